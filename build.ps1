@@ -1,0 +1,31 @@
+#!/usr/bin/env pwsh
+# Runs the Cake build (build/). Compiles the host only when its sources changed; otherwise starts the
+# compiled host directly. Every argument goes to the host, and its exit code is this script's.
+$ErrorActionPreference = 'Stop'
+$root = $PSScriptRoot
+$out = Join-Path $root 'artifacts/build-host'
+$stamp = Join-Path $out '.sources'
+$env:DOTNET_CLI_TELEMETRY_OPTOUT = '1'; $env:DOTNET_NOLOGO = '1'; $env:DOTNET_SKIP_FIRST_TIME_EXPERIENCE = '1'
+
+$inputs = @('build', 'Directory.Build.props', 'Directory.Packages.props', 'global.json', 'NuGet.config') |
+    ForEach-Object { Join-Path $root $_ } | Where-Object { Test-Path $_ } |
+    ForEach-Object { Get-ChildItem -Path $_ -Recurse -File -Include *.cs, *.csproj, *.props, *.targets, *.json, *.config -ErrorAction SilentlyContinue } |
+    Where-Object { $_.FullName -notmatch '[\\/](bin|obj)[\\/]' } |
+    Sort-Object FullName |
+    ForEach-Object { "$($_.FullName) $($_.LastWriteTimeUtc.Ticks) $($_.Length)" }
+$sources = [System.BitConverter]::ToString(
+    [System.Security.Cryptography.SHA256]::Create().ComputeHash([System.Text.Encoding]::UTF8.GetBytes(($inputs -join "`n"))))
+
+if (-not (Test-Path (Join-Path $out 'Build.dll')) -or -not (Test-Path $stamp) -or (Get-Content -Raw $stamp) -ne $sources) {
+    [Console]::Error.WriteLine('build.ps1: compiling the build host (build/ changed)...')
+    & dotnet build (Join-Path $root 'build/Build.csproj') -c Release -o $out --nologo -v quiet -clp:ErrorsOnly -clp:NoSummary
+    if ($LASTEXITCODE -ne 0) {
+        [Console]::Error.WriteLine('build.ps1: compiling build/Build.csproj failed (errors above); nothing was run.')
+        exit 1
+    }
+    Set-Content -NoNewline -Path $stamp -Value $sources
+}
+
+$env:BUILD_ROOT = $root
+& dotnet (Join-Path $out 'Build.dll') @args
+exit $LASTEXITCODE

@@ -1,0 +1,27 @@
+using Cake.Core;
+using Cake.Core.IO;
+
+namespace Build.Host;
+
+/// <summary>What the host hands a context factory: Cake's context plus the run's own facts.</summary>
+public sealed record HostContext(
+    ICakeContext Cake,
+    HostOptions Options,
+    DirectoryPath Root,
+    DirectoryPath InvocationDirectory,
+    Redactor Redactor,
+    Func<string, string?> EnvironmentVariables,
+    CancellationToken CancellationToken);
+
+/// <summary>Base of a typed build context over Cake's <see cref="ICakeContext"/> (Cake.Frosting's <c>FrostingContext</c>).</summary>
+public abstract class FrostingContext(HostContext host) : CakeContextAdapter(host.Cake)
+{
+    /// <summary>Signalled by Ctrl-C or SIGTERM; pass it to anything that waits.</summary>
+    public CancellationToken CancellationToken { get; } = host.CancellationToken;
+
+    /// <summary>Masks secrets in text before it is logged or thrown.</summary>
+    public Redactor Redactor { get; } = host.Redactor;
+
+    /// <summary>The repository root: .env, assets and the default state folder are found from here.</summary>
+    public DirectoryPath Root { get; } = host.Root;
+}

@@ -1,0 +1,230 @@
+using System.Text.RegularExpressions;
+using Build.Aws;
+using Build.Docker;
+using Cake.Core.IO;
+
+namespace Build.Settings;
+
+public enum CredentialsSource
+{
+    File,
+    InstanceRole,
+    Environment,
+}
+
+public enum HelperSource
+{
+    Build,
+    Download,
+    Path,
+}
+
+/// <summary>
+/// The run's settings: typed, read-only, built once before any task runs (see <see cref="Load"/>).
+/// Secrets are <see cref="Secret"/>s, so printing this object or any property never shows them.
+/// </summary>
+public sealed partial class BuildSettings
+{
+    private BuildSettings()
+    {
+    }
+
+    public required DirectoryPath Root { get; init; }
+
+    public required DirectoryPath StateDirectory { get; init; }
+
+    public required string ComposeProjectName { get; init; }
+
+    public required string RunnerName { get; init; }
+
+    public required ImageReference RunnerImage { get; init; }
+
+    public required ImageReference DindImage { get; init; }
+
+    public required ImageReference DockerCliImage { get; init; }
+
+    public required CredentialsSource CredentialsSource { get; init; }
+
+    public FilePath? CredentialsFile { get; init; }
+
+    public required string AwsProfile { get; init; }
+
+    public string? AwsRegion { get; init; }
+
+    /// <summary>ECR_REGISTRIES plus the registry of PRIVATE_ECR_IMAGE, without duplicates.</summary>
+    public required IReadOnlyList<EcrRegistry> Registries { get; init; }
+
+    public ImageReference? PrivateImage { get; init; }
+
+    public required string HelperVersion { get; init; }
+
+    public required HelperSource HelperSource { get; init; }
+
+    public FilePath? HelperPath { get; init; }
+
+    public required IReadOnlyList<string> HelperPlatforms { get; init; }
+
+    public required bool UseCredsStore { get; init; }
+
+    public required Uri GitLabUrl { get; init; }
+
+    public Secret? RunnerToken { get; init; }
+
+    public Secret? GitLabToken { get; init; }
+
+    public Secret? RegistrationToken { get; init; }
+
+    public required bool Server { get; init; }
+
+    public required int ServerWebPort { get; init; }
+
+    public required int ServerSshPort { get; init; }
+
+    public IEnumerable<Secret> Secrets => new[] { RunnerToken, GitLabToken, RegistrationToken }.OfType<Secret>();
+
+    [GeneratedRegex(@"^[a-z0-9][a-z0-9_-]*$")]
+    private static partial Regex ComposeName();
+
+    [GeneratedRegex(@"^[A-Za-z0-9][A-Za-z0-9._-]{0,254}$")]
+    private static partial Regex RunnerNamePattern();
+
+    [GeneratedRegex(@"^[a-z]{2}(-[a-z]+)+-\d$")]
+    private static partial Regex RegionPattern();
+
+    [GeneratedRegex(@"^\d+\.\d+\.\d+$")]
+    private static partial Regex VersionPattern();
+
+    [GeneratedRegex(@"^[A-Za-z0-9_.+-]+$")]
+    private static partial Regex ProfilePattern();
+
+    /// <summary>
+    /// Builds the settings from <c>--name=value</c> arguments, environment variables and the text of .env;
+    /// throws <see cref="SettingsException"/> listing every invalid value.
+    /// </summary>
+    /// <param name="invocationDirectory">Where the user ran the command: relative paths from arguments and the environment start there; those from .env and defaults start at <paramref name="root"/>.</param>
+    public static BuildSettings Load(
+        DirectoryPath root,
+        DirectoryPath invocationDirectory,
+        IReadOnlyDictionary<string, string> arguments,
+        Func<string, string?> environment,
+        string? dotEnvText)
+    {
+        var s = SettingsLayers.Resolve(arguments, environment, dotEnvText);
+
+        DirectoryPath? Directory(SettingDefinition d) => s.Parse(d, text => (DirectoryPath?)BaseFor(d).Combine(new DirectoryPath(text)).Collapse());
+        FilePath? File(SettingDefinition d) => s.Parse(d, text => (FilePath?)new FilePath(text).MakeAbsolute(BaseFor(d)).Collapse());
+        DirectoryPath BaseFor(SettingDefinition d) => s.Get(d)?.Origin is SettingOrigin.Argument or SettingOrigin.Environment ? invocationDirectory : root;
+        string? Matching(SettingDefinition d, Regex pattern) => s.Parse(d, text => pattern.IsMatch(text) ? text : null);
+        ImageReference? Image(SettingDefinition d) => s.Parse(d, text => ImageReference.TryParse(text, out var image) ? image : null);
+        bool Flag(SettingDefinition d) => s.Parse(d, ParseBool) ?? false;
+        int Port(SettingDefinition d) => s.Parse(d, text => int.TryParse(text, out var port) && port is > 0 and < 65536 ? port : (int?)null) ?? 0;
+        Secret? SecretOf(SettingDefinition d) => s.Get(d) is { } v ? new Secret(v.Text) : null;
+
+        var registries = new List<EcrRegistry>();
+        foreach (var host in (s.Get(Catalog.Registries)?.Text ?? string.Empty).Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            if (EcrRegistry.TryParse(host, out var registry))
+            {
+                registries.Add(registry!);
+            }
+            else
+            {
+                s.Fail(Catalog.Registries, $"\"{host}\" is not an ECR registry host");
+            }
+        }
+
+        var privateImage = Image(Catalog.PrivateImage);
+        if (privateImage is not null)
+        {
+            if (privateImage.Registry is not null && EcrRegistry.TryParse(privateImage.Registry, out var registry))
+            {
+                registries.Add(registry!);
+            }
+            else
+            {
+                s.Fail(Catalog.PrivateImage, "its registry is not an ECR host");
+            }
+        }
+
+        var platforms = (s.Get(Catalog.HelperPlatforms)?.Text ?? string.Empty).Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        if (platforms.Length == 0 || platforms.Any(p => p is not ("linux/amd64" or "linux/arm64")))
+        {
+            s.Fail(Catalog.HelperPlatforms);
+        }
+
+        var settings = new BuildSettings
+        {
+            Root = root,
+            StateDirectory = Directory(Catalog.StateDir) ?? root.Combine(".state"),
+            ComposeProjectName = Matching(Catalog.ComposeProjectName, ComposeName()) ?? string.Empty,
+            RunnerName = Matching(Catalog.RunnerName, RunnerNamePattern()) ?? string.Empty,
+            RunnerImage = Image(Catalog.RunnerImage)!,
+            DindImage = Image(Catalog.DindImage)!,
+            DockerCliImage = Image(Catalog.DockerCliImage)!,
+            CredentialsSource = s.Parse(Catalog.CredentialsSource, ParseCredentialsSource) ?? CredentialsSource.File,
+            CredentialsFile = File(Catalog.CredentialsFile),
+            AwsProfile = Matching(Catalog.AwsProfile, ProfilePattern()) ?? string.Empty,
+            AwsRegion = Matching(Catalog.AwsRegion, RegionPattern()),
+            Registries = registries.DistinctBy(r => r.Host).ToList(),
+            PrivateImage = privateImage,
+            HelperVersion = Matching(Catalog.HelperVersion, VersionPattern()) ?? string.Empty,
+            HelperSource = s.Parse(Catalog.HelperSource, ParseHelperSource) ?? HelperSource.Build,
+            HelperPath = File(Catalog.HelperPath),
+            HelperPlatforms = platforms.Distinct().ToList(),
+            UseCredsStore = Flag(Catalog.UseCredsStore),
+            GitLabUrl = s.Parse(Catalog.GitLabUrl, ParseHttpUrl)!,
+            RunnerToken = SecretOf(Catalog.RunnerToken),
+            GitLabToken = SecretOf(Catalog.GitLabToken),
+            RegistrationToken = SecretOf(Catalog.RegistrationToken),
+            Server = Flag(Catalog.Server),
+            ServerWebPort = Port(Catalog.ServerWebPort),
+            ServerSshPort = Port(Catalog.ServerSshPort),
+        };
+
+        if (settings.HelperSource == HelperSource.Path && settings.HelperPath is null)
+        {
+            s.Fail(Catalog.HelperPath, "HELPER_SOURCE=path needs the path of the helper binary");
+        }
+
+        if (settings.Server && settings.ServerWebPort == settings.ServerSshPort && settings.ServerWebPort != 0)
+        {
+            s.Fail(Catalog.ServerSshPort, "it must differ from GITLAB_SERVER_WEB_PORT");
+        }
+
+        if (s.Problems.Count > 0)
+        {
+            throw new SettingsException(s.Problems);
+        }
+
+        return settings;
+    }
+
+    public override string ToString() =>
+        $"BuildSettings {{ Root = {Root}, Runner = {RunnerName}, Registries = [{string.Join(", ", Registries)}], GitLab = {GitLabUrl}, Tokens = {string.Join(", ", Secrets)} }}";
+
+    private static bool? ParseBool(string text) => text.Trim().ToLowerInvariant() switch
+    {
+        "true" or "1" or "yes" or "on" => true,
+        "false" or "0" or "no" or "off" => false,
+        _ => null,
+    };
+
+    private static CredentialsSource? ParseCredentialsSource(string text) => text.Trim().ToLowerInvariant() switch
+    {
+        "file" => CredentialsSource.File,
+        "instance-role" or "instance" or "imds" => CredentialsSource.InstanceRole,
+        "environment" or "env" => CredentialsSource.Environment,
+        _ => null,
+    };
+
+    private static HelperSource? ParseHelperSource(string text) => text.Trim().ToLowerInvariant() switch
+    {
+        "build" => HelperSource.Build,
+        "download" => HelperSource.Download,
+        "path" => HelperSource.Path,
+        _ => null,
+    };
+
+    private static Uri? ParseHttpUrl(string text) =>
+        Uri.TryCreate(text.Trim(), UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https" && uri.Host.Length > 0 ? uri : null;
+}

@@ -1,0 +1,89 @@
+namespace Build.Settings;
+
+/// <summary>Every setting the build reads, in the order README.md and <c>--help</c> list them.</summary>
+public static class Catalog
+{
+    public static readonly SettingDefinition StateDir = new(
+        "STATE_DIR", ".state", "a folder path", "Folder for everything the build generates (helper builds, runner config, mounts, backups); Clean removes it.");
+
+    public static readonly SettingDefinition ComposeProjectName = new(
+        "COMPOSE_PROJECT_NAME", "gitlab-runner-ecr", "lower-case letters, digits, '-' and '_'", "Compose project name of the runner's containers.");
+
+    public static readonly SettingDefinition RunnerName = new(
+        "RUNNER_NAME", "ecr-runner", "letters, digits, '.', '-' and '_'", "Name of the runner entry in config.toml and in GitLab.");
+
+    public static readonly SettingDefinition RunnerImage = new(
+        "GITLAB_RUNNER_IMAGE", "gitlab/gitlab-runner:v19.3.0", "an image reference", "Image of the runner container.");
+
+    public static readonly SettingDefinition DindImage = new(
+        "DIND_IMAGE", "docker:29-dind", "an image reference", "Docker-in-Docker service image used by the example pipeline and SmokeTest.");
+
+    public static readonly SettingDefinition DockerCliImage = new(
+        "DOCKER_CLI_IMAGE", "docker:29-cli", "an image reference", "Job image with the docker CLI used by the example pipeline and SmokeTest.");
+
+    public static readonly SettingDefinition CredentialsSource = new(
+        "CREDENTIALS_SOURCE", "file", "file, instance-role or environment", "Where the ECR helper gets AWS credentials: a shared-credentials file, the EC2 instance role, or AWS_* variables.");
+
+    public static readonly SettingDefinition CredentialsFile = new(
+        "RUNNER_CREDENTIALS_FILE", null, "a file path outside the repository", "AWS shared-credentials file mounted read-only into the runner and jobs (CREDENTIALS_SOURCE=file).");
+
+    public static readonly SettingDefinition AwsProfile = new(
+        "AWS_PROFILE", "default", "a profile name", "Profile of the credentials file the helper uses.");
+
+    public static readonly SettingDefinition AwsRegion = new(
+        "AWS_REGION", null, "an AWS region such as eu-west-1", "Region for STS preflight; registries carry their own region in the host name.");
+
+    public static readonly SettingDefinition Registries = new(
+        "ECR_REGISTRIES", null, "comma-separated ECR hosts <12 digits>.dkr.ecr.<region>.amazonaws.com", "Private ECR registries the runner and jobs authenticate to (one credHelpers entry each).");
+
+    public static readonly SettingDefinition PrivateImage = new(
+        "PRIVATE_ECR_IMAGE", null, "an image reference on an ECR host", "Private image SmokeTest pulls; its registry is added to ECR_REGISTRIES.");
+
+    public static readonly SettingDefinition HelperVersion = new(
+        "HELPER_VERSION", "0.12.0", "a version such as 0.12.0", "amazon-ecr-credential-helper version to build or download.");
+
+    public static readonly SettingDefinition HelperSource = new(
+        "HELPER_SOURCE", "build", "build, download or path", "How the static helper is obtained: compiled in a Go container, downloaded with a SHA-256 check, or taken from HELPER_PATH.");
+
+    public static readonly SettingDefinition HelperPath = new(
+        "HELPER_PATH", null, "a file path", "An existing static docker-credential-ecr-login binary (HELPER_SOURCE=path).");
+
+    public static readonly SettingDefinition HelperPlatforms = new(
+        "HELPER_PLATFORMS", "linux/amd64,linux/arm64", "comma-separated linux/amd64 and/or linux/arm64", "Platforms the helper is built for.");
+
+    public static readonly SettingDefinition UseCredsStore = new(
+        "USE_CREDS_STORE", "false", "true or false", "Use credsStore instead of per-registry credHelpers (not recommended: see README).");
+
+    public static readonly SettingDefinition GitLabUrl = new(
+        "GITLAB_URL", "https://gitlab.com", "an http(s) URL", "GitLab instance the runner registers with.");
+
+    public static readonly SettingDefinition RunnerToken = new(
+        "GITLAB_RUNNER_TOKEN", null, "a runner authentication token (glrt-…)", "Runner authentication token created in GitLab's UI. Environment or .env only.", IsSecret: true);
+
+    public static readonly SettingDefinition GitLabToken = new(
+        "GITLAB_TOKEN", null, "a personal access token with create_runner scope", "Creates the runner through the API when no runner token is given. Environment or .env only.", IsSecret: true);
+
+    public static readonly SettingDefinition RegistrationToken = new(
+        "GITLAB_REGISTRATION_TOKEN", null, "a legacy registration token", "Deprecated registration-token flow. Environment or .env only.", IsSecret: true);
+
+    public static readonly SettingDefinition Server = new(
+        "SERVER", "false", "true or false", "Also run a local GitLab CE container (compose profile) and bootstrap it.");
+
+    public static readonly SettingDefinition ServerWebPort = new(
+        "GITLAB_SERVER_WEB_PORT", "8800", "a port 1-65535", "Loopback port of the local GitLab's web UI (server mode).");
+
+    public static readonly SettingDefinition ServerSshPort = new(
+        "GITLAB_SERVER_SSH_PORT", "2200", "a port 1-65535", "Loopback port of the local GitLab's SSH (server mode).");
+
+    public static IReadOnlyList<SettingDefinition> All { get; } =
+    [
+        StateDir, ComposeProjectName, RunnerName, RunnerImage, DindImage, DockerCliImage,
+        CredentialsSource, CredentialsFile, AwsProfile, AwsRegion, Registries, PrivateImage,
+        HelperVersion, HelperSource, HelperPath, HelperPlatforms, UseCredsStore,
+        GitLabUrl, RunnerToken, GitLabToken, RegistrationToken,
+        Server, ServerWebPort, ServerSshPort,
+    ];
+
+    public static SettingDefinition? Find(string key) =>
+        All.FirstOrDefault(d => string.Equals(d.Key, key, StringComparison.OrdinalIgnoreCase));
+}
