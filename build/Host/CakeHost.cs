@@ -26,7 +26,7 @@ public static class ExitCodes
 /// registers them into <see cref="CakeEngine"/> and runs them through Cake.Cli's script hosts
 /// (run, --dryrun, --tree, --description).
 /// </summary>
-public sealed class CakeHost<TContext>(Assembly taskAssembly, Func<HostContext, TContext> createContext, string defaultTarget)
+public sealed class CakeHost<TContext>(IReadOnlyList<Type> taskTypes, Func<HostContext, TContext> createContext, string defaultTarget)
     where TContext : class, ICakeContext
 {
     public TextWriter Output { get; init; } = Console.Out;
@@ -73,7 +73,7 @@ public sealed class CakeHost<TContext>(Assembly taskAssembly, Func<HostContext, 
         TaskEntry[] tasks;
         try
         {
-            tasks = [.. TaskCatalog.Discover(taskAssembly)];
+            tasks = [.. TaskCatalog.Create(taskTypes)];
         }
         catch (InvalidOperationException ex)
         {
@@ -90,14 +90,14 @@ public sealed class CakeHost<TContext>(Assembly taskAssembly, Func<HostContext, 
 
         if (options.Mode == HostMode.Version)
         {
-            console.WriteLine("{0} (Cake engine {1})", VersionOf(taskAssembly), VersionOf(typeof(CakeEngine).Assembly));
+            console.WriteLine("{0} (Cake engine {1})", VersionOf(typeof(TContext).Assembly), VersionOf(typeof(CakeEngine).Assembly));
             return ExitCodes.Success;
         }
 
         var task = tasks.FirstOrDefault(t => string.Equals(t.Name, target, StringComparison.OrdinalIgnoreCase));
         if (task is null)
         {
-            log.Error("The target \"{0}\" does not exist. Valid targets: {1}.", target, string.Join(", ", tasks.Select(t => t.Name)));
+            log.Error("The target \"{0}\" does not exist. Valid targets: {1}.", target, string.Join(", ", tasks.Select(t => t.Name).Order(StringComparer.Ordinal)));
             return ExitCodes.Usage;
         }
 
@@ -112,7 +112,7 @@ public sealed class CakeHost<TContext>(Assembly taskAssembly, Func<HostContext, 
         try
         {
             var engine = new CakeEngine(cake.Data as ICakeDataService ?? throw new InvalidOperationException("Cake's data service is missing."), log);
-            Register(engine, tasks);
+            Register(engine, tasks, target, log);
             var scriptHost = CreateScriptHost(options.Mode, engine, cake, console, log, tasks, cancellation, host);
             if (options.Exclusive)
             {
@@ -155,7 +155,7 @@ public sealed class CakeHost<TContext>(Assembly taskAssembly, Func<HostContext, 
         return new CakeContext(fileSystem, environment, globber, log, arguments, processes, new WindowsRegistry(), tools, new CakeDataService(), configuration, installer, new EmptyServices());
     }
 
-    private static void Register(CakeEngine engine, IEnumerable<TaskEntry> tasks)
+    private static void Register(CakeEngine engine, IEnumerable<TaskEntry> tasks, string target, ICakeLog log)
     {
         foreach (var entry in tasks)
         {
@@ -166,9 +166,28 @@ public sealed class CakeHost<TContext>(Assembly taskAssembly, Func<HostContext, 
             }
 
             var task = entry.Instance;
+            if (entry.Name == target)
+            {
+                // Cake fails a run whose target's criteria are false ("could not reach target"); a target
+                // with nothing to do must succeed instead, so the target decides inside its action.
+                builder.Does(async context =>
+                {
+                    if (task.ShouldRun(context))
+                    {
+                        await task.RunAsync(context);
+                    }
+                    else
+                    {
+                        log.Information("Skipping task {0}: {1}", entry.Name, task.SkipReason ?? "nothing to do");
+                    }
+                });
+            }
+            else
+            {
+                builder.WithCriteria(task.ShouldRun, "ShouldRun returned false").Does(task.RunAsync);
+            }
+
             builder
-                .WithCriteria(task.ShouldRun, "ShouldRun returned false")
-                .Does(task.RunAsync)
                 .OnError((ex, context) =>
                 {
                     // The task's hook runs, and the failure still fails the build.
@@ -199,9 +218,9 @@ public sealed class CakeHost<TContext>(Assembly taskAssembly, Func<HostContext, 
         }
 
         var byName = tasks.ToDictionary(t => t.Name, StringComparer.OrdinalIgnoreCase);
-        var strategy = new HostExecutionStrategy(new DefaultExecutionStrategy(log, new CakeSpectreReportPrinter(console.CreateAnsiConsole())), log, byName, cancellation);
-        var configuration = cake.Configuration;
-        return new BuildScriptHost<TContext>(engine, strategy, context, new CakeSpectreReportPrinter(console.CreateAnsiConsole()), configuration, log);
+        var printer = new SkipReasonReportPrinter(new CakeSpectreReportPrinter(console.CreateAnsiConsole()), byName);
+        var strategy = new HostExecutionStrategy(new DefaultExecutionStrategy(log, printer), log, byName, cancellation);
+        return new BuildScriptHost<TContext>(engine, strategy, context, printer, cake.Configuration, log);
     }
 
     private static DirectoryPath FindRoot(Func<string, string?> environment, DirectoryPath start)

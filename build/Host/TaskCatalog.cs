@@ -8,13 +8,16 @@ public sealed record TaskEntry(string Name, string Description, IReadOnlyList<st
 /// <summary>Finds the task classes of an assembly and checks that their attributes form a valid graph.</summary>
 public static class TaskCatalog
 {
-    public static IReadOnlyList<TaskEntry> Discover(Assembly assembly)
-    {
-        var types = assembly.GetTypes()
+    /// <summary>The concrete task classes of an assembly.</summary>
+    public static IReadOnlyList<Type> TypesIn(Assembly assembly) =>
+        assembly.GetTypes()
             .Where(t => t is { IsClass: true, IsAbstract: false } && typeof(IFrostingTask).IsAssignableFrom(t))
             .OrderBy(t => t.FullName, StringComparer.Ordinal)
             .ToList();
 
+    /// <summary>Creates the tasks and checks names, descriptions and dependencies.</summary>
+    public static IReadOnlyList<TaskEntry> Create(IEnumerable<Type> types)
+    {
         var entries = new List<TaskEntry>();
         foreach (var type in types)
         {
@@ -28,6 +31,12 @@ public static class TaskCatalog
             var instance = (IFrostingTask)(Activator.CreateInstance(type)
                 ?? throw new InvalidOperationException($"{type.Name} could not be created."));
             entries.Add(new TaskEntry(NameOf(type), description, dependencies, instance));
+        }
+
+        var missing = entries.SelectMany(e => e.Dependencies.Where(d => !entries.Any(x => x.Name == d)).Select(d => $"{e.Name} depends on {d}"));
+        if (missing.FirstOrDefault() is { } absent)
+        {
+            throw new InvalidOperationException($"{absent}, which is not among the build's tasks.");
         }
 
         var duplicate = entries.GroupBy(e => e.Name, StringComparer.OrdinalIgnoreCase).FirstOrDefault(g => g.Count() > 1);

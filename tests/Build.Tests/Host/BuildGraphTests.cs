@@ -1,0 +1,87 @@
+using System.Diagnostics;
+using Build.Host;
+
+namespace Build.Tests.Host;
+
+/// <summary>The real build's graph, run as its own process the way build.sh starts it.</summary>
+public sealed class BuildGraphTests : IDisposable
+{
+    private readonly string _root = Directory.CreateTempSubdirectory("build-graph-").FullName;
+
+    public void Dispose() => Directory.Delete(_root, recursive: true);
+
+    private (int Code, string Output) Run(params string[] args)
+    {
+        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = _root };
+        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "Build.dll"));
+        foreach (var arg in args)
+        {
+            start.ArgumentList.Add(arg);
+        }
+
+        start.Environment["BUILD_ROOT"] = _root;
+        start.Environment["NO_COLOR"] = "1";
+        start.Environment["AWS_EC2_METADATA_DISABLED"] = "true";
+        using var process = Process.Start(start)!;
+        var output = process.StandardOutput.ReadToEndAsync();
+        var error = process.StandardError.ReadToEndAsync();
+        Assert.True(process.WaitForExit(60_000), "the build did not finish within 60 s");
+        return (process.ExitCode, output.Result + error.Result);
+    }
+
+    [Fact]
+    public void Every_task_of_the_build_has_a_description_and_known_dependencies()
+    {
+        var tasks = TaskCatalog.Create(TaskCatalog.TypesIn(typeof(BuildContext).Assembly));
+
+        Assert.Equal(
+            ["BuildHelper", "Clean", "Doctor", "Down", "Register", "SmokeTest", "StageCredentials", "Up"],
+            tasks.Select(t => t.Name).Order(StringComparer.Ordinal));
+        Assert.All(tasks, t => Assert.False(string.IsNullOrWhiteSpace(t.Description)));
+    }
+
+    [Fact]
+    public void Tree_shows_the_design_graph()
+    {
+        var (code, output) = Run("--tree");
+
+        Assert.Equal(0, code);
+        Assert.Matches(@"SmokeTest\s*\n\s*└─Register\s*\n\s*└─Up\s*\n\s*├─BuildHelper\s*\n\s*└─StageCredentials", output.Replace("\r", string.Empty));
+    }
+
+    [Fact]
+    public void Up_fails_clearly_while_its_capability_is_not_built_and_runs_nothing_after()
+    {
+        var (code, output) = Run("--target=Up");
+
+        Assert.Equal(ExitCodes.Failed, code);
+        Assert.Contains("BuildHelper is not available yet", output);
+        Assert.DoesNotContain("Succeeded", output);
+        Assert.False(Directory.Exists(Path.Combine(_root, ".state")), "a refused run must leave nothing on disk");
+    }
+
+    [Fact]
+    public void Help_names_the_default_target_and_every_target()
+    {
+        var (code, output) = Run("--help");
+
+        Assert.Equal(0, code);
+        Assert.Contains("Targets (default: Doctor):", output);
+        foreach (var name in new[] { "BuildHelper", "StageCredentials", "Up", "Register", "SmokeTest", "Down", "Clean", "Doctor" })
+        {
+            Assert.Matches($@"\n  {name}\s+\S", output);
+        }
+    }
+
+    [Fact]
+    public void Bad_dotenv_stops_the_run_before_any_task_with_exit_code_2()
+    {
+        File.WriteAllText(Path.Combine(_root, ".env"), "GITLAB_SERVER_WEB_PORT=eighty\n");
+
+        var (code, output) = Run("--target=Up");
+
+        Assert.Equal(ExitCodes.Usage, code);
+        Assert.Contains("GITLAB_SERVER_WEB_PORT = \"eighty\" from .env line 1 is not valid", output);
+        Assert.DoesNotContain("BuildHelper", output);
+    }
+}

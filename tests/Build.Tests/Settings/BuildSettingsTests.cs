@@ -1,0 +1,172 @@
+using Build.Settings;
+using Cake.Core.IO;
+
+namespace Build.Tests.Settings;
+
+public sealed class BuildSettingsTests
+{
+    private static readonly DirectoryPath Root = new("/repo");
+    private static readonly DirectoryPath Invocation = new("/home/me/work");
+
+    private static BuildSettings Load(
+        Dictionary<string, string>? arguments = null,
+        Dictionary<string, string>? environment = null,
+        string? dotEnv = null) =>
+        BuildSettings.Load(Root, Invocation, arguments ?? [], name => environment?.GetValueOrDefault(name), dotEnv);
+
+    private static SettingsException Invalid(
+        Dictionary<string, string>? arguments = null,
+        Dictionary<string, string>? environment = null,
+        string? dotEnv = null) =>
+        Assert.Throws<SettingsException>(() => Load(arguments, environment, dotEnv));
+
+    [Fact]
+    public void Defaults_apply_when_nothing_is_set()
+    {
+        var settings = Load();
+
+        Assert.Equal("ecr-runner", settings.RunnerName);
+        Assert.Equal("/repo/.state", settings.StateDirectory.FullPath);
+        Assert.Equal("gitlab/gitlab-runner:v19.3.0", settings.RunnerImage.ToString());
+        Assert.Equal(CredentialsSource.File, settings.CredentialsSource);
+        Assert.Equal(new Uri("https://gitlab.com"), settings.GitLabUrl);
+        Assert.Equal(["linux/amd64", "linux/arm64"], settings.HelperPlatforms);
+        Assert.False(settings.Server);
+        Assert.Empty(settings.Registries);
+        Assert.Null(settings.RunnerToken);
+    }
+
+    [Fact]
+    public void Argument_wins_over_environment_which_wins_over_dotenv_which_wins_over_default()
+    {
+        var all = Load(new() { ["runner-name"] = "from-arg" }, new() { ["RUNNER_NAME"] = "from-env" }, "RUNNER_NAME=from-file");
+        var noArgument = Load(environment: new() { ["RUNNER_NAME"] = "from-env" }, dotEnv: "RUNNER_NAME=from-file");
+        var fileOnly = Load(dotEnv: "RUNNER_NAME=from-file");
+
+        Assert.Equal("from-arg", all.RunnerName);
+        Assert.Equal("from-env", noArgument.RunnerName);
+        Assert.Equal("from-file", fileOnly.RunnerName);
+    }
+
+    [Fact]
+    public void Empty_values_count_as_unset()
+    {
+        var settings = Load(environment: new() { ["RUNNER_NAME"] = string.Empty }, dotEnv: "RUNNER_NAME=from-file");
+
+        Assert.Equal("from-file", settings.RunnerName);
+    }
+
+    [Fact]
+    public void Every_invalid_value_is_reported_at_once_with_key_source_and_what_is_accepted()
+    {
+        var error = Invalid(
+            new() { ["server"] = "maybe" },
+            new() { ["GITLAB_SERVER_WEB_PORT"] = "70000" },
+            "RUNNER_NAME=\"two words\"\nHELPER_SOURCE=curl\n");
+
+        Assert.Equal(4, error.Problems.Count);
+        Assert.Contains("SERVER = \"maybe\" from argument --server is not valid; accepted: true or false", error.Problems);
+        Assert.Contains("GITLAB_SERVER_WEB_PORT = \"70000\" from environment variable GITLAB_SERVER_WEB_PORT is not valid; accepted: a port 1-65535", error.Problems);
+        Assert.Contains("RUNNER_NAME = \"two words\" from .env line 1 is not valid; accepted: letters, digits, '.', '-' and '_'", error.Problems);
+        Assert.Contains("HELPER_SOURCE = \"curl\" from .env line 2 is not valid; accepted: build, download or path", error.Problems);
+    }
+
+    [Fact]
+    public void Dotenv_syntax_errors_are_reported_with_the_other_problems()
+    {
+        var error = Invalid(new() { ["server"] = "maybe" }, dotEnv: "NOT A LINE\n");
+
+        Assert.Equal(2, error.Problems.Count);
+        Assert.StartsWith(".env line 1: expected KEY=VALUE", error.Problems[0]);
+    }
+
+    [Fact]
+    public void Unknown_argument_is_refused_with_a_suggestion()
+    {
+        var error = Invalid(new() { ["runer-name"] = "x" });
+
+        Assert.Equal("unknown argument --runer-name: did you mean --runner-name?", Assert.Single(error.Problems));
+    }
+
+    [Fact]
+    public void Secret_on_the_command_line_is_refused_without_printing_it()
+    {
+        const string token = "glpat-0123456789abcdefghij";
+
+        var error = Invalid(new() { ["gitlab-token"] = token });
+
+        Assert.Contains("secrets are not accepted on the command line", Assert.Single(error.Problems));
+        Assert.DoesNotContain(token, error.Message);
+    }
+
+    [Fact]
+    public void Secrets_from_environment_or_dotenv_never_print()
+    {
+        const string runnerToken = "glrt-runnertoken0123456789";
+        const string pat = "glpat-patvalue0123456789ab";
+
+        var settings = Load(environment: new() { ["GITLAB_RUNNER_TOKEN"] = runnerToken }, dotEnv: $"GITLAB_TOKEN={pat}");
+
+        Assert.Equal(runnerToken, settings.RunnerToken!.Reveal());
+        Assert.Equal(pat, settings.GitLabToken!.Reveal());
+        Assert.Equal("***", settings.RunnerToken.ToString());
+        Assert.Equal("***", $"{settings.GitLabToken}");
+        Assert.DoesNotContain(runnerToken, settings.ToString());
+        Assert.DoesNotContain(pat, settings.ToString());
+        Assert.Equal(2, settings.Secrets.Count());
+    }
+
+    [Fact]
+    public void Relative_paths_from_dotenv_start_at_the_root_and_from_arguments_at_the_invocation_directory()
+    {
+        var fromFile = Load(dotEnv: "RUNNER_CREDENTIALS_FILE=../secrets/aws\nSTATE_DIR=out/state");
+        var fromArgument = Load(new() { ["runner-credentials-file"] = "creds" });
+
+        Assert.Equal("/secrets/aws", fromFile.CredentialsFile!.FullPath);
+        Assert.Equal("/repo/out/state", fromFile.StateDirectory.FullPath);
+        Assert.Equal("/home/me/work/creds", fromArgument.CredentialsFile!.FullPath);
+    }
+
+    [Fact]
+    public void Registries_come_from_the_list_and_from_the_private_image_without_duplicates()
+    {
+        var settings = Load(dotEnv:
+            "ECR_REGISTRIES=123456789012.dkr.ecr.us-east-1.amazonaws.com, https://210987654321.dkr.ecr.eu-west-1.amazonaws.com/\n" +
+            "PRIVATE_ECR_IMAGE=123456789012.dkr.ecr.us-east-1.amazonaws.com/private/hello:1.0");
+
+        Assert.Equal(["123456789012.dkr.ecr.us-east-1.amazonaws.com", "210987654321.dkr.ecr.eu-west-1.amazonaws.com"], settings.Registries.Select(r => r.Host));
+        Assert.Equal("eu-west-1", settings.Registries[1].Region);
+        Assert.Equal("210987654321", settings.Registries[1].AccountId);
+        Assert.Equal("private/hello", settings.PrivateImage!.Repository);
+    }
+
+    [Fact]
+    public void Non_ecr_registry_and_image_are_refused()
+    {
+        var error = Invalid(dotEnv: "ECR_REGISTRIES=registry.example.com\nPRIVATE_ECR_IMAGE=docker.io/library/alpine:3");
+
+        Assert.Contains(error.Problems, p => p.StartsWith("ECR_REGISTRIES") && p.Contains("\"registry.example.com\" is not an ECR registry host"));
+        Assert.Contains(error.Problems, p => p.StartsWith("PRIVATE_ECR_IMAGE") && p.Contains("its registry is not an ECR host"));
+    }
+
+    [Fact]
+    public void Helper_path_is_required_when_the_source_is_path()
+    {
+        var error = Invalid(dotEnv: "HELPER_SOURCE=path");
+
+        Assert.Contains("HELPER_SOURCE=path needs the path of the helper binary", Assert.Single(error.Problems));
+    }
+
+    [Theory]
+    [InlineData("yes", true)]
+    [InlineData("1", true)]
+    [InlineData("TRUE", true)]
+    [InlineData("off", false)]
+    [InlineData("0", false)]
+    public void Booleans_accept_the_usual_spellings(string text, bool expected)
+    {
+        var settings = Load(new() { ["server"] = text });
+
+        Assert.Equal(expected, settings.Server);
+    }
+}
