@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# Runs the whole test suite and prints "N passed, N failed[, N skipped]" as its last line.
+#   ./test.sh           lab set-up (Debian packages, Docker daemon, stand-in images), then unit and
+#                       integration tests, then lab teardown (stops dockerd only if the lab started it)
+#   ./test.sh --unit    unit tests only: no root, no Docker, no lab
+# Extra arguments go to `dotnet test` (for example --filter "FullyQualifiedName~Settings").
+set -uo pipefail
+
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+cd "$root"
+export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 NO_COLOR=1 AWS_EC2_METADATA_DISABLED=true
+
+unit_only=0
+if [[ "${1:-}" == "--unit" ]]; then unit_only=1; shift; fi
+
+filter=()
+if (( unit_only )); then
+  filter=(--filter "Category!=Integration")
+else
+  if ! bash tests/lab/setup.sh; then
+    echo "test.sh: the lab could not be set up (see above); integration tests cannot run." >&2
+    echo "0 passed, 1 failed"
+    exit 1
+  fi
+fi
+
+results="$root/artifacts/test-results"
+rm -rf "$results"
+dotnet test RunnerEcr.slnx --nologo "${filter[@]}" --logger "trx" --logger "console;verbosity=normal" --results-directory "$results" "$@"
+status=$?
+
+if (( ! unit_only )); then
+  bash tests/lab/teardown.sh || echo "test.sh: lab teardown reported a problem (see above)" >&2
+fi
+
+count() { cat "$results"/*.trx 2>/dev/null | grep -o "<UnitTestResult [^>]*outcome=\"$1\"" | wc -l; }
+passed=$(count Passed); failed=$(count Failed); skipped=$(count NotExecuted)
+if (( status != 0 && failed == 0 )); then failed=1; echo "test.sh: dotnet test exited with $status before reporting a failed test (build error?)" >&2; fi
+if (( passed + failed == 0 )); then echo "test.sh: no test ran" >&2; status=1; fi
+summary="$passed passed, $failed failed"
+(( skipped > 0 )) && summary+=", $skipped skipped"
+echo "$summary"
+(( status == 0 && failed == 0 ))
