@@ -1,0 +1,106 @@
+#!/usr/bin/env bash
+# Undoes what the lab leaves running: containers, networks and volumes labelled ecrlab.run (leftovers
+# of killed test runs), and the Docker daemon if tests/lab/setup.sh started it. Keeps the images
+# unless --images is given, and the debootstrap cache unless --cache is given.
+# Resources also labelled ecrlab.pid=<pid> of a live process belong to a running test and are kept,
+# and a daemon that still runs containers is not stopped, unless --force is given.
+TAG=lab-teardown
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+
+usage() { echo "usage: $0 [--images] [--cache] [--force]" >&2; exit 2; }
+RM_IMAGES=0 RM_CACHE=0 FORCE=0
+for arg; do
+  case $arg in
+    --images) RM_IMAGES=1 ;;
+    --cache) RM_CACHE=1 ;;
+    --force) FORCE=1 ;;
+    *) usage ;;
+  esac
+done
+
+# orphans KIND [LS-FLAG] ID-FIELD LABELS-FIELD: sets ORPHANS to the ecrlab.run resources of KIND
+# (container, network, volume), leaving out those whose ecrlab.pid names a live process (unless --force).
+orphans() {
+  local id pid
+  ORPHANS=()
+  while read -r id pid; do
+    [[ -n $id ]] || continue
+    if ((FORCE == 0)) && [[ $pid =~ ^[0-9]+$ ]] && [[ -e /proc/$pid ]]; then KEPT=$((KEPT + 1)); continue; fi
+    ORPHANS+=("$id")
+  done < <(docker "$1" ls -q --filter label=ecrlab.run ${2:+"$2"} |
+    xargs -r docker "$1" inspect -f "{{.$3}} {{index .$4 \"ecrlab.pid\"}}")
+}
+
+remove_leftovers() {
+  KEPT=0
+  if ! docker_api >/dev/null; then note "no daemon answers, nothing to remove"; return; fi
+  docker rm -fv "$BUILD_CTR" >/dev/null 2>&1 || true
+  orphans container -a Id Config.Labels
+  ((${#ORPHANS[@]} == 0)) || run docker rm -fv "${ORPHANS[@]}" >/dev/null
+  note "${#ORPHANS[@]} container(s)"
+  orphans network '' Id Labels
+  ((${#ORPHANS[@]} == 0)) || run docker network rm "${ORPHANS[@]}" >/dev/null
+  note "${#ORPHANS[@]} network(s)"
+  orphans volume '' Name Labels
+  ((${#ORPHANS[@]} == 0)) || run docker volume rm -f "${ORPHANS[@]}" >/dev/null
+  note "${#ORPHANS[@]} volume(s)"
+  ((KEPT == 0)) || note "kept $KEPT of running tests (ecrlab.pid alive; --force removes them)"
+}
+
+remove_images() {
+  local ids=()
+  if ! docker_api >/dev/null; then fail "no Docker daemon answers: cannot remove images"; fi
+  mapfile -t ids < <(docker images -q --filter label=ecrlab=1 | sort -u)
+  ((${#ids[@]} == 0)) || run docker rmi -f "${ids[@]}" >/dev/null
+  note "${#ids[@]} image(s)"
+  rm -f "$OUT/images.env"
+}
+
+remove_cache() {
+  rm -rf --one-file-system "$CACHE" "$OUT/work"
+  note "removed ${CACHE#"$LAB"/}"
+}
+
+stop_dockerd() {
+  local pid i n
+  if [[ ! -f $DOCKERD_MARKER ]]; then note "not started by the lab: left running"; return; fi
+  pid=$(cat "$DOCKERD_MARKER")
+  if ! [[ $pid =~ ^[0-9]+$ ]] || [[ $(cat "/proc/$pid/comm" 2>/dev/null) != dockerd ]]; then
+    rm -f "$DOCKERD_MARKER"
+    note "pid $pid from the marker is not a dockerd any more: marker removed"
+    return
+  fi
+  n=$(docker ps -q 2>/dev/null | wc -l)
+  if ((n > 0 && FORCE == 0)); then
+    note "left running: $n container(s) still run (docker ps); --force stops it anyway"
+    return
+  fi
+  kill -TERM "$pid"
+  for ((i = 0; i < 60; i++)); do
+    [[ -e /proc/$pid ]] || break
+    [[ $(cut -d' ' -f3 "/proc/$pid/stat" 2>/dev/null) == Z ]] && break
+    sleep 0.5
+  done
+  if [[ -e /proc/$pid && $(cut -d' ' -f3 "/proc/$pid/stat" 2>/dev/null) != Z ]]; then
+    { echo "--- last lines of ${DOCKERD_LOG#"$LAB"/}:"; tail -n 20 "$DOCKERD_LOG"; } >&2
+    fail "dockerd (pid $pid) still runs 30 s after SIGTERM; marker kept, stop it by hand: kill $pid"
+  fi
+  rm -f "$DOCKERD_MARKER"
+  note "stopped pid $pid"
+}
+
+main() {
+  local t0
+  t0=$(now_ms)
+  mkdir -p /run/lock
+  exec 9>/run/lock/ecrlab-setup.lock
+  STEP=lock
+  flock -w 900 9 || fail "another tests/lab setup/teardown held /run/lock/ecrlab-setup.lock for 15 min"
+  step leftovers remove_leftovers
+  ((RM_IMAGES == 0)) || step images remove_images
+  ((RM_CACHE == 0)) || step cache remove_cache
+  step dockerd stop_dockerd
+  say "done in $(secs_since "$t0")"
+}
+
+main
