@@ -1,0 +1,319 @@
+using System.Net;
+using System.Security.Cryptography;
+using Lab.Aws;
+using Lab.Pki;
+
+namespace Lab.Docker;
+
+[CollectionDefinition(Name)]
+public sealed class LabCollection : ICollectionFixture<LabFixture>
+{
+    public const string Name = "lab";
+}
+
+/// <summary>A private ECR-shaped registry of the lab: its container and the emulator's view of it.</summary>
+public sealed record LabRegistry(EcrRegistry Ecr, string Container, string Address)
+{
+    public string Host => Ecr.Host;
+
+    public string PrivateImage => $"{Host}/private/hello:latest";
+}
+
+/// <summary>
+/// The lab, started once per test run: an internal Docker network, two TLS registries with basic auth
+/// under ECR host names (two accounts, two regions), the ECR/STS emulator bound to the network's gateway
+/// address on 443, host-daemon trust (/etc/hosts block, certs.d) and a private image in each registry.
+/// Every resource carries the label ecrlab.run; a killed run's leftovers are removed at the next start.
+/// </summary>
+public sealed class LabFixture : IAsyncLifetime
+{
+    public const string RunLabel = "ecrlab.run";
+
+    /// <summary>The test process that owns a resource; tests/lab/teardown.sh keeps resources of live processes.</summary>
+    public const string PidLabel = "ecrlab.pid";
+    private const string CertsDirectory = "/etc/docker/certs.d";
+    private const string CertsMarker = ".ecrlab-run";
+    private static readonly TimeSpan StartTimeout = TimeSpan.FromMinutes(4);
+
+    private readonly HostsFile _hosts = new();
+    private readonly List<string> _certsDirectories = [];
+    private bool _createdCertsDirectory;
+    private TestCertificateAuthority? _ca;
+    private IssuedCertificate? _serverCertificate;
+
+    public string RunId { get; } = "ecrlab-" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(4));
+
+    /// <summary>The <c>ecrlab.pid</c> label of everything this run creates.</summary>
+    public static string Owner => $"{PidLabel}={Environment.ProcessId}";
+
+    public LabImages Images { get; private set; } = null!;
+
+    public string Work { get; private set; } = null!;
+
+    public string Network => RunId + "-net";
+
+    public IPAddress Gateway { get; private set; } = IPAddress.None;
+
+    public string CaPath => Path.Combine(Work, "ca.pem");
+
+    public TestCertificateAuthority Ca => _ca ?? throw new InvalidOperationException("the lab is not started");
+
+    public AwsEmulator Emulator { get; private set; } = null!;
+
+    /// <summary>The key the lab stages for the helper (made-up values, not a real AWS credential).</summary>
+    public AwsKey Key { get; } = new("AKIDLABRUN" + Convert.ToHexString(RandomNumberGenerator.GetBytes(5)), "lab-run-secret/" + Convert.ToBase64String(RandomNumberGenerator.GetBytes(24)), "123456789012", "arn:aws:iam::123456789012:user/lab-runner");
+
+    public IReadOnlyList<LabRegistry> Registries { get; private set; } = [];
+
+    public string CredentialsFile => Path.Combine(Work, "aws", "credentials");
+
+    public async Task InitializeAsync()
+    {
+        using var timeout = new CancellationTokenSource(StartTimeout);
+        var cancel = timeout.Token;
+        try
+        {
+            await Cli.DockerAsync("reach the Docker daemon (start it with tests/lab/setup.sh)", cancel, "version", "--format", "{{.Server.Version}}");
+            await RemoveLeftoversAsync(cancel);
+            Images = LabImages.Load();
+            foreach (var image in Images.All)
+            {
+                await Cli.DockerAsync($"find image {image} (rerun tests/lab/setup.sh)", cancel, "image", "inspect", "--format", "{{.Id}}", image);
+            }
+
+            Work = Directory.CreateTempSubdirectory(RunId + "-").FullName;
+            await CreateNetworkAsync(cancel);
+            CreatePki();
+            WriteCredentials(CredentialsFile, Key.SecretAccessKey);
+            var ecr = new[]
+            {
+                new EcrRegistry("123456789012", "us-east-1", Secret()),
+                new EcrRegistry("210987654321", "eu-west-1", Secret()),
+            };
+            Registries = await Task.WhenAll(ecr.Select((registry, index) => StartRegistryAsync(registry, index, cancel)));
+            TrustOnHost();
+            Emulator = await AwsEmulator.StartNewAsync(
+                new AwsEmulatorOptions
+                {
+                    ServerCertificate = _serverCertificate!.Certificate,
+                    Endpoints = [new IPEndPoint(Gateway, 443)],
+                    Keys = [Key],
+                    Registries = ecr,
+                },
+                cancel);
+            foreach (var registry in Registries)
+            {
+                await WaitForRegistryAsync(registry, cancel);
+                await PushAsync(registry, cancel);
+            }
+        }
+        catch (Exception ex)
+        {
+            await DisposeAsync();
+            throw new LabException($"The lab could not start ({RunId}): {ex.Message}", ex);
+        }
+    }
+
+    public async Task DisposeAsync()
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
+        if (Emulator is not null)
+        {
+            await Emulator.DisposeAsync();
+        }
+
+        await RemoveByLabelAsync($"{RunLabel}={RunId}", timeout.Token);
+        foreach (var registry in Registries)
+        {
+            await Cli.RunAsync("docker", ["rmi", "-f", registry.PrivateImage], timeout.Token);
+        }
+
+        foreach (var directory in _certsDirectories)
+        {
+            Directory.Delete(directory, recursive: true);
+        }
+
+        if (_createdCertsDirectory && Directory.Exists(CertsDirectory) && Directory.GetFileSystemEntries(CertsDirectory).Length == 0)
+        {
+            Directory.Delete(CertsDirectory);
+        }
+
+        _hosts.Restore();
+        _serverCertificate?.Dispose();
+        _ca?.Dispose();
+        if (Work is not null && Directory.Exists(Work))
+        {
+            Directory.Delete(Work, recursive: true);
+        }
+    }
+
+    /// <summary>Writes an AWS shared-credentials file (mode 0600) for the lab key with the given secret.</summary>
+    public void WriteCredentials(string path, string secret)
+    {
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        File.WriteAllText(path, $"[default]\naws_access_key_id = {Key.AccessKeyId}\naws_secret_access_key = {secret}\n");
+        File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+    }
+
+    /// <summary>A fresh folder under the run's work folder.</summary>
+    public string NewFolder(string name) => Directory.CreateDirectory(Path.Combine(Work, name + "-" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(3)))).FullName;
+
+    private static string Secret() => Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16));
+
+    private async Task RemoveLeftoversAsync(CancellationToken cancel)
+    {
+        await RemoveByLabelAsync(RunLabel, cancel);
+        _hosts.RemoveLeftovers();
+        if (Directory.Exists(CertsDirectory))
+        {
+            foreach (var directory in Directory.GetDirectories(CertsDirectory).Where(d => File.Exists(Path.Combine(d, CertsMarker))))
+            {
+                Directory.Delete(directory, recursive: true);
+            }
+        }
+    }
+
+    /// <summary>Removes containers, networks and volumes carrying the label, except those of another live test process.</summary>
+    private static async Task RemoveByLabelAsync(string label, CancellationToken cancel)
+    {
+        async Task<string[]> Find(string kind, string listing, string id = "{{.ID}}")
+        {
+            string[] all = kind == "container" ? ["-a"] : [];
+            var result = await Cli.RunAsync("docker", [kind, listing, .. all, "--filter", "label=" + label, "--format", id + " {{.Label \"" + PidLabel + "\"}}"], cancel);
+            return [.. result.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries)
+                .Select(line => line.Split(' '))
+                .Where(parts => !OwnedByAnotherLiveProcess(parts.ElementAtOrDefault(1)))
+                .Select(parts => parts[0])];
+        }
+
+        if (await Find("container", "ls") is { Length: > 0 } containers)
+        {
+            await Cli.RunAsync("docker", ["rm", "-fv", .. containers], cancel);
+        }
+
+        foreach (var network in await Find("network", "ls"))
+        {
+            await Cli.RunAsync("docker", ["network", "rm", network], cancel);
+        }
+
+        foreach (var volume in await Find("volume", "ls", "{{.Name}}"))
+        {
+            await Cli.RunAsync("docker", ["volume", "rm", "-f", volume], cancel);
+        }
+    }
+
+    private static bool OwnedByAnotherLiveProcess(string? pid) =>
+        int.TryParse(pid, out var id) && id != Environment.ProcessId && Directory.Exists($"/proc/{id}");
+
+    private async Task CreateNetworkAsync(CancellationToken cancel)
+    {
+        // Internal: containers on it have no route off the machine.
+        await Cli.DockerAsync("create the lab network", cancel, "network", "create", "--internal", "--label", $"{RunLabel}={RunId}", "--label", Owner, Network);
+        var gateway = await Cli.DockerAsync("read the lab network's gateway", cancel, "network", "inspect", "--format", "{{range .IPAM.Config}}{{.Gateway}}{{end}}", Network);
+        Gateway = IPAddress.Parse(gateway.Output.Trim());
+    }
+
+    private void CreatePki()
+    {
+        _ca = TestCertificateAuthority.Create("ecrlab test CA " + RunId);
+        _ca.WriteCertificatePem(CaPath);
+        string[] regions = ["us-east-1", "eu-west-1"];
+        var names = new List<string> { "123456789012.dkr.ecr.us-east-1.amazonaws.com", "210987654321.dkr.ecr.eu-west-1.amazonaws.com", "sts.amazonaws.com" };
+        names.AddRange(regions.SelectMany(r => new[] { $"api.ecr.{r}.amazonaws.com", $"sts.{r}.amazonaws.com" }));
+        _serverCertificate = _ca.IssueServerCertificate(names);
+        _serverCertificate.WritePemFiles(Path.Combine(Work, "certs", "server.crt"), Path.Combine(Work, "certs", "server.key"));
+    }
+
+    private async Task<LabRegistry> StartRegistryAsync(EcrRegistry ecr, int index, CancellationToken cancel)
+    {
+        var folder = Directory.CreateDirectory(Path.Combine(Work, $"registry-{index}")).FullName;
+        var htpasswd = await Cli.CheckedAsync("hash the registry password", "htpasswd", ["-niB", "AWS"], cancel, standardInput: ecr.Password + "\n");
+        File.WriteAllText(Path.Combine(folder, "htpasswd"), htpasswd.Output);
+        File.WriteAllText(Path.Combine(folder, "config.yml"), $"""
+            version: 0.1
+            log: {"{"}level: warn{"}"}
+            storage:
+              filesystem: {"{"}rootdirectory: /var/lib/registry{"}"}
+            http:
+              addr: :443
+              tls: {"{"}certificate: /certs/server.crt, key: /certs/server.key{"}"}
+            auth:
+              htpasswd: {"{"}realm: "https://{ecr.Host}/", path: /auth/htpasswd{"}"}
+            """);
+        var container = $"{RunId}-registry-{index}";
+        await Cli.DockerAsync("start registry " + ecr.Host, cancel,
+            "run", "-d", "--pull", "never", "--name", container, "--label", $"{RunLabel}={RunId}", "--label", Owner,
+            "--network", Network, "--network-alias", ecr.Host,
+            "-v", Path.Combine(Work, "certs") + ":/certs:ro",
+            "-v", Path.Combine(folder, "htpasswd") + ":/auth/htpasswd:ro",
+            "-v", Path.Combine(folder, "config.yml") + ":/etc/docker/registry/config.yml:ro",
+            Images.Registry);
+        var address = await Cli.DockerAsync("read the address of " + container, cancel, "inspect", "--format", "{{range .NetworkSettings.Networks}}{{.IPAddress}}{{end}}", container);
+        return new LabRegistry(ecr, container, address.Output.Trim());
+    }
+
+    private void TrustOnHost()
+    {
+        // The host daemon resolves registries through /etc/hosts and trusts them through certs.d. Names point
+        // at lab addresses, never 127.x (which the daemon treats as insecure, so TLS would go untested).
+        var entries = Registries.Select(r => (r.Address, r.Host)).ToList();
+        foreach (var name in new[] { "api.ecr.us-east-1.amazonaws.com", "api.ecr.eu-west-1.amazonaws.com", "sts.amazonaws.com", "sts.us-east-1.amazonaws.com", "sts.eu-west-1.amazonaws.com" })
+        {
+            entries.Add((Gateway.ToString(), name));
+        }
+
+        _hosts.Add(entries, RunId);
+        _createdCertsDirectory = !Directory.Exists(CertsDirectory);
+        foreach (var registry in Registries)
+        {
+            var directory = Path.Combine(CertsDirectory, registry.Host);
+            Directory.CreateDirectory(directory);
+            _certsDirectories.Add(directory);
+            File.WriteAllText(Path.Combine(directory, CertsMarker), RunId);
+            File.Copy(CaPath, Path.Combine(directory, "ca.crt"));
+        }
+    }
+
+    private async Task WaitForRegistryAsync(LabRegistry registry, CancellationToken cancel)
+    {
+        using var http = new HttpClient(Ca.CreateHttpHandler()) { Timeout = TimeSpan.FromSeconds(5) };
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        Exception? last = null;
+        while (DateTime.UtcNow < deadline)
+        {
+            try
+            {
+                using var response = await http.GetAsync($"https://{registry.Host}/v2/", cancel);
+                if (response.StatusCode == HttpStatusCode.Unauthorized)
+                {
+                    return;
+                }
+
+                last = new LabException($"unexpected status {(int)response.StatusCode}");
+            }
+            catch (HttpRequestException ex)
+            {
+                last = ex;
+            }
+
+            await Task.Delay(200, cancel);
+        }
+
+        var logs = await Cli.RunAsync("docker", ["logs", "--tail", "20", registry.Container], cancel);
+        throw new LabException($"registry {registry.Host} did not answer 401 on /v2/ within 30 s: {last?.Message}; its log: {logs.Output}{logs.Error}");
+    }
+
+    private async Task PushAsync(LabRegistry registry, CancellationToken cancel)
+    {
+        // Credentials go to skopeo in an auth file, not on its command line.
+        var folder = NewFolder("push");
+        var authFile = Path.Combine(folder, "auth.json");
+        var auth = Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes("AWS:" + registry.Ecr.Password));
+        File.WriteAllText(authFile, System.Text.Json.JsonSerializer.Serialize(new { auths = new Dictionary<string, object> { [registry.Host] = new { auth } } }));
+        File.SetUnixFileMode(authFile, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        var certs = Directory.CreateDirectory(Path.Combine(folder, "certs")).FullName;
+        File.Copy(CaPath, Path.Combine(certs, "ca.crt"));
+        await Cli.CheckedAsync("push the private image to " + registry.Host, "skopeo",
+            ["copy", "--quiet", "--dest-authfile", authFile, "--dest-cert-dir", certs, "docker-daemon:" + Images.Hello, "docker://" + registry.PrivateImage], cancel);
+    }
+}
