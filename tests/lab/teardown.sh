@@ -50,8 +50,11 @@ remove_leftovers() {
 remove_images() {
   local ids=()
   if ! docker_api >/dev/null; then fail "no Docker daemon answers: cannot remove images"; fi
-  mapfile -t ids < <(docker images -q --filter label=ecrlab=1 | sort -u)
-  ((${#ids[@]} == 0)) || run docker rmi -f "${ids[@]}" >/dev/null
+  # By reference, not id: dind and runner-host are committed on top of docker-cli, and an id with
+  # dependent child images cannot be removed; untagging every reference removes all of them.
+  mapfile -t ids < <(docker images --filter label=ecrlab=1 --format '{{.Repository}}:{{.Tag}}' | grep -v '<none>' | sort -u)
+  ((${#ids[@]} == 0)) || run docker rmi "${ids[@]}" >/dev/null
+  docker image prune -f --filter label=ecrlab=1 >/dev/null
   note "${#ids[@]} image(s)"
   rm -f "$OUT/images.env"
 }
