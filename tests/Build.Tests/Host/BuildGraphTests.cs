@@ -10,7 +10,9 @@ public sealed class BuildGraphTests : IDisposable
 
     public void Dispose() => Directory.Delete(_root, recursive: true);
 
-    private (int Code, string Output) Run(params string[] args)
+    private (int Code, string Output) Run(params string[] args) => RunWith(new Dictionary<string, string>(), args);
+
+    private (int Code, string Output) RunWith(Dictionary<string, string> environment, params string[] args)
     {
         var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = _root };
         start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "Build.dll"));
@@ -22,6 +24,11 @@ public sealed class BuildGraphTests : IDisposable
         start.Environment["BUILD_ROOT"] = _root;
         start.Environment["NO_COLOR"] = "1";
         start.Environment["AWS_EC2_METADATA_DISABLED"] = "true";
+        foreach (var (name, value) in environment)
+        {
+            start.Environment[name] = value;
+        }
+
         using var process = Process.Start(start)!;
         var output = process.StandardOutput.ReadToEndAsync();
         var error = process.StandardError.ReadToEndAsync();
@@ -83,5 +90,28 @@ public sealed class BuildGraphTests : IDisposable
         Assert.Equal(ExitCodes.Usage, code);
         Assert.Contains("GITLAB_SERVER_WEB_PORT = \"eighty\" from .env line 1 is not valid", output);
         Assert.DoesNotContain("BuildHelper", output);
+    }
+
+    [Fact]
+    public void Doctor_fails_with_a_fix_when_the_docker_daemon_cannot_be_reached()
+    {
+        var (code, output) = RunWith(new() { ["DOCKER_HOST"] = "unix:///nonexistent/docker.sock" }, "--target=Doctor");
+
+        Assert.Equal(ExitCodes.Failed, code);
+        Assert.Matches(@"FAIL  docker[^\n]*\n\s+fix: ", output);
+        Assert.Matches(@"ok    \.NET\s+runtime 10\.", output);
+        Assert.Contains("Doctor found", output);
+    }
+
+    [Fact]
+    [Trait("Category", "Integration")]
+    public void Doctor_passes_on_the_lab_machine_and_reports_the_engine_and_compose()
+    {
+        var (code, output) = Run("--target=Doctor");
+
+        Assert.True(code == 0, output);
+        Assert.Matches(@"ok    docker daemon\s+Engine \S+, API 1\.\d+", output);
+        Assert.Matches(@"(ok  |warn)  compose\s+docker[ -]compose", output);
+        Assert.Matches(@"(ok  |warn)  free disk\s+\d+\.\d GiB free at ", output);
     }
 }
