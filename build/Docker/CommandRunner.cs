@@ -52,19 +52,4 @@ public sealed class CommandRunner(ICakeContext context, Redactor redactor, Cance
             redactor.Redact(string.Join('\n', process.GetStandardOutput())),
             redactor.Redact(string.Join('\n', process.GetStandardError())));
     }
-
-    /// <summary>Runs the tool and throws a <see cref="CommandException"/> naming the command, exit code, directory, stderr and a fix when it fails.</summary>
-    public CommandResult RunChecked(string tool, ProcessArgumentBuilder arguments, string remedy, TimeSpan? timeout = null)
-    {
-        var result = Run(tool, arguments, timeout);
-        if (!result.Succeeded)
-        {
-            throw new CommandException(
-                $"'{tool} {arguments.RenderSafe()}' failed with exit code {result.ExitCode} in {context.Environment.WorkingDirectory}." + Environment.NewLine +
-                (result.StandardError.Length > 0 ? result.StandardError.Trim() + Environment.NewLine : string.Empty) +
-                remedy);
-        }
-
-        return result;
-    }
 }

@@ -29,8 +29,6 @@ public sealed partial class BuildSettings
     {
     }
 
-    public required DirectoryPath Root { get; init; }
-
     public required DirectoryPath StateDirectory { get; init; }
 
     public required string ComposeProjectName { get; init; }
@@ -154,7 +152,6 @@ public sealed partial class BuildSettings
 
         var settings = new BuildSettings
         {
-            Root = root,
             StateDirectory = Directory(Catalog.StateDir) ?? root.Combine(".state"),
             ComposeProjectName = Matching(Catalog.ComposeProjectName, ComposeName()) ?? string.Empty,
             RunnerName = Matching(Catalog.RunnerName, RunnerNamePattern()) ?? string.Empty,
@@ -200,7 +197,7 @@ public sealed partial class BuildSettings
     }
 
     public override string ToString() =>
-        $"BuildSettings {{ Root = {Root}, Runner = {RunnerName}, Registries = [{string.Join(", ", Registries)}], GitLab = {GitLabUrl}, Tokens = {string.Join(", ", Secrets)} }}";
+        $"BuildSettings {{ Runner = {RunnerName}, Registries = [{string.Join(", ", Registries)}], GitLab = {GitLabUrl}, Tokens = {string.Join(", ", Secrets)} }}";
 
     private static bool? ParseBool(string text) => text.Trim().ToLowerInvariant() switch
     {

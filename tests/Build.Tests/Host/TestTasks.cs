@@ -78,7 +78,8 @@ public sealed class WaitTask : AsyncFrostingTask<RecordingContext>
     public override async Task RunAsync(RecordingContext context)
     {
         context.Ran.Add("Wait");
-        await Task.Delay(Timeout.Infinite, context.CancellationToken);
+        // Bounded, so that broken cancellation fails the test instead of hanging it.
+        await Task.Delay(TimeSpan.FromSeconds(30), context.CancellationToken);
     }
 }
 
