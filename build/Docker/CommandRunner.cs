@@ -45,6 +45,11 @@ public sealed class CommandRunner(ICakeContext context, Redactor redactor, Cance
             {
                 throw new CommandException($"'{tool} {arguments.RenderSafe()}' did not finish within {(timeout ?? DefaultTimeout).TotalSeconds:0} s and was stopped.");
             }
+
+            // The timed wait returns at exit, before the redirected output is read to its end; without
+            // this wait a short-lived command's lines can be missing. The process has exited, so it returns
+            // as soon as both streams are drained.
+            process.WaitForExit();
         }
 
         return new CommandResult(

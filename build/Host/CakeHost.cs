@@ -141,7 +141,7 @@ public sealed class CakeHost<TContext>(IReadOnlyList<Type> taskTypes, Func<HostC
         }
     }
 
-    private static ICakeContext CreateCakeContext(CakeEnvironment environment, ICakeLog log, HostOptions options)
+    internal static ICakeContext CreateCakeContext(CakeEnvironment environment, ICakeLog log, HostOptions options)
     {
         var fileSystem = new FileSystem();
         var globber = new Globber(fileSystem, environment);
