@@ -14,6 +14,15 @@ public sealed class BuildGraphTests : IDisposable
 
     private (int Code, string Output) RunWith(Dictionary<string, string> environment, params string[] args)
     {
+        using var process = Start(environment, args);
+        var output = process.StandardOutput.ReadToEndAsync();
+        var error = process.StandardError.ReadToEndAsync();
+        Assert.True(process.WaitForExit(60_000), "the build did not finish within 60 s");
+        return (process.ExitCode, output.Result + error.Result);
+    }
+
+    private Process Start(Dictionary<string, string> environment, params string[] args)
+    {
         var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = _root };
         start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "Build.dll"));
         foreach (var arg in args)
@@ -29,11 +38,7 @@ public sealed class BuildGraphTests : IDisposable
             start.Environment[name] = value;
         }
 
-        using var process = Process.Start(start)!;
-        var output = process.StandardOutput.ReadToEndAsync();
-        var error = process.StandardError.ReadToEndAsync();
-        Assert.True(process.WaitForExit(60_000), "the build did not finish within 60 s");
-        return (process.ExitCode, output.Result + error.Result);
+        return Process.Start(start)!;
     }
 
     [Fact]
@@ -101,6 +106,41 @@ public sealed class BuildGraphTests : IDisposable
         Assert.Matches(@"FAIL  docker[^\n]*\n\s+fix: ", output);
         Assert.Matches(@"ok    \.NET\s+runtime 10\.", output);
         Assert.Contains("Doctor found", output);
+    }
+
+    [Theory]
+    [InlineData("INT")]
+    [InlineData("TERM")]
+    [System.Runtime.Versioning.SupportedOSPlatform("linux")]
+    public async Task A_signal_stops_the_running_command_and_exits_130(string signal)
+    {
+        // A docker that never answers: the fake writes its pid, then becomes a long sleep.
+        var bin = Directory.CreateDirectory(Path.Combine(_root, "fake-bin")).FullName;
+        var pidFile = Path.Combine(_root, "docker.pid");
+        File.WriteAllText(Path.Combine(bin, "docker"), $"#!/bin/sh\necho $$ > '{pidFile}'\nexec sleep 60\n");
+        File.SetUnixFileMode(Path.Combine(bin, "docker"), UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+
+        using var build = Start(new() { ["PATH"] = bin + ":" + Environment.GetEnvironmentVariable("PATH") }, "--target=Doctor");
+        var output = build.StandardOutput.ReadToEndAsync();
+        var error = build.StandardError.ReadToEndAsync();
+        var waited = Stopwatch.StartNew();
+        while (!File.Exists(pidFile) || File.ReadAllText(pidFile).Trim().Length == 0)
+        {
+            Assert.True(waited.Elapsed < TimeSpan.FromSeconds(30), "the build never started docker");
+            await Task.Delay(20);
+        }
+
+        var docker = int.Parse(File.ReadAllText(pidFile).Trim());
+        using (var kill = Process.Start("kill", ["-" + signal, build.Id.ToString()]))
+        {
+            kill.WaitForExit();
+        }
+
+        Assert.True(build.WaitForExit(30_000), $"SIG{signal} did not stop the build within 30 s");
+        var printed = await output + await error;
+        Assert.True(build.ExitCode == ExitCodes.Cancelled, printed);
+        Assert.Contains("Cancelled", printed);
+        Assert.False(Directory.Exists($"/proc/{docker}"), "the command the build was running outlived it");
     }
 
     [Fact]
