@@ -4,7 +4,7 @@
 $ErrorActionPreference = 'Stop'
 $root = $PSScriptRoot
 $out = Join-Path $root 'artifacts/build-host'
-$stamp = Join-Path $out '.sources'
+$stamp = Join-Path $out '.sources-ps1'
 $env:DOTNET_CLI_TELEMETRY_OPTOUT = '1'; $env:DOTNET_NOLOGO = '1'; $env:DOTNET_SKIP_FIRST_TIME_EXPERIENCE = '1'
 
 $inputs = @('build', 'Directory.Build.props', 'Directory.Packages.props', 'global.json', 'NuGet.config') |
@@ -18,8 +18,10 @@ $sources = [System.BitConverter]::ToString(
 
 if (-not (Test-Path (Join-Path $out 'Build.dll')) -or -not (Test-Path $stamp) -or (Get-Content -Raw $stamp) -ne $sources) {
     [Console]::Error.WriteLine('build.ps1: compiling the build host (build/ changed)...')
-    & dotnet build (Join-Path $root 'build/Build.csproj') -c Release -o $out --nologo -v quiet -clp:ErrorsOnly -clp:NoSummary
+    # MSBuild prints a summary even at -v quiet; its output is shown only when the compile fails.
+    $log = & dotnet build (Join-Path $root 'build/Build.csproj') -c Release -o $out --nologo -v quiet -clp:ErrorsOnly 2>&1
     if ($LASTEXITCODE -ne 0) {
+        $log | ForEach-Object { [Console]::Error.WriteLine($_) }
         [Console]::Error.WriteLine('build.ps1: compiling build/Build.csproj failed (errors above); nothing was run.')
         exit 1
     }

@@ -6,7 +6,7 @@ set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 out="$root/artifacts/build-host"
-stamp="$out/.sources"
+stamp="$out/.sources-sh"
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
 
 # Path, modification time and size of every input of the host: any edit, addition or removal changes it.
@@ -16,7 +16,9 @@ sources="$({ cd "$root" && find build Directory.Build.props Directory.Packages.p
 
 if [[ ! -f "$out/Build.dll" || ! -f "$stamp" || "$(<"$stamp")" != "$sources" ]]; then
   echo "build.sh: compiling the build host (build/ changed)..." >&2
-  if ! dotnet build "$root/build/Build.csproj" -c Release -o "$out" --nologo -v quiet -clp:ErrorsOnly -clp:NoSummary >&2; then
+  # MSBuild prints a summary even at -v quiet; its output is shown only when the compile fails.
+  if ! log="$(dotnet build "$root/build/Build.csproj" -c Release -o "$out" --nologo -v quiet -clp:ErrorsOnly 2>&1)"; then
+    printf '%s\n' "$log" >&2
     echo "build.sh: compiling build/Build.csproj failed (errors above); nothing was run." >&2
     exit 1
   fi

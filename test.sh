@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs the whole test suite and prints "N passed, N failed[, N skipped]" as its last line.
-#   ./test.sh           lab set-up (Debian packages, Docker daemon, stand-in images), then unit and
-#                       integration tests, then lab teardown (stops dockerd only if the lab started it)
+#   ./test.sh           lab set-up (Debian packages, Docker daemon, stand-in images) and pwsh (for
+#                       build.ps1), then unit and integration tests, then lab teardown (stops dockerd
+#                       only if the lab started it)
 #   ./test.sh --unit    unit tests only: no root, no Docker, no lab
 # Extra arguments go to `dotnet test` (for example --filter "FullyQualifiedName~Settings").
 set -uo pipefail
@@ -21,6 +22,11 @@ else
     echo "test.sh: the lab could not be set up (see above); integration tests cannot run." >&2
     echo "0 passed, 1 failed"
     exit 1
+  fi
+  # build.ps1 is tested with PowerShell's .NET global tool when no pwsh is installed.
+  if ! command -v pwsh >/dev/null && [[ ! -x artifacts/tools/pwsh ]]; then
+    dotnet tool install --tool-path artifacts/tools PowerShell --version 7.6.9 >/dev/null \
+      || echo "test.sh: installing pwsh failed; the build.ps1 test will fail" >&2
   fi
 fi
 

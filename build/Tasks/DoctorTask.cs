@@ -15,13 +15,19 @@ public sealed class DoctorTask : FrostingTask<BuildContext>
         var width = checks.Max(c => c.Name.Length);
         foreach (var check in checks)
         {
-            context.Information(check.Render(width));
+            // Failures are errors, so they and their fixes still print at --verbosity=quiet.
+            switch (check.Status)
+            {
+                case CheckStatus.Fail: context.Error(check.Render(width)); break;
+                case CheckStatus.Warn: context.Warning(check.Render(width)); break;
+                default: context.Information(check.Render(width)); break;
+            }
         }
 
-        var failed = checks.Count(c => c.Status == CheckStatus.Fail);
-        if (failed > 0)
+        var failed = checks.Where(c => c.Status == CheckStatus.Fail).Select(c => c.Name).ToList();
+        if (failed.Count > 0)
         {
-            throw new CommandException($"Doctor found {failed} problem(s); see the fix lines above.");
+            throw new CommandException($"Doctor found {failed.Count} problem(s) ({string.Join(", ", failed)}); each FAIL line above says how to fix it.");
         }
     }
 }
