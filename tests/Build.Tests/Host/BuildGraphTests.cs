@@ -108,6 +108,17 @@ public sealed class BuildGraphTests : IDisposable
         Assert.Contains("Doctor found", output);
     }
 
+    [Fact]
+    public void Doctor_failures_and_their_fixes_still_print_at_quiet_verbosity()
+    {
+        var (code, output) = RunWith(new() { ["DOCKER_HOST"] = "unix:///nonexistent/docker.sock" }, "--target=Doctor", "--verbosity=quiet");
+
+        Assert.Equal(ExitCodes.Failed, code);
+        Assert.Matches(@"FAIL  docker[^\n]*\n\s+fix: ", output);
+        Assert.DoesNotContain("ok    .NET", output);
+        Assert.Contains("Doctor found 1 problem(s) (docker daemon)", output);
+    }
+
     [Theory]
     [InlineData("INT")]
     [InlineData("TERM")]
