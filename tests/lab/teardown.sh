@@ -4,19 +4,24 @@
 # unless --images is given, and the debootstrap cache unless --cache is given.
 # Resources also labelled ecrlab.pid=<pid> of a live process belong to a running test and are kept,
 # and a daemon that still runs containers is not stopped, unless --force is given.
+#   --leftovers   only remove leftovers (the lab fixture runs this at its start)
+#   --run=ID      only the resources of run ID, its owner alive or not (the fixture's own clean-up)
 TAG=lab-teardown
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
-usage() { echo "usage: $0 [--images] [--cache] [--force]" >&2; exit 2; }
-RM_IMAGES=0 RM_CACHE=0 FORCE=0
+usage() { echo "usage: $0 [--images] [--cache] [--force] | --leftovers [--run=ID]" >&2; exit 2; }
+RM_IMAGES=0 RM_CACHE=0 FORCE=0 ONLY_LEFTOVERS=0 RUN_ID=
 for arg; do
   case $arg in
     --images) RM_IMAGES=1 ;;
     --cache) RM_CACHE=1 ;;
     --force) FORCE=1 ;;
+    --leftovers) ONLY_LEFTOVERS=1 ;;
+    --run=ecrlab-*) RUN_ID=${arg#--run=}; FORCE=1 ;;
     *) usage ;;
   esac
 done
+[[ -z $RUN_ID ]] || ((ONLY_LEFTOVERS)) || usage
 
 # orphans KIND [LS-FLAG] ID-FIELD LABELS-FIELD: sets ORPHANS to the ecrlab.run resources of KIND
 # (container, network, volume), leaving out those whose ecrlab.pid names a live process (unless --force).
@@ -27,14 +32,14 @@ orphans() {
     [[ -n $id ]] || continue
     if ((FORCE == 0)) && [[ $pid =~ ^[0-9]+$ ]] && [[ -e /proc/$pid ]]; then KEPT=$((KEPT + 1)); continue; fi
     ORPHANS+=("$id")
-  done < <(docker "$1" ls -q --filter label=ecrlab.run ${2:+"$2"} |
+  done < <(docker "$1" ls -q --filter "label=ecrlab.run${RUN_ID:+=$RUN_ID}" ${2:+"$2"} |
     xargs -r docker "$1" inspect -f "{{.$3}} {{index .$4 \"ecrlab.pid\"}}")
 }
 
 remove_leftovers() {
   KEPT=0
   if ! docker_api >/dev/null; then note "no daemon answers, nothing to remove"; return; fi
-  docker rm -fv "$BUILD_CTR" >/dev/null 2>&1 || true
+  [[ -n $RUN_ID ]] || docker rm -fv "$BUILD_CTR" >/dev/null 2>&1 || true
   orphans container -a Id Config.Labels
   ((${#ORPHANS[@]} == 0)) || run docker rm -fv "${ORPHANS[@]}" >/dev/null
   note "${#ORPHANS[@]} container(s)"
@@ -100,6 +105,7 @@ main() {
   STEP=lock
   flock -w 900 9 || fail "another tests/lab setup/teardown held /run/lock/ecrlab-setup.lock for 15 min"
   step leftovers remove_leftovers
+  if ((ONLY_LEFTOVERS)); then return; fi
   ((RM_IMAGES == 0)) || step images remove_images
   ((RM_CACHE == 0)) || step cache remove_cache
   step dockerd stop_dockerd

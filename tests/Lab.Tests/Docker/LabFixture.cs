@@ -122,7 +122,7 @@ public sealed class LabFixture : IAsyncLifetime
             await Emulator.DisposeAsync();
         }
 
-        await RemoveByLabelAsync($"{RunLabel}={RunId}", timeout.Token);
+        var removal = await Teardown(timeout.Token, "--run=" + RunId);
         foreach (var registry in Registries)
         {
             await Cli.RunAsync("docker", ["rmi", "-f", registry.PrivateImage], timeout.Token);
@@ -145,6 +145,12 @@ public sealed class LabFixture : IAsyncLifetime
         {
             Directory.Delete(Work, recursive: true);
         }
+
+        // Reported last, so that a failed removal still lets every other clean-up step run.
+        if (!removal.Succeeded)
+        {
+            throw new LabException($"removing the resources of {RunId} failed: {removal.Error.Trim()} {removal.Output.Trim()}; run tests/lab/teardown.sh");
+        }
     }
 
     /// <summary>Writes an AWS shared-credentials file (mode 0600) for the lab key with the given secret.</summary>
@@ -162,7 +168,12 @@ public sealed class LabFixture : IAsyncLifetime
 
     private async Task RemoveLeftoversAsync(CancellationToken cancel)
     {
-        await RemoveByLabelAsync(RunLabel, cancel);
+        var removal = await Teardown(cancel);
+        if (!removal.Succeeded)
+        {
+            throw new LabException($"lab step 'remove the leftovers of killed runs' failed: {removal.Error.Trim()} {removal.Output.Trim()}");
+        }
+
         _hosts.RemoveLeftovers();
         if (Directory.Exists(CertsDirectory))
         {
@@ -173,37 +184,12 @@ public sealed class LabFixture : IAsyncLifetime
         }
     }
 
-    /// <summary>Removes containers, networks and volumes carrying the label, except those of another live test process.</summary>
-    private static async Task RemoveByLabelAsync(string label, CancellationToken cancel)
-    {
-        async Task<string[]> Find(string kind, string listing, string id = "{{.ID}}")
-        {
-            string[] all = kind == "container" ? ["-a"] : [];
-            var result = await Cli.RunAsync("docker", [kind, listing, .. all, "--filter", "label=" + label, "--format", id + " {{.Label \"" + PidLabel + "\"}}"], cancel);
-            return [.. result.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries)
-                .Select(line => line.Split(' '))
-                .Where(parts => !OwnedByAnotherLiveProcess(parts.ElementAtOrDefault(1)))
-                .Select(parts => parts[0])];
-        }
-
-        if (await Find("container", "ls") is { Length: > 0 } containers)
-        {
-            await Cli.RunAsync("docker", ["rm", "-fv", .. containers], cancel);
-        }
-
-        foreach (var network in await Find("network", "ls"))
-        {
-            await Cli.RunAsync("docker", ["network", "rm", network], cancel);
-        }
-
-        foreach (var volume in await Find("volume", "ls", "{{.Name}}"))
-        {
-            await Cli.RunAsync("docker", ["volume", "rm", "-f", volume], cancel);
-        }
-    }
-
-    private static bool OwnedByAnotherLiveProcess(string? pid) =>
-        int.TryParse(pid, out var id) && id != Environment.ProcessId && Directory.Exists($"/proc/{id}");
+    /// <summary>
+    /// tests/lab/teardown.sh --leftovers: removes containers, networks and volumes labelled ecrlab.run, except
+    /// those whose ecrlab.pid is a live process; with --run=ID, exactly the resources of run ID.
+    /// </summary>
+    internal static Task<CliResult> Teardown(CancellationToken cancel, params string[] arguments) =>
+        Cli.RunAsync("bash", [Path.Combine(LabImages.RepositoryRoot(), "tests", "lab", "teardown.sh"), "--leftovers", .. arguments], cancel);
 
     private async Task CreateNetworkAsync(CancellationToken cancel)
     {

@@ -1,0 +1,78 @@
+using System.Diagnostics;
+using System.Security.Cryptography;
+
+namespace Lab.Docker;
+
+/// <summary>A killed run leaves labelled resources behind; the next start removes them and keeps a live run's.</summary>
+[Collection(LabCollection.Name)]
+[Trait("Category", "Integration")]
+public sealed class LeftoverTests(LabFixture lab)
+{
+    [Fact]
+    public async Task Leftovers_of_a_dead_process_are_removed_and_a_live_runs_are_kept_until_removed_by_run()
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
+        var cancel = timeout.Token;
+        var suffix = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(3));
+        var deadRun = "ecrlab-dead" + suffix;
+        var liveRun = "ecrlab-live" + suffix;
+        using var live = Process.Start("sleep", "120");
+        try
+        {
+            var deadPid = await DeadPidAsync();
+            string[] Labels(string run, int pid) => ["--label", $"{LabFixture.RunLabel}={run}", "--label", $"{LabFixture.PidLabel}={pid}"];
+            await Cli.DockerAsync("create a dead run's network", cancel, ["network", "create", "--internal", .. Labels(deadRun, deadPid), deadRun]);
+            await Cli.DockerAsync("create a dead run's volume", cancel, ["volume", "create", .. Labels(deadRun, deadPid), deadRun]);
+            await Cli.DockerAsync("create a dead run's container", cancel, ["create", "--pull", "never", "--name", deadRun, "--network", deadRun, "-v", deadRun + ":/data", .. Labels(deadRun, deadPid), lab.Images.Hello]);
+            await Cli.DockerAsync("create a live run's network", cancel, ["network", "create", "--internal", .. Labels(liveRun, live.Id), liveRun]);
+
+            var sweep = await LabFixture.Teardown(cancel);
+
+            Assert.True(sweep.Succeeded, sweep.Error + sweep.Output);
+            Assert.Empty(await Labelled("container", deadRun, cancel));
+            Assert.Empty(await Labelled("network", deadRun, cancel));
+            Assert.Empty(await Labelled("volume", deadRun, cancel));
+            Assert.Single(await Labelled("network", liveRun, cancel));
+            Assert.Single(await Labelled("network", lab.RunId, cancel));
+
+            var byRun = await LabFixture.Teardown(cancel, "--run=" + liveRun);
+
+            Assert.True(byRun.Succeeded, byRun.Error + byRun.Output);
+            Assert.Empty(await Labelled("network", liveRun, cancel));
+            Assert.Single(await Labelled("network", lab.RunId, cancel));
+        }
+        finally
+        {
+            live.Kill();
+            await LabFixture.Teardown(CancellationToken.None, "--run=" + liveRun);
+            await LabFixture.Teardown(CancellationToken.None, "--run=" + deadRun);
+        }
+    }
+
+    [Theory]
+    [InlineData("--run=ecrlab-x")]
+    [InlineData("--leftovers --run=not-a-lab-run")]
+    [InlineData("--unknown")]
+    public async Task Teardown_refuses_bad_arguments_with_usage_and_exit_2(string arguments)
+    {
+        var result = await Cli.RunAsync("bash", [Path.Combine(LabImages.RepositoryRoot(), "tests", "lab", "teardown.sh"), .. arguments.Split(' ')], CancellationToken.None);
+
+        Assert.Equal(2, result.ExitCode);
+        Assert.Contains("usage:", result.Error);
+        Assert.Single(await Labelled("network", lab.RunId, CancellationToken.None));
+    }
+
+    private static async Task<int> DeadPidAsync()
+    {
+        using var exited = Process.Start("true");
+        await exited.WaitForExitAsync();
+        return exited.Id;
+    }
+
+    private static async Task<string[]> Labelled(string kind, string run, CancellationToken cancel)
+    {
+        string[] all = kind == "container" ? ["-a"] : [];
+        var result = await Cli.DockerAsync($"list {kind}s of {run}", cancel, [kind, "ls", "-q", .. all, "--filter", $"{LabFixture.RunLabel}={run}".Insert(0, "label=")]);
+        return result.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+    }
+}
