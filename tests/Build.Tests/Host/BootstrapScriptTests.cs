@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Build.Host;
+using Tests.Shared;
 
 namespace Build.Tests.Host;
 
@@ -14,7 +15,7 @@ public sealed class BootstrapScriptTests : IDisposable
 
     public BootstrapScriptTests()
     {
-        var repository = FindRepository();
+        var repository = TestRepository.Root();
         foreach (var file in Directory.EnumerateFiles(Path.Combine(repository, "build"), "*", SearchOption.AllDirectories))
         {
             var relative = Path.GetRelativePath(repository, file);
@@ -108,25 +109,12 @@ public sealed class BootstrapScriptTests : IDisposable
         return (process.ExitCode, output.GetAwaiter().GetResult(), error.GetAwaiter().GetResult());
     }
 
-    private static string FindRepository()
-    {
-        for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
-        {
-            if (File.Exists(Path.Combine(directory.FullName, "RunnerEcr.slnx")))
-            {
-                return directory.FullName;
-            }
-        }
-
-        throw new InvalidOperationException("RunnerEcr.slnx not found above " + AppContext.BaseDirectory);
-    }
-
     /// <summary>pwsh on PATH, else the copy ./test.sh installs (dotnet tool PowerShell 7.6.9).</summary>
     private static string FindPwsh()
     {
         var candidates = (Environment.GetEnvironmentVariable("PATH") ?? string.Empty).Split(':', StringSplitOptions.RemoveEmptyEntries)
             .Select(d => Path.Combine(d, "pwsh"))
-            .Append(Path.Combine(FindRepository(), "artifacts", "tools", "pwsh"));
+            .Append(Path.Combine(TestRepository.Root(), "artifacts", "tools", "pwsh"));
         return candidates.FirstOrDefault(File.Exists)
             ?? throw new InvalidOperationException("pwsh was not found on PATH or in artifacts/tools. ./test.sh installs it: dotnet tool install --tool-path artifacts/tools PowerShell --version 7.6.9");
     }

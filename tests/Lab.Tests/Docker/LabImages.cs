@@ -1,3 +1,5 @@
+using Tests.Shared;
+
 namespace Lab.Docker;
 
 /// <summary>The stand-in images built by tests/lab/setup.sh, read from tests/lab/.out/images.env.</summary>
@@ -5,18 +7,7 @@ public sealed record LabImages(string Dind, string DockerCli, string RunnerHost,
 {
     public IEnumerable<string> All => [Dind, DockerCli, RunnerHost, Musl, Go, Registry, Hello];
 
-    public static string RepositoryRoot()
-    {
-        for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
-        {
-            if (File.Exists(Path.Combine(directory.FullName, "RunnerEcr.slnx")))
-            {
-                return directory.FullName;
-            }
-        }
-
-        throw new LabException("cannot find the repository root (RunnerEcr.slnx) above " + AppContext.BaseDirectory);
-    }
+    public static string RepositoryRoot() => TestRepository.Root();
 
     public static LabImages Load()
     {
