@@ -48,7 +48,8 @@ public sealed class CommandRunner(ICakeContext context, Redactor redactor, Cance
 
             // The timed wait returns at exit, before the redirected output is read to its end; without
             // this wait a short-lived command's lines can be missing. The process has exited, so it returns
-            // as soon as both streams are drained.
+            // as soon as both streams are drained (a background child that kept the pipes open would hold
+            // it; the build starts no such command).
             process.WaitForExit();
         }
 
