@@ -119,6 +119,38 @@ public sealed class BuildGraphTests : IDisposable
         Assert.Contains("Doctor found 1 problem(s) (docker daemon)", output);
     }
 
+    [Fact]
+    [System.Runtime.Versioning.SupportedOSPlatform("linux")]
+    public void Doctor_prefers_the_compose_v2_plugin_and_reports_engine_and_api()
+    {
+        // A docker that answers like Engine 27 with the Compose v2 plugin installed.
+        var bin = FakeDocker(
+            """
+            case "$*" in
+              "version --format {{.Server.Version}} {{.Server.APIVersion}}") echo "27.5.1 1.47" ;;
+              "compose version --short") echo "v2.32.4" ;;
+              *) echo "unexpected: $*" >&2; exit 9 ;;
+            esac
+
+            """);
+
+        var (code, output) = RunWith(new() { ["PATH"] = bin + ":" + Environment.GetEnvironmentVariable("PATH") }, "--target=Doctor");
+
+        Assert.True(code == 0, output);
+        Assert.Matches(@"ok    docker daemon\s+Engine 27\.5\.1, API 1\.47", output);
+        Assert.Matches(@"ok    compose\s+docker compose v2\.32\.4 \(plugin\)", output);
+    }
+
+    [System.Runtime.Versioning.SupportedOSPlatform("linux")]
+    private string FakeDocker(string body)
+    {
+        var bin = Directory.CreateDirectory(Path.Combine(_root, "fake-bin")).FullName;
+        var path = Path.Combine(bin, "docker");
+        File.WriteAllText(path, "#!/bin/sh\n" + body);
+        File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        return bin;
+    }
+
     [Theory]
     [InlineData("INT")]
     [InlineData("TERM")]
@@ -126,10 +158,8 @@ public sealed class BuildGraphTests : IDisposable
     public async Task A_signal_stops_the_running_command_and_exits_130(string signal)
     {
         // A docker that never answers: the fake writes its pid, then becomes a long sleep.
-        var bin = Directory.CreateDirectory(Path.Combine(_root, "fake-bin")).FullName;
         var pidFile = Path.Combine(_root, "docker.pid");
-        File.WriteAllText(Path.Combine(bin, "docker"), $"#!/bin/sh\necho $$ > '{pidFile}'\nexec sleep 60\n");
-        File.SetUnixFileMode(Path.Combine(bin, "docker"), UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        var bin = FakeDocker($"echo $$ > '{pidFile}'\nexec sleep 60\n");
 
         using var build = Start(new() { ["PATH"] = bin + ":" + Environment.GetEnvironmentVariable("PATH") }, "--target=Doctor");
         var output = build.StandardOutput.ReadToEndAsync();
