@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Build.Host;
 using Tests.Shared;
 
@@ -93,20 +92,8 @@ public sealed class BootstrapScriptTests : IDisposable
 
     private (int Code, string Output, string Error) Run(string program, params string[] args)
     {
-        var start = new ProcessStartInfo(program) { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = _elsewhere };
-        foreach (var arg in args)
-        {
-            start.ArgumentList.Add(arg);
-        }
-
-        start.Environment["NO_COLOR"] = "1";
-        start.Environment["AWS_EC2_METADATA_DISABLED"] = "true";
-        using var process = Process.Start(start)!;
-        var output = process.StandardOutput.ReadToEndAsync();
-        var error = process.StandardError.ReadToEndAsync();
-        Assert.True(process.WaitForExit(180_000), $"{program} did not finish within 180 s");
-        process.WaitForExit();
-        return (process.ExitCode, output.GetAwaiter().GetResult(), error.GetAwaiter().GetResult());
+        using var run = ChildProcess.Start(program, args, _elsewhere);
+        return run.Finish(TimeSpan.FromMinutes(3));
     }
 
     /// <summary>pwsh on PATH, else the copy ./test.sh installs (dotnet tool PowerShell 7.6.9).</summary>

@@ -14,32 +14,13 @@ public sealed class BuildGraphTests : IDisposable
 
     private (int Code, string Output) RunWith(Dictionary<string, string> environment, params string[] args)
     {
-        using var process = Start(environment, args);
-        var output = process.StandardOutput.ReadToEndAsync();
-        var error = process.StandardError.ReadToEndAsync();
-        Assert.True(process.WaitForExit(60_000), "the build did not finish within 60 s");
-        return (process.ExitCode, output.Result + error.Result);
+        using var build = Start(environment, args);
+        var (code, output, error) = build.Finish(TimeSpan.FromSeconds(60));
+        return (code, output + error);
     }
 
-    private Process Start(Dictionary<string, string> environment, params string[] args)
-    {
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = _root };
-        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "Build.dll"));
-        foreach (var arg in args)
-        {
-            start.ArgumentList.Add(arg);
-        }
-
-        start.Environment["BUILD_ROOT"] = _root;
-        start.Environment["NO_COLOR"] = "1";
-        start.Environment["AWS_EC2_METADATA_DISABLED"] = "true";
-        foreach (var (name, value) in environment)
-        {
-            start.Environment[name] = value;
-        }
-
-        return Process.Start(start)!;
-    }
+    private ChildProcess Start(Dictionary<string, string> environment, params string[] args) =>
+        ChildProcess.Start("dotnet", [Path.Combine(AppContext.BaseDirectory, "Build.dll"), .. args], _root, new Dictionary<string, string>(environment) { ["BUILD_ROOT"] = _root });
 
     [Fact]
     public void Every_task_of_the_build_has_a_description_and_known_dependencies()
@@ -162,8 +143,6 @@ public sealed class BuildGraphTests : IDisposable
         var bin = FakeDocker($"echo $$ > '{pidFile}'\nexec sleep 60\n");
 
         using var build = Start(new() { ["PATH"] = bin + ":" + Environment.GetEnvironmentVariable("PATH") }, "--target=Doctor");
-        var output = build.StandardOutput.ReadToEndAsync();
-        var error = build.StandardError.ReadToEndAsync();
         var waited = Stopwatch.StartNew();
         while (!File.Exists(pidFile) || File.ReadAllText(pidFile).Trim().Length == 0)
         {
@@ -172,14 +151,14 @@ public sealed class BuildGraphTests : IDisposable
         }
 
         var docker = int.Parse(File.ReadAllText(pidFile).Trim());
-        using (var kill = Process.Start("kill", ["-" + signal, build.Id.ToString()]))
+        using (var kill = Process.Start("kill", ["-" + signal, build.Process.Id.ToString()]))
         {
-            kill.WaitForExit();
+            await kill.WaitForExitAsync();
         }
 
-        Assert.True(build.WaitForExit(30_000), $"SIG{signal} did not stop the build within 30 s");
-        var printed = await output + await error;
-        Assert.True(build.ExitCode == ExitCodes.Cancelled, printed);
+        var (code, output, error) = build.Finish(TimeSpan.FromSeconds(30));
+        var printed = output + error;
+        Assert.True(code == ExitCodes.Cancelled, printed);
         Assert.Contains("Cancelled", printed);
         Assert.False(Directory.Exists($"/proc/{docker}"), "the command the build was running outlived it");
     }
