@@ -27,7 +27,7 @@ public sealed class BootstrapScriptTests : IDisposable
             File.Copy(file, Path.Combine(_copy, relative));
         }
 
-        foreach (var script in new[] { "build.sh", "build.ps1" })
+        foreach (var script in new[] { "build.sh", "build.ps1", "Directory.Build.props", "Directory.Packages.props" })
         {
             File.Copy(Path.Combine(repository, script), Path.Combine(_copy, script));
         }
