@@ -1,66 +1,62 @@
 using Build.Docker;
-using Cake.Core;
+using Build.Processes;
 using Cake.Core.IO;
 
 namespace Build.Doctor;
 
-/// <summary>Checks what every target needs of the machine: the Docker daemon, Compose, .NET and disk space.</summary>
-public sealed class MachineDoctor(CommandRunner commands, DirectoryPath stateDirectory)
+/// <summary>Checks what every target needs of the machine: the Docker daemon, Compose, the .NET SDK and disk space.</summary>
+public sealed class MachineDoctor(DockerCli docker, Func<ComposeCli?> compose, CommandRunner commands, DirectoryPath stateDirectory)
 {
-    public IReadOnlyList<DoctorCheck> Run() => [Daemon(), Compose(), DotNet(), Disk()];
+    /// <summary>The SDK major version build.sh compiles the build with.</summary>
+    public const int SdkMajor = 10;
+
+    public IReadOnlyList<DoctorCheck> Run() => [Daemon(), Compose(), Sdk(), Disk()];
 
     private DoctorCheck Daemon()
     {
-        CommandResult result;
+        const string name = "docker daemon";
         try
         {
-            result = commands.Run("docker", new ProcessArgumentBuilder().Append("version").Append("--format").AppendQuoted("{{.Server.Version}} {{.Server.APIVersion}}"), TimeSpan.FromSeconds(20));
+            var engine = docker.Engine(TimeSpan.FromSeconds(20));
+            return new DoctorCheck(name, CheckStatus.Ok, $"Engine {engine.Version}, API {engine.ApiVersion}");
+        }
+        catch (CommandException ex) when (ex.Message.Contains("was not found on PATH", StringComparison.Ordinal))
+        {
+            return new DoctorCheck(name, CheckStatus.Fail, "the docker CLI is not installed", "install Docker Engine (Debian: apt-get install docker.io)");
         }
         catch (CommandException ex)
         {
-            return new DoctorCheck("docker", CheckStatus.Fail, ex.Message, "install Docker Engine (Debian: apt-get install docker.io)");
+            return new DoctorCheck(name, CheckStatus.Fail, ex.Message, "start the daemon (systemctl start docker, or dockerd &) and check that this user may use /var/run/docker.sock");
         }
-
-        var parts = result.StandardOutput.Trim().Split(' ');
-        return result.Succeeded && parts.Length == 2
-            ? new DoctorCheck("docker daemon", CheckStatus.Ok, $"Engine {parts[0]}, API {parts[1]}")
-            : new DoctorCheck("docker daemon", CheckStatus.Fail, "not reachable: " + FirstLine(result.StandardError), "start the daemon (systemctl start docker, or dockerd &) and check that this user may use /var/run/docker.sock");
     }
 
-    private DoctorCheck Compose()
+    private DoctorCheck Compose() => compose() switch
     {
-        var plugin = TryVersion("docker", new ProcessArgumentBuilder().Append("compose").Append("version").Append("--short"));
-        if (plugin is not null)
-        {
-            return new DoctorCheck("compose", CheckStatus.Ok, plugin.ToString());
-        }
+        null => new DoctorCheck("compose", CheckStatus.Fail, "neither 'docker compose' nor 'docker-compose' answers", "install the Compose v2 plugin (docker-compose-plugin) or Compose v1 (apt-get install docker-compose)"),
+        { Version.Major: >= 2 } found => new DoctorCheck("compose", CheckStatus.Ok, found.Version.ToString()),
+        var v1 => new DoctorCheck("compose", CheckStatus.Warn, v1.Version + " (v1: works, but is no longer maintained)", "install the Compose v2 plugin when you can"),
+    };
 
-        var standalone = TryVersion("docker-compose", new ProcessArgumentBuilder().Append("version").Append("--short"));
-        return standalone switch
-        {
-            null => new DoctorCheck("compose", CheckStatus.Fail, "neither 'docker compose' nor 'docker-compose' answers", "install the Compose v2 plugin (docker-compose-plugin) or Compose v1 (apt-get install docker-compose)"),
-            { Major: >= 2 } => new DoctorCheck("compose", CheckStatus.Ok, standalone.ToString()),
-            _ => new DoctorCheck("compose", CheckStatus.Warn, standalone + " (v1: works, but is no longer maintained)", "install the Compose v2 plugin when you can"),
-        };
-    }
-
-    private ComposeVersion? TryVersion(string tool, ProcessArgumentBuilder arguments)
+    private DoctorCheck Sdk()
     {
+        const string name = ".NET SDK";
+        var fix = $"install the .NET {SdkMajor} SDK: build.sh compiles the build with it";
+        CommandResult result;
         try
         {
-            var result = commands.Run(tool, arguments, TimeSpan.FromSeconds(20));
-            return result.Succeeded ? ComposeVersion.Parse(result.StandardOutput, tool) : null;
+            result = commands.Run("dotnet", Arguments.Of("--list-sdks"), new CommandOptions { Timeout = TimeSpan.FromSeconds(30) });
         }
-        catch (CommandException)
+        catch (CommandException ex)
         {
-            return null;
+            return new DoctorCheck(name, CheckStatus.Fail, ex.Message, fix);
         }
-    }
 
-    private static DoctorCheck DotNet() =>
-        Environment.Version.Major >= 10
-            ? new DoctorCheck(".NET", CheckStatus.Ok, $"runtime {Environment.Version}")
-            : new DoctorCheck(".NET", CheckStatus.Fail, $"runtime {Environment.Version}", "install the .NET 10 SDK");
+        var versions = result.StandardOutput.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(line => line.Split(' ')[0].Trim()).ToList();
+        var wanted = versions.LastOrDefault(v => v.StartsWith($"{SdkMajor}.", StringComparison.Ordinal));
+        return wanted is not null
+            ? new DoctorCheck(name, CheckStatus.Ok, "SDK " + wanted)
+            : new DoctorCheck(name, CheckStatus.Fail, versions.Count == 0 ? "no SDK found (only a runtime?)" : "found " + string.Join(", ", versions), fix);
+    }
 
     private DoctorCheck Disk()
     {
@@ -73,6 +69,4 @@ public sealed class MachineDoctor(CommandRunner commands, DirectoryPath stateDir
 
         return DoctorCheck.ForFreeSpace(path, new DriveInfo(existing).AvailableFreeSpace);
     }
-
-    private static string FirstLine(string text) => text.Split('\n', StringSplitOptions.RemoveEmptyEntries).FirstOrDefault()?.Trim() ?? "no output";
 }

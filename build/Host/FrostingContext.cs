@@ -1,17 +1,8 @@
+using Build.Secrets;
 using Cake.Core;
 using Cake.Core.IO;
 
 namespace Build.Host;
-
-/// <summary>What the host hands a context factory: Cake's context plus the run's own facts.</summary>
-public sealed record HostContext(
-    ICakeContext Cake,
-    HostOptions Options,
-    DirectoryPath Root,
-    DirectoryPath InvocationDirectory,
-    Redactor Redactor,
-    Func<string, string?> EnvironmentVariables,
-    CancellationToken CancellationToken);
 
 /// <summary>Base of a typed build context over Cake's <see cref="ICakeContext"/> (Cake.Frosting's <c>FrostingContext</c>).</summary>
 public abstract class FrostingContext(HostContext host) : CakeContextAdapter(host.Cake)

@@ -30,7 +30,7 @@ public static class HelpPrinter
         console.WriteLine("  --help, -h                Show this help.");
         console.WriteLine(string.Empty);
         console.WriteLine("Settings (argument over environment variable over .env over default; secrets never as arguments):");
-        foreach (var setting in Catalog.All)
+        foreach (var setting in SettingCatalog.All)
         {
             var form = setting.IsSecret ? setting.Key + " (env/.env only)" : $"{setting.Argument} / {setting.Key}";
             console.WriteLine("  {0}  default: {1}", form, setting.Default ?? "(none)");

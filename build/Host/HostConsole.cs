@@ -1,3 +1,4 @@
+using Build.Secrets;
 using Cake.Core;
 using Spectre.Console;
 

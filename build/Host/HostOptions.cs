@@ -1,3 +1,4 @@
+using Build.Secrets;
 using Cake.Core.Diagnostics;
 
 namespace Build.Host;
@@ -45,7 +46,7 @@ public sealed record HostOptions(
                 }
                 else
                 {
-                    problems.Add($"unexpected argument \"{token}\"");
+                    problems.Add($"unexpected argument {Echo.Word(token)}");
                 }
 
                 continue;

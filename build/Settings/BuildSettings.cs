@@ -1,6 +1,7 @@
 using System.Text.RegularExpressions;
 using Build.Aws;
 using Build.Docker;
+using Build.Secrets;
 using Cake.Core.IO;
 
 namespace Build.Settings;
@@ -47,6 +48,12 @@ public sealed partial class BuildSettings
 
     public required string AwsProfile { get; init; }
 
+    public Secret? AwsAccessKeyId { get; init; }
+
+    public Secret? AwsSecretAccessKey { get; init; }
+
+    public Secret? AwsSessionToken { get; init; }
+
     public string? AwsRegion { get; init; }
 
     /// <summary>ECR_REGISTRIES plus the registry of PRIVATE_ECR_IMAGE, without duplicates.</summary>
@@ -78,7 +85,18 @@ public sealed partial class BuildSettings
 
     public required int ServerSshPort { get; init; }
 
-    public IEnumerable<Secret> Secrets => new[] { RunnerToken, GitLabToken, RegistrationToken }.OfType<Secret>();
+    /// <summary>Every secret the run read, from any layer, with the setting it came from: the redactor masks them all.</summary>
+    public IEnumerable<(string Name, Secret Secret)> Secrets =>
+        new (SettingDefinition Setting, Secret? Value)[]
+        {
+            (SettingCatalog.RunnerToken, RunnerToken), (SettingCatalog.GitLabToken, GitLabToken), (SettingCatalog.RegistrationToken, RegistrationToken),
+            (SettingCatalog.AwsAccessKeyId, AwsAccessKeyId), (SettingCatalog.AwsSecretAccessKey, AwsSecretAccessKey), (SettingCatalog.AwsSessionToken, AwsSessionToken),
+        }
+        .Where(s => s.Value is not null)
+        .Select(s => (s.Setting.Key, s.Value!));
+
+    /// <summary>True when a secret's value came from the .env file (whose permissions then matter).</summary>
+    public required bool SecretsFromDotEnv { get; init; }
 
     [GeneratedRegex(@"^[a-z0-9][a-z0-9_-]*$")]
     private static partial Regex ComposeName();
@@ -119,7 +137,7 @@ public sealed partial class BuildSettings
         Secret? SecretOf(SettingDefinition d) => s.Get(d) is { } v ? new Secret(v.Text) : null;
 
         var registries = new List<EcrRegistry>();
-        foreach (var host in (s.Get(Catalog.Registries)?.Text ?? string.Empty).Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        foreach (var host in (s.Get(SettingCatalog.Registries)?.Text ?? string.Empty).Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
         {
             if (EcrRegistry.TryParse(host, out var registry))
             {
@@ -127,11 +145,11 @@ public sealed partial class BuildSettings
             }
             else
             {
-                s.Fail(Catalog.Registries, $"\"{host}\" is not an ECR registry host");
+                s.Fail(SettingCatalog.Registries, $"\"{host}\" is not an ECR registry host");
             }
         }
 
-        var privateImage = Image(Catalog.PrivateImage);
+        var privateImage = Image(SettingCatalog.PrivateImage);
         if (privateImage is not null)
         {
             if (privateImage.Registry is not null && EcrRegistry.TryParse(privateImage.Registry, out var registry))
@@ -140,52 +158,56 @@ public sealed partial class BuildSettings
             }
             else
             {
-                s.Fail(Catalog.PrivateImage, "its registry is not an ECR host");
+                s.Fail(SettingCatalog.PrivateImage, "its registry is not an ECR host");
             }
         }
 
-        var platforms = (s.Get(Catalog.HelperPlatforms)?.Text ?? string.Empty).Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        var platforms = (s.Get(SettingCatalog.HelperPlatforms)?.Text ?? string.Empty).Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
         if (platforms.Length == 0 || platforms.Any(p => p is not ("linux/amd64" or "linux/arm64")))
         {
-            s.Fail(Catalog.HelperPlatforms);
+            s.Fail(SettingCatalog.HelperPlatforms);
         }
 
         var settings = new BuildSettings
         {
-            StateDirectory = Directory(Catalog.StateDir) ?? root.Combine(".state"),
-            ComposeProjectName = Matching(Catalog.ComposeProjectName, ComposeName()) ?? string.Empty,
-            RunnerName = Matching(Catalog.RunnerName, RunnerNamePattern()) ?? string.Empty,
-            RunnerImage = Image(Catalog.RunnerImage)!,
-            DindImage = Image(Catalog.DindImage)!,
-            DockerCliImage = Image(Catalog.DockerCliImage)!,
-            CredentialsSource = s.Parse(Catalog.CredentialsSource, ParseCredentialsSource) ?? CredentialsSource.File,
-            CredentialsFile = File(Catalog.CredentialsFile),
-            AwsProfile = Matching(Catalog.AwsProfile, ProfilePattern()) ?? string.Empty,
-            AwsRegion = Matching(Catalog.AwsRegion, RegionPattern()),
+            StateDirectory = Directory(SettingCatalog.StateDir) ?? root.Combine(".state"),
+            ComposeProjectName = Matching(SettingCatalog.ComposeProjectName, ComposeName()) ?? string.Empty,
+            RunnerName = Matching(SettingCatalog.RunnerName, RunnerNamePattern()) ?? string.Empty,
+            RunnerImage = Image(SettingCatalog.RunnerImage)!,
+            DindImage = Image(SettingCatalog.DindImage)!,
+            DockerCliImage = Image(SettingCatalog.DockerCliImage)!,
+            CredentialsSource = s.Parse(SettingCatalog.CredentialsSource, ParseCredentialsSource) ?? CredentialsSource.File,
+            CredentialsFile = File(SettingCatalog.CredentialsFile),
+            AwsProfile = Matching(SettingCatalog.AwsProfile, ProfilePattern()) ?? string.Empty,
+            AwsAccessKeyId = SecretOf(SettingCatalog.AwsAccessKeyId),
+            AwsSecretAccessKey = SecretOf(SettingCatalog.AwsSecretAccessKey),
+            AwsSessionToken = SecretOf(SettingCatalog.AwsSessionToken),
+            AwsRegion = Matching(SettingCatalog.AwsRegion, RegionPattern()),
             Registries = registries.DistinctBy(r => r.Host).ToList(),
             PrivateImage = privateImage,
-            HelperVersion = Matching(Catalog.HelperVersion, VersionPattern()) ?? string.Empty,
-            HelperSource = s.Parse(Catalog.HelperSource, ParseHelperSource) ?? HelperSource.Build,
-            HelperPath = File(Catalog.HelperPath),
+            HelperVersion = Matching(SettingCatalog.HelperVersion, VersionPattern()) ?? string.Empty,
+            HelperSource = s.Parse(SettingCatalog.HelperSource, ParseHelperSource) ?? HelperSource.Build,
+            HelperPath = File(SettingCatalog.HelperPath),
             HelperPlatforms = platforms.Distinct().ToList(),
-            UseCredsStore = Flag(Catalog.UseCredsStore),
-            GitLabUrl = s.Parse(Catalog.GitLabUrl, ParseHttpUrl)!,
-            RunnerToken = SecretOf(Catalog.RunnerToken),
-            GitLabToken = SecretOf(Catalog.GitLabToken),
-            RegistrationToken = SecretOf(Catalog.RegistrationToken),
-            Server = Flag(Catalog.Server),
-            ServerWebPort = Port(Catalog.ServerWebPort),
-            ServerSshPort = Port(Catalog.ServerSshPort),
+            UseCredsStore = Flag(SettingCatalog.UseCredsStore),
+            GitLabUrl = s.Parse(SettingCatalog.GitLabUrl, ParseHttpUrl, "an http(s) URL without user info (name:token@ would put a token in logs and process lists)")!,
+            RunnerToken = SecretOf(SettingCatalog.RunnerToken),
+            GitLabToken = SecretOf(SettingCatalog.GitLabToken),
+            RegistrationToken = SecretOf(SettingCatalog.RegistrationToken),
+            Server = Flag(SettingCatalog.Server),
+            ServerWebPort = Port(SettingCatalog.ServerWebPort),
+            ServerSshPort = Port(SettingCatalog.ServerSshPort),
+            SecretsFromDotEnv = SettingCatalog.All.Any(d => d.IsSecret && s.Get(d)?.Origin == SettingOrigin.DotEnv),
         };
 
         if (settings.HelperSource == HelperSource.Path && settings.HelperPath is null)
         {
-            s.Fail(Catalog.HelperPath, "HELPER_SOURCE=path needs the path of the helper binary");
+            s.Fail(SettingCatalog.HelperPath, "HELPER_SOURCE=path needs the path of the helper binary");
         }
 
         if (settings.Server && settings.ServerWebPort == settings.ServerSshPort && settings.ServerWebPort != 0)
         {
-            s.Fail(Catalog.ServerSshPort, "it must differ from GITLAB_SERVER_WEB_PORT");
+            s.Fail(SettingCatalog.ServerSshPort, "it must differ from GITLAB_SERVER_WEB_PORT");
         }
 
         if (s.Problems.Count > 0)
@@ -223,5 +245,5 @@ public sealed partial class BuildSettings
     };
 
     private static Uri? ParseHttpUrl(string text) =>
-        Uri.TryCreate(text.Trim(), UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https" && uri.Host.Length > 0 ? uri : null;
+        Uri.TryCreate(text.Trim(), UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https" && uri.Host.Length > 0 && uri.UserInfo.Length == 0 ? uri : null;
 }

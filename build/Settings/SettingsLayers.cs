@@ -1,3 +1,5 @@
+using Build.Secrets;
+
 namespace Build.Settings;
 
 /// <summary>
@@ -33,16 +35,16 @@ public sealed class SettingsLayers
         foreach (var (name, value) in arguments)
         {
             var key = SettingDefinition.KeyFromArgument(name);
-            if (Catalog.Find(key) is null)
+            if (SettingCatalog.Find(key) is null)
             {
-                layers.Problems.Add($"unknown argument --{name.TrimStart('-')}: {Suggest(key)}");
+                layers.Problems.Add($"unknown argument {Echo.Word("--" + name.TrimStart('-'))}: {Suggest(key)}");
                 continue;
             }
 
             fromArguments[key] = value;
         }
 
-        foreach (var definition in Catalog.All)
+        foreach (var definition in SettingCatalog.All)
         {
             if (fromArguments.TryGetValue(definition.Key, out var argument) && argument.Length > 0)
             {
@@ -94,14 +96,14 @@ public sealed class SettingsLayers
     public void Fail(SettingDefinition definition, string? reason = null)
     {
         var value = Get(definition);
-        var shown = value is null ? "(unset)" : definition.IsSecret ? "(value hidden)" : $"\"{value.Text}\"";
+        var shown = value is null ? "(unset)" : definition.IsSecret ? "(value hidden)" : $"\"{Echo.Url(value.Text)}\"";
         var origin = value is null ? string.Empty : $" from {value.Describe(definition)}";
         Problems.Add($"{definition.Key} = {shown}{origin} is not valid{(reason is null ? string.Empty : ": " + reason)}; accepted: {definition.Accepts}");
     }
 
     private static string Suggest(string key)
     {
-        var best = Catalog.All.MinBy(d => Distance(d.Key, key));
+        var best = SettingCatalog.All.MinBy(d => Distance(d.Key, key));
         return best is not null && Distance(best.Key, key) <= 3
             ? $"did you mean {best.Argument}?"
             : "run with --help for the list of settings";

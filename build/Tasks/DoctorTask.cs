@@ -1,4 +1,3 @@
-using Build.Docker;
 using Build.Doctor;
 using Build.Host;
 using Cake.Common.Diagnostics;
@@ -6,12 +5,12 @@ using Cake.Common.Diagnostics;
 namespace Build.Tasks;
 
 [TaskName("Doctor")]
-[TaskDescription("Checks the machine: Docker daemon and its API version, Compose v2 or v1, .NET, free disk. Each line is ok, warn or fail with a fix.")]
+[TaskDescription("Checks the machine: Docker daemon and its API version, Compose v2 or v1, the .NET SDK, free disk. Each line is ok, warn or fail with a fix.")]
 public sealed class DoctorTask : FrostingTask<BuildContext>
 {
     public override void Run(BuildContext context)
     {
-        var checks = new MachineDoctor(new CommandRunner(context, context.Redactor, context.CancellationToken), context.StateDirectory).Run();
+        var checks = new MachineDoctor(context.Docker, () => context.Compose, context.Commands, context.StateDirectory).Run();
         var width = checks.Max(c => c.Name.Length);
         foreach (var check in checks)
         {
@@ -27,7 +26,7 @@ public sealed class DoctorTask : FrostingTask<BuildContext>
         var failed = checks.Where(c => c.Status == CheckStatus.Fail).Select(c => c.Name).ToList();
         if (failed.Count > 0)
         {
-            throw new CommandException($"Doctor found {failed.Count} problem(s) ({string.Join(", ", failed)}); each FAIL line above says how to fix it.");
+            throw new DoctorFailedException(failed);
         }
     }
 }

@@ -7,19 +7,19 @@ namespace Build.Tests.Docker;
 public sealed class ParsingTests
 {
     [Theory]
-    [InlineData("2.29.7", "docker", 2, "2.29.7")]
-    [InlineData("v2.40.3", "docker", 2, "2.40.3")]
-    [InlineData("1.29.2", "docker-compose", 1, "1.29.2")]
-    [InlineData("docker-compose version 1.29.2, build unknown", "docker-compose", 1, "1.29.2")]
-    [InlineData("Docker Compose version v2.24.6", "docker-compose", 2, "2.24.6")]
-    public void Compose_version_is_read_from_either_compose(string output, string command, int major, string version)
+    [InlineData("2.29.7", "docker", 2, "2.29.7", true)]
+    [InlineData("v2.40.3", "docker", 2, "2.40.3", true)]
+    [InlineData("1.29.2", "docker-compose", 1, "1.29.2", false)]
+    [InlineData("docker-compose version 1.29.2, build unknown", "docker-compose", 1, "1.29.2", false)]
+    [InlineData("Docker Compose version v2.24.6", "docker-compose", 2, "2.24.6", false)]
+    public void Compose_version_is_read_from_either_compose(string output, string command, int major, string version, bool plugin)
     {
         var parsed = ComposeVersion.Parse(output, command);
 
         Assert.NotNull(parsed);
         Assert.Equal(major, parsed.Major);
         Assert.Equal(version, parsed.Version);
-        Assert.Equal(command == "docker", parsed.IsPlugin);
+        Assert.Equal(plugin, parsed.IsPlugin);
     }
 
     [Fact]

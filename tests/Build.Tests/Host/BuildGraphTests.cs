@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Text.RegularExpressions;
 using Build.Host;
 
 namespace Build.Tests.Host;
@@ -6,21 +7,20 @@ namespace Build.Tests.Host;
 /// <summary>The real build's graph, run as its own process the way build.sh starts it.</summary>
 public sealed class BuildGraphTests : IDisposable
 {
-    private readonly string _root = Directory.CreateTempSubdirectory("build-graph-").FullName;
+    private readonly BuildProcess _build = new();
 
-    public void Dispose() => Directory.Delete(_root, recursive: true);
+    public void Dispose() => _build.Dispose();
 
-    private (int Code, string Output) Run(params string[] args) => RunWith(new Dictionary<string, string>(), args);
+    private string Root => _build.Root;
 
-    private (int Code, string Output) RunWith(Dictionary<string, string> environment, params string[] args)
-    {
-        using var build = Start(environment, args);
-        var (code, output, error) = build.Finish(TimeSpan.FromSeconds(60));
-        return (code, output + error);
-    }
+    private (int Code, string Output) Run(params string[] args) => _build.Run(args);
 
-    private ChildProcess Start(Dictionary<string, string> environment, params string[] args) =>
-        ChildProcess.Start("dotnet", [Path.Combine(AppContext.BaseDirectory, "Build.dll"), .. args], _root, new Dictionary<string, string>(environment) { ["BUILD_ROOT"] = _root });
+    private (int Code, string Output) RunWith(Dictionary<string, string> environment, params string[] args) => _build.RunWith(environment, args);
+
+    private ChildProcess Start(Dictionary<string, string> environment, params string[] args) => _build.Start(environment, args);
+
+    [System.Runtime.Versioning.SupportedOSPlatform("linux")]
+    private Dictionary<string, string> FakeMachine(string? docker, string? compose, string? dotnet) => _build.FakeMachine(docker, compose, dotnet);
 
     [Fact]
     public void Every_task_of_the_build_has_a_description_and_known_dependencies()
@@ -50,7 +50,7 @@ public sealed class BuildGraphTests : IDisposable
         Assert.Equal(ExitCodes.Failed, code);
         Assert.Contains("BuildHelper is not available yet", output);
         Assert.DoesNotContain("Succeeded", output);
-        Assert.False(Directory.Exists(Path.Combine(_root, ".state")), "a refused run must leave nothing on disk");
+        Assert.False(Directory.Exists(Path.Combine(Root, ".state")), "a refused run must leave nothing on disk");
     }
 
     [Fact]
@@ -69,7 +69,7 @@ public sealed class BuildGraphTests : IDisposable
     [Fact]
     public void Bad_dotenv_stops_the_run_before_any_task_with_exit_code_2()
     {
-        File.WriteAllText(Path.Combine(_root, ".env"), "GITLAB_SERVER_WEB_PORT=eighty\n");
+        File.WriteAllText(Path.Combine(Root, ".env"), "GITLAB_SERVER_WEB_PORT=eighty\n");
 
         var (code, output) = Run("--target=Up");
 
@@ -78,24 +78,65 @@ public sealed class BuildGraphTests : IDisposable
         Assert.DoesNotContain("BuildHelper", output);
     }
 
+    // Every Doctor test but the lab one runs on fakes only (PATH is the fakes' folder), so it does not
+    // depend on what the machine running the tests has installed.
+    private const string Unreachable = "Cannot connect to the Docker daemon at unix:///var/run/docker.sock. Is the docker daemon running?";
+
+    private const string DaemonDown =
+        """
+        case "$*" in
+          "version --format {{.Server.Version}} {{.Server.APIVersion}}") echo "Cannot connect to the Docker daemon at unix:///var/run/docker.sock. Is the docker daemon running?" >&2; exit 1 ;;
+          *) echo "docker: '$1' is not a docker command." >&2; exit 1 ;;
+        esac
+
+        """;
+
+    private const string ComposeV1 = "echo 1.29.2\n";
+
+    private const string Sdk10 = "echo '8.0.404 [/usr/share/dotnet/sdk]'\necho '10.0.100 [/usr/share/dotnet/sdk]'\n";
+
     [Fact]
+    [System.Runtime.Versioning.SupportedOSPlatform("linux")]
     public void Doctor_fails_with_a_fix_when_the_docker_daemon_cannot_be_reached()
     {
-        var (code, output) = RunWith(new() { ["DOCKER_HOST"] = "unix:///nonexistent/docker.sock" }, "--target=Doctor");
+        var (code, output) = RunWith(FakeMachine(DaemonDown, ComposeV1, Sdk10), "--target=Doctor");
 
         Assert.Equal(ExitCodes.Failed, code);
-        Assert.Matches(@"FAIL  docker[^\n]*\n\s+fix: ", output);
-        Assert.Matches(@"ok    \.NET\s+runtime 10\.", output);
-        Assert.Contains("Doctor found", output);
+        Assert.Matches($@"FAIL  docker daemon\s+not reachable: {Regex.Escape(Unreachable)}\n\s+fix: start the daemon", output);
+        Assert.Matches(@"warn  compose\s+docker-compose 1\.29\.2 \(v1", output);
+        Assert.Matches(@"ok    \.NET SDK\s+SDK 10\.0\.100", output);
+        Assert.Contains("Doctor found 1 problem(s) (docker daemon)", output);
     }
 
     [Fact]
-    public void Doctor_failures_and_their_fixes_still_print_at_quiet_verbosity()
+    [System.Runtime.Versioning.SupportedOSPlatform("linux")]
+    public void Doctor_says_to_install_docker_when_the_cli_is_missing()
     {
-        var (code, output) = RunWith(new() { ["DOCKER_HOST"] = "unix:///nonexistent/docker.sock" }, "--target=Doctor", "--verbosity=quiet");
+        var (code, output) = RunWith(FakeMachine(docker: null, ComposeV1, Sdk10), "--target=Doctor");
 
         Assert.Equal(ExitCodes.Failed, code);
-        Assert.Matches(@"FAIL  docker[^\n]*\n\s+fix: ", output);
+        Assert.Matches(@"FAIL  docker daemon\s+the docker CLI is not installed\n\s+fix: install Docker Engine", output);
+    }
+
+    [Fact]
+    [System.Runtime.Versioning.SupportedOSPlatform("linux")]
+    public void Doctor_fails_without_the_sdk_that_build_sh_compiles_with()
+    {
+        var (code, output) = RunWith(FakeMachine(DaemonDown, ComposeV1, "echo '8.0.404 [/usr/share/dotnet/sdk]'\n"), "--target=Doctor");
+
+        Assert.Equal(ExitCodes.Failed, code);
+        Assert.Matches(@"FAIL  \.NET SDK\s+found 8\.0\.404\n\s+fix: install the \.NET 10 SDK", output);
+        Assert.Contains("Doctor found 2 problem(s) (docker daemon, .NET SDK)", output);
+    }
+
+    [Fact]
+    [System.Runtime.Versioning.SupportedOSPlatform("linux")]
+    public void Doctor_failures_and_their_fixes_still_print_at_quiet_verbosity()
+    {
+        var (code, output) = RunWith(FakeMachine(DaemonDown, ComposeV1, Sdk10), "--target=Doctor", "--verbosity=quiet");
+
+        Assert.Equal(ExitCodes.Failed, code);
+        Assert.Matches(@"FAIL  docker daemon[^\n]*\n\s+fix: ", output);
         Assert.DoesNotContain("ok    .NET", output);
         Assert.Contains("Doctor found 1 problem(s) (docker daemon)", output);
     }
@@ -105,7 +146,7 @@ public sealed class BuildGraphTests : IDisposable
     public void Doctor_prefers_the_compose_v2_plugin_and_reports_engine_and_api()
     {
         // A docker that answers like Engine 27 with the Compose v2 plugin installed.
-        var bin = FakeDocker(
+        var docker =
             """
             case "$*" in
               "version --format {{.Server.Version}} {{.Server.APIVersion}}") echo "27.5.1 1.47" ;;
@@ -113,23 +154,13 @@ public sealed class BuildGraphTests : IDisposable
               *) echo "unexpected: $*" >&2; exit 9 ;;
             esac
 
-            """);
+            """;
 
-        var (code, output) = RunWith(new() { ["PATH"] = bin + ":" + Environment.GetEnvironmentVariable("PATH") }, "--target=Doctor");
+        var (code, output) = RunWith(FakeMachine(docker, ComposeV1, Sdk10), "--target=Doctor");
 
         Assert.True(code == 0, output);
         Assert.Matches(@"ok    docker daemon\s+Engine 27\.5\.1, API 1\.47", output);
         Assert.Matches(@"ok    compose\s+docker compose v2\.32\.4 \(plugin\)", output);
-    }
-
-    [System.Runtime.Versioning.SupportedOSPlatform("linux")]
-    private string FakeDocker(string body)
-    {
-        var bin = Directory.CreateDirectory(Path.Combine(_root, "fake-bin")).FullName;
-        var path = Path.Combine(bin, "docker");
-        File.WriteAllText(path, "#!/bin/sh\n" + body);
-        File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
-        return bin;
     }
 
     [Theory]
@@ -139,10 +170,8 @@ public sealed class BuildGraphTests : IDisposable
     public async Task A_signal_stops_the_running_command_and_exits_130(string signal)
     {
         // A docker that never answers: the fake writes its pid, then becomes a long sleep.
-        var pidFile = Path.Combine(_root, "docker.pid");
-        var bin = FakeDocker($"echo $$ > '{pidFile}'\nexec sleep 60\n");
-
-        using var build = Start(new() { ["PATH"] = bin + ":" + Environment.GetEnvironmentVariable("PATH") }, "--target=Doctor");
+        var pidFile = Path.Combine(Root, "docker.pid");
+        using var build = Start(FakeMachine($"echo $$ > '{pidFile}'\nexec /bin/sleep 60\n", ComposeV1, Sdk10), "--target=Doctor");
         var waited = Stopwatch.StartNew();
         while (!File.Exists(pidFile) || File.ReadAllText(pidFile).Trim().Length == 0)
         {

@@ -99,7 +99,7 @@ public sealed class CakeHostTests
         Assert.Equal(ExitCodes.Usage, code);
         Assert.Null(host.Context);
         Assert.Contains("\"Deploy\" does not exist", host.Output);
-        Assert.Contains("AfterBroken, AfterSkipped, AlreadyDone, Broken, Compile, Leaky, Stage, Start, Wait", host.Output);
+        Assert.Contains("AfterBroken, AfterSkipped, AlreadyDone, ArgvLeak, Broken, Compile, Leaky, Stage, Start, Wait", host.Output);
     }
 
     [Fact]
@@ -191,9 +191,12 @@ public sealed class CakeHostTests
     {
         var host = new HostHarness();
         using var cancellation = new CancellationTokenSource(TimeSpan.FromMilliseconds(300));
+        var clock = System.Diagnostics.Stopwatch.StartNew();
 
         var code = await host.RunAsync(cancellation.Token, "--target=Wait");
 
+        // The task would wait 30 s: returning well before proves the token stopped it.
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(10), $"the run took {clock.Elapsed.TotalSeconds:0.0} s: cancellation did not stop the task");
         Assert.Equal(ExitCodes.Cancelled, code);
         Assert.Equal(["Wait"], host.Context!.Ran);
         Assert.Contains("Cancelled", host.Output);
@@ -222,6 +225,46 @@ public sealed class CakeHostTests
         Assert.DoesNotContain(LeakyTask.Token, host.Output);
         Assert.Contains("token is ***", host.Output);
         Assert.Contains("rejected token ***", host.Output);
+    }
+
+    [Fact]
+    public async Task A_task_that_puts_a_secret_on_a_command_line_fails_and_starts_nothing()
+    {
+        var host = new HostHarness();
+        File.Delete(ArgvLeakTask.Marker);
+
+        var code = await host.RunAsync("--target=ArgvLeak");
+
+        Assert.Equal(ExitCodes.Failed, code);
+        Assert.Contains("Refused to start 'sh': its arguments hold GITLAB_TOKEN", host.Output);
+        Assert.DoesNotContain(ArgvLeakTask.Token, host.Output);
+        Assert.False(File.Exists(ArgvLeakTask.Marker), "the command was started");
+    }
+
+    [Fact]
+    public async Task A_token_pasted_as_a_stray_word_is_not_echoed()
+    {
+        const string token = "glpat-pastedbymistake0123";
+        var host = new HostHarness();
+
+        var code = await host.RunAsync("Start", token);
+
+        Assert.Equal(ExitCodes.Usage, code);
+        Assert.Contains("unexpected argument of 25 characters (not shown: it may be a secret)", host.Output);
+        Assert.DoesNotContain(token, host.Output);
+    }
+
+    [Fact]
+    public async Task A_token_given_as_the_target_is_not_echoed()
+    {
+        const string token = "glrt-t1_pastedbymistake0123";
+        var host = new HostHarness();
+
+        var code = await host.RunAsync("--target=" + token);
+
+        Assert.Equal(ExitCodes.Usage, code);
+        Assert.Contains("The target of 27 characters (not shown: it may be a secret) does not exist", host.Output);
+        Assert.DoesNotContain(token, host.Output);
     }
 
     [Fact]

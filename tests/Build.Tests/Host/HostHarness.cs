@@ -9,7 +9,7 @@ public sealed class HostHarness
     public static readonly Type[] AllTasks =
     [
         typeof(CompileTask), typeof(StageTask), typeof(StartTask), typeof(AlreadyDoneTask), typeof(AfterSkippedTask),
-        typeof(BrokenTask), typeof(AfterBrokenTask), typeof(WaitTask), typeof(LeakyTask),
+        typeof(BrokenTask), typeof(AfterBrokenTask), typeof(WaitTask), typeof(LeakyTask), typeof(ArgvLeakTask),
     ];
 
     public RecordingContext? Context { get; private set; }
@@ -27,7 +27,7 @@ public sealed class HostHarness
         {
             Output = writer,
             Error = writer,
-            Environment = name => name == "NO_COLOR" ? "1" : null,
+            EnvironmentVariables = name => name == "NO_COLOR" ? "1" : null,
             Root = new DirectoryPath(System.IO.Path.GetTempPath()),
         };
         var code = await host.RunAsync(args, cancellation);

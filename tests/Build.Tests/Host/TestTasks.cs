@@ -91,8 +91,24 @@ public sealed class LeakyTask : FrostingTask<RecordingContext>
 
     public override void Run(RecordingContext context)
     {
-        context.Redactor.Add(new Build.Settings.Secret(Token));
+        context.Redactor.Add(new Build.Secrets.Secret(Token));
         Cake.Common.Diagnostics.LoggingAliases.Information(context, "token is {0}", Token);
         throw new InvalidOperationException("rejected token " + Token);
+    }
+}
+
+[TaskName("ArgvLeak")]
+[TaskDescription("Tries to pass a secret on a command line.")]
+public sealed class ArgvLeakTask : FrostingTask<RecordingContext>
+{
+    public const string Token = "glpat-argvleak0123456789ab";
+
+    public static string Marker { get; } = System.IO.Path.Combine(System.IO.Path.GetTempPath(), "argv-leak-" + Environment.ProcessId);
+
+    public override void Run(RecordingContext context)
+    {
+        context.Redactor.Add(new Build.Secrets.Secret(Token), "GITLAB_TOKEN");
+        var commands = new Build.Processes.CommandRunner(context, context.Redactor, context.CancellationToken);
+        commands.Run("sh", Build.Processes.Arguments.Of("-c", $"touch {Marker}; echo {Token}"));
     }
 }

@@ -85,7 +85,7 @@ public sealed class BuildSettingsTests
     {
         var error = Invalid(new() { ["runer-name"] = "x" });
 
-        Assert.Equal("unknown argument --runer-name: did you mean --runner-name?", Assert.Single(error.Problems));
+        Assert.Equal("unknown argument \"--runer-name\": did you mean --runner-name?", Assert.Single(error.Problems));
     }
 
     [Fact]
@@ -113,7 +113,33 @@ public sealed class BuildSettingsTests
         Assert.Equal("***", $"{settings.GitLabToken}");
         Assert.DoesNotContain(runnerToken, settings.ToString());
         Assert.DoesNotContain(pat, settings.ToString());
-        Assert.Equal(2, settings.Secrets.Count());
+        Assert.Equal(["GITLAB_RUNNER_TOKEN", "GITLAB_TOKEN"], settings.Secrets.Select(s => s.Name));
+    }
+
+    [Fact]
+    public void Aws_key_material_from_any_layer_is_a_named_secret()
+    {
+        var settings = Load(
+            environment: new() { ["AWS_SECRET_ACCESS_KEY"] = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY", ["AWS_SESSION_TOKEN"] = "IQoJb3JpZ2luX2VjEXAMPLE" },
+            dotEnv: "AWS_ACCESS_KEY_ID=AKIAIOSFODNN7EXAMPLE");
+
+        Assert.Equal(["AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN"], settings.Secrets.Select(s => s.Name).Order());
+        Assert.Equal("wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY", settings.AwsSecretAccessKey!.Reveal());
+        Assert.True(settings.SecretsFromDotEnv);
+        Assert.False(Load(environment: new() { ["AWS_SECRET_ACCESS_KEY"] = "wJalrXUtnFEMI/K7MDENG" }).SecretsFromDotEnv);
+    }
+
+    [Fact]
+    public void Gitlab_url_with_user_info_is_refused_without_showing_it()
+    {
+        const string token = "glpat-inurl0123456789abcd";
+
+        var error = Invalid(environment: new() { ["GITLAB_URL"] = $"https://oauth2:{token}@gitlab.example.com" });
+
+        Assert.Contains("GITLAB_URL = \"https://***@gitlab.example.com\" from environment variable GITLAB_URL is not valid", error.Message);
+        Assert.Contains("without user info", error.Message);
+        Assert.DoesNotContain(token, error.Message);
+        Assert.DoesNotContain("oauth2", error.Message);
     }
 
     [Fact]

@@ -1,7 +1,7 @@
 namespace Build.Settings;
 
 /// <summary>Every setting the build reads, in the order README.md and <c>--help</c> list them.</summary>
-public static class Catalog
+public static class SettingCatalog
 {
     public static readonly SettingDefinition StateDir = new(
         "STATE_DIR", ".state", "a folder path", "Folder for everything the build generates (helper builds, runner config, mounts, backups); Clean removes it.");
@@ -30,6 +30,15 @@ public static class Catalog
     public static readonly SettingDefinition AwsProfile = new(
         "AWS_PROFILE", "default", "a profile name", "Profile of the credentials file the helper uses.");
 
+    public static readonly SettingDefinition AwsAccessKeyId = new(
+        "AWS_ACCESS_KEY_ID", null, "an AWS access key id (AKIA… or ASIA…)", "Access key id for CREDENTIALS_SOURCE=environment. Environment or .env only; masked in every log.", IsSecret: true);
+
+    public static readonly SettingDefinition AwsSecretAccessKey = new(
+        "AWS_SECRET_ACCESS_KEY", null, "an AWS secret access key", "Secret access key for CREDENTIALS_SOURCE=environment. Environment or .env only.", IsSecret: true);
+
+    public static readonly SettingDefinition AwsSessionToken = new(
+        "AWS_SESSION_TOKEN", null, "an AWS session token", "Session token of temporary credentials (CREDENTIALS_SOURCE=environment). Environment or .env only.", IsSecret: true);
+
     public static readonly SettingDefinition AwsRegion = new(
         "AWS_REGION", null, "an AWS region such as eu-west-1", "Region for STS preflight; registries carry their own region in the host name.");
 
@@ -55,7 +64,7 @@ public static class Catalog
         "USE_CREDS_STORE", "false", "true or false", "Use credsStore instead of per-registry credHelpers (not recommended: see README).");
 
     public static readonly SettingDefinition GitLabUrl = new(
-        "GITLAB_URL", "https://gitlab.com", "an http(s) URL", "GitLab instance the runner registers with.");
+        "GITLAB_URL", "https://gitlab.com", "an http(s) URL without user info", "GitLab instance the runner registers with (tokens go in GITLAB_TOKEN or GITLAB_RUNNER_TOKEN, never in the URL).");
 
     public static readonly SettingDefinition RunnerToken = new(
         "GITLAB_RUNNER_TOKEN", null, "a runner authentication token (glrt-…)", "Runner authentication token created in GitLab's UI. Environment or .env only.", IsSecret: true);
@@ -78,7 +87,7 @@ public static class Catalog
     public static IReadOnlyList<SettingDefinition> All { get; } =
     [
         StateDir, ComposeProjectName, RunnerName, RunnerImage, DindImage, DockerCliImage,
-        CredentialsSource, CredentialsFile, AwsProfile, AwsRegion, Registries, PrivateImage,
+        CredentialsSource, CredentialsFile, AwsProfile, AwsAccessKeyId, AwsSecretAccessKey, AwsSessionToken, AwsRegion, Registries, PrivateImage,
         HelperVersion, HelperSource, HelperPath, HelperPlatforms, UseCredsStore,
         GitLabUrl, RunnerToken, GitLabToken, RegistrationToken,
         Server, ServerWebPort, ServerSshPort,

@@ -1,4 +1,4 @@
-namespace Build.Settings;
+namespace Build.Secrets;
 
 /// <summary>
 /// A sensitive value (AWS key, GitLab token). It never prints itself: <see cref="ToString"/>,

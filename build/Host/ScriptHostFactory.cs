@@ -1,0 +1,36 @@
+using Cake.Cli;
+using Cake.Core;
+using Cake.Core.Diagnostics;
+using Cake.Core.Scripting;
+
+namespace Build.Host;
+
+/// <summary>Chooses Cake.Cli's script host for the mode: tree, description, dry run or a real run with the host's report and strategy.</summary>
+public static class ScriptHostFactory
+{
+    public static IScriptHost Create<TContext>(
+        HostMode mode, CakeEngine engine, ICakeContext cake, HostConsole console, ICakeLog log,
+        IEnumerable<TaskEntry> tasks, CancellationToken cancellation, Func<TContext> createContext)
+        where TContext : class, ICakeContext
+    {
+        switch (mode)
+        {
+            case HostMode.Tree:
+                return new TreeScriptHost(engine, cake, console);
+            case HostMode.Description:
+                return new DescriptionScriptHost(engine, cake, console.CreateAnsiConsole());
+        }
+
+        // Settings are read and checked before any task runs; a bad value stops the run here.
+        var context = createContext();
+        if (mode == HostMode.DryRun)
+        {
+            return new DryRunScriptHost<TContext>(engine, context, log);
+        }
+
+        var byName = tasks.ToDictionary(t => t.Name, StringComparer.OrdinalIgnoreCase);
+        var printer = new SkipReasonReportPrinter(new CakeSpectreReportPrinter(console.CreateAnsiConsole()), byName);
+        var strategy = new HostExecutionStrategy(new DefaultExecutionStrategy(log, printer), log, byName, cancellation);
+        return new BuildScriptHost<TContext>(engine, strategy, context, printer, cake.Configuration, log);
+    }
+}
