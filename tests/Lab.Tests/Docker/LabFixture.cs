@@ -188,7 +188,7 @@ public sealed class LabFixture : IAsyncLifetime
     /// tests/lab/teardown.sh --leftovers: removes containers, networks and volumes labelled ecrlab.run, except
     /// those whose ecrlab.pid is a live process; with --run=ID, exactly the resources of run ID.
     /// </summary>
-    internal static Task<CliResult> Teardown(CancellationToken cancel, params string[] arguments) =>
+    internal static Task<ProcessResult> Teardown(CancellationToken cancel, params string[] arguments) =>
         Cli.RunAsync("bash", [Path.Combine(LabImages.RepositoryRoot(), "tests", "lab", "teardown.sh"), "--leftovers", .. arguments], cancel);
 
     private async Task CreateNetworkAsync(CancellationToken cancel)
