@@ -23,7 +23,8 @@ public sealed record LabRegistry(EcrRegistry Ecr, string Container, string Addre
 /// The lab, started once per test run: an internal Docker network, two TLS registries with basic auth
 /// under ECR host names (two accounts, two regions), the ECR/STS emulator bound to the network's gateway
 /// address on 443, host-daemon trust (/etc/hosts block, certs.d) and a private image in each registry.
-/// Every resource carries the label ecrlab.run; a killed run's leftovers are removed at the next start.
+/// Every resource carries the labels ecrlab.run and ecrlab.pid (host entries: <see cref="RunOwner"/>); the
+/// next start removes what a killed run left behind, never what a live one uses.
 /// </summary>
 public sealed class LabFixture : IAsyncLifetime
 {
@@ -42,6 +43,9 @@ public sealed class LabFixture : IAsyncLifetime
     private IssuedCertificate? _serverCertificate;
 
     public string RunId { get; } = "ecrlab-" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(4));
+
+    /// <summary>This run as the owner of its /etc/hosts lines and certs.d folders.</summary>
+    public RunOwner HostOwner => RunOwner.Current(RunId);
 
     /// <summary>The <c>ecrlab.pid</c> label of everything this run creates.</summary>
     public static string Owner => $"{PidLabel}={Environment.ProcessId}";
@@ -133,12 +137,8 @@ public sealed class LabFixture : IAsyncLifetime
             Directory.Delete(directory, recursive: true);
         }
 
-        if (_createdCertsDirectory && Directory.Exists(CertsDirectory) && Directory.GetFileSystemEntries(CertsDirectory).Length == 0)
-        {
-            Directory.Delete(CertsDirectory);
-        }
-
-        _hosts.Restore();
+        RemoveCertsDirectoryIfEmpty();
+        _hosts.Remove();
         _serverCertificate?.Dispose();
         _ca?.Dispose();
         if (Work is not null && Directory.Exists(Work))
@@ -175,12 +175,42 @@ public sealed class LabFixture : IAsyncLifetime
         }
 
         _hosts.RemoveLeftovers();
-        if (Directory.Exists(CertsDirectory))
+        RemoveCertsLeftovers(CertsDirectory);
+    }
+
+    /// <summary>Removes the certs.d folders whose marker names a dead (or no) owner; folders of live runs and unmarked ones stay.</summary>
+    internal static void RemoveCertsLeftovers(string certsDirectory)
+    {
+        if (!Directory.Exists(certsDirectory))
         {
-            foreach (var directory in Directory.GetDirectories(CertsDirectory).Where(d => File.Exists(Path.Combine(d, CertsMarker))))
+            return;
+        }
+
+        foreach (var directory in Directory.GetDirectories(certsDirectory))
+        {
+            var marker = Path.Combine(directory, CertsMarker);
+            if (File.Exists(marker) && !RunOwner.IsAlive(RunOwner.Find(File.ReadAllText(marker))))
             {
                 Directory.Delete(directory, recursive: true);
             }
+        }
+    }
+
+    /// <summary>Removes certs.d if this run created it and no other run has a folder in it (any more).</summary>
+    private void RemoveCertsDirectoryIfEmpty()
+    {
+        if (!_createdCertsDirectory || !Directory.Exists(CertsDirectory) || Directory.EnumerateFileSystemEntries(CertsDirectory).Any())
+        {
+            return;
+        }
+
+        try
+        {
+            Directory.Delete(CertsDirectory);
+        }
+        catch (IOException)
+        {
+            // Another run created its folder in the meantime: the directory is in use.
         }
     }
 
@@ -248,14 +278,14 @@ public sealed class LabFixture : IAsyncLifetime
             entries.Add((Gateway.ToString(), name));
         }
 
-        _hosts.Add(entries, RunId);
+        _hosts.Add(entries, HostOwner);
         _createdCertsDirectory = !Directory.Exists(CertsDirectory);
         foreach (var registry in Registries)
         {
             var directory = Path.Combine(CertsDirectory, registry.Host);
             Directory.CreateDirectory(directory);
             _certsDirectories.Add(directory);
-            File.WriteAllText(Path.Combine(directory, CertsMarker), RunId);
+            File.WriteAllText(Path.Combine(directory, CertsMarker), HostOwner + "\n");
             File.Copy(CaPath, Path.Combine(directory, "ca.crt"));
         }
     }
