@@ -33,14 +33,11 @@ public sealed class LabFixture : IAsyncLifetime
 
     /// <summary>The test process that owns a resource; tests/lab/teardown.sh keeps resources of live processes.</summary>
     public const string PidLabel = "ecrlab.pid";
-    private const string CertsDirectory = "/etc/docker/certs.d";
-    private const string CertsMarker = ".ecrlab-run";
     private static readonly TimeSpan StartTimeout = TimeSpan.FromMinutes(4);
 
     private readonly HostsFile _hosts = new();
-    private readonly List<string> _certsDirectories = [];
+    private readonly DockerCertsDirectory _certs = new();
     private readonly EcrRegistry[] _ecr;
-    private bool _createdCertsDirectory;
     private TestCertificateAuthority? _ca;
     private IssuedCertificate? _serverCertificate;
 
@@ -141,12 +138,7 @@ public sealed class LabFixture : IAsyncLifetime
             await Cli.RunAsync("docker", ["rmi", "-f", registry.PrivateImage], timeout.Token);
         }
 
-        foreach (var directory in _certsDirectories)
-        {
-            Directory.Delete(directory, recursive: true);
-        }
-
-        RemoveCertsDirectoryIfEmpty();
+        _certs.Remove();
         _hosts.Remove();
         _serverCertificate?.Dispose();
         _ca?.Dispose();
@@ -194,43 +186,7 @@ public sealed class LabFixture : IAsyncLifetime
         }
 
         _hosts.RemoveLeftovers();
-        RemoveCertsLeftovers(CertsDirectory);
-    }
-
-    /// <summary>Removes the certs.d folders whose marker names a dead (or no) owner; folders of live runs and unmarked ones stay.</summary>
-    internal static void RemoveCertsLeftovers(string certsDirectory)
-    {
-        if (!Directory.Exists(certsDirectory))
-        {
-            return;
-        }
-
-        foreach (var directory in Directory.GetDirectories(certsDirectory))
-        {
-            var marker = Path.Combine(directory, CertsMarker);
-            if (File.Exists(marker) && !RunOwner.IsAlive(RunOwner.Find(File.ReadAllText(marker))))
-            {
-                Directory.Delete(directory, recursive: true);
-            }
-        }
-    }
-
-    /// <summary>Removes certs.d if this run created it and no other run has a folder in it (any more).</summary>
-    private void RemoveCertsDirectoryIfEmpty()
-    {
-        if (!_createdCertsDirectory || !Directory.Exists(CertsDirectory) || Directory.EnumerateFileSystemEntries(CertsDirectory).Any())
-        {
-            return;
-        }
-
-        try
-        {
-            Directory.Delete(CertsDirectory);
-        }
-        catch (IOException)
-        {
-            // Another run created its folder in the meantime: the directory is in use.
-        }
+        _certs.RemoveLeftovers();
     }
 
     /// <summary>
@@ -294,14 +250,9 @@ public sealed class LabFixture : IAsyncLifetime
         // Only the run's own names: no global one such as sts.amazonaws.com, which two runs would both claim
         // (the resolver takes the first line). STS clients of the lab use a regional endpoint or a ServiceURL.
         _hosts.Add([.. Registries.Select(r => (r.Address, r.Host)), .. EmulatorNames.Select(name => (Gateway.ToString(), name))], HostOwner);
-        _createdCertsDirectory = !Directory.Exists(CertsDirectory);
         foreach (var registry in Registries)
         {
-            var directory = Path.Combine(CertsDirectory, registry.Host);
-            Directory.CreateDirectory(directory);
-            _certsDirectories.Add(directory);
-            File.WriteAllText(Path.Combine(directory, CertsMarker), HostOwner + "\n");
-            File.Copy(CaPath, Path.Combine(directory, "ca.crt"));
+            _certs.Trust(registry.Host, CaPath, HostOwner);
         }
     }
 
