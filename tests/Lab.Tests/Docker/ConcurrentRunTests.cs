@@ -33,10 +33,10 @@ public sealed class ConcurrentRunTests(LabFixture lab)
         using var second = ChildProcess.Start("dotnet", ["test", Path.Combine(AppContext.BaseDirectory, "Lab.Tests.dll"), "--filter", SecondRunFilter],
             environment: new Dictionary<string, string> { [SecondRunVariable] = "1" });
         var secondOwner = await WaitForSecondLabAsync(second.Process, timeout.Token);
-        var whileBothRun = await UseThisRunsLabAsync(timeout.Token);
+        var whileBothRun = await UseThisRunsLabAsync(ownLines, timeout.Token);
         var secondLabStillUp = MarkedLines().Any(line => line.Owner == secondOwner);
         var secondRun = await second.FinishAsync(timeout.Token);
-        var afterwards = await UseThisRunsLabAsync(timeout.Token);
+        var afterwards = await UseThisRunsLabAsync(ownLines, timeout.Token);
 
         Assert.True(secondRun.Succeeded, $"the second run exited {secondRun.ExitCode}: {secondRun.Output} {secondRun.Error}");
         Assert.Contains("Passed!", secondRun.Output);
@@ -69,10 +69,17 @@ public sealed class ConcurrentRunTests(LabFixture lab)
     /// <summary>
     /// Uses this run's lab as its tests do: the helper gets a token for each registry (this run's password, from this
     /// run's emulator), and the host daemon pulls the first registry's private image (this run's /etc/hosts lines and
-    /// certs.d folder). One entry per step: null when it worked, else what went wrong.
+    /// certs.d folder). One entry per step: null when it worked, else what went wrong. Nothing is called once a line
+    /// of this run's block is gone: the name would then go to DNS, off the machine.
     /// </summary>
-    private async Task<List<string?>> UseThisRunsLabAsync(CancellationToken cancel)
+    private async Task<List<string?>> UseThisRunsLabAsync(IReadOnlyCollection<string> ownLines, CancellationToken cancel)
     {
+        var missing = ownLines.Except(File.ReadAllLines("/etc/hosts")).ToList();
+        if (missing.Count > 0)
+        {
+            return [$"this run's /etc/hosts lines are gone: {string.Join(" | ", missing)}"];
+        }
+
         var problems = new List<string?>();
         var pulled = lab.Registries[0];
         var pullCache = lab.NewFolder("helper-cache");
