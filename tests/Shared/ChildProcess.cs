@@ -119,7 +119,23 @@ public sealed class ChildProcess : IDisposable
         }
     }
 
-    public void Dispose() => Process.Dispose();
+    /// <summary>Kills the process tree if it still runs (a test that failed before waiting for it), then releases it.</summary>
+    public void Dispose()
+    {
+        try
+        {
+            if (!Process.HasExited)
+            {
+                Process.Kill(entireProcessTree: true);
+            }
+        }
+        catch (InvalidOperationException)
+        {
+            // It exited meanwhile.
+        }
+
+        Process.Dispose();
+    }
 
     private static async Task WriteInputAsync(Process process, string? standardInput)
     {
