@@ -144,7 +144,7 @@ public sealed partial class BuildSettings
     {
         var s = SettingsLayers.Resolve(arguments, environment, dotEnvText);
 
-        DirectoryPath? Directory(SettingDefinition d) => s.Parse(d, text => (DirectoryPath?)BaseFor(d).Combine(new DirectoryPath(text)).Collapse());
+        DirectoryPath? Directory(SettingDefinition d) => s.Parse(d, text => (DirectoryPath?)new DirectoryPath(text).MakeAbsolute(BaseFor(d)).Collapse());
         FilePath? File(SettingDefinition d) => s.Parse(d, text => (FilePath?)new FilePath(text).MakeAbsolute(BaseFor(d)).Collapse());
         DirectoryPath BaseFor(SettingDefinition d) => s.Get(d)?.Origin is SettingOrigin.Argument or SettingOrigin.Environment ? invocationDirectory : root;
         string? Matching(SettingDefinition d, Regex pattern) => s.Parse(d, text => pattern.IsMatch(text) ? text : null);
@@ -227,7 +227,7 @@ public sealed partial class BuildSettings
             s.Fail(SettingCatalog.HelperPath, "HELPER_SOURCE=path needs the path of the helper binary");
         }
 
-        if (settings.HelperSource == HelperSource.Path && settings.HelperPlatforms.Count > 1)
+        if (settings.HelperSource == HelperSource.Path && settings.HelperPath is not null && settings.HelperPlatforms.Count > 1)
         {
             s.Fail(SettingCatalog.HelperPlatforms, "HELPER_SOURCE=path takes one binary, so name the one platform it is for (linux/amd64 or linux/arm64)");
         }
