@@ -65,7 +65,7 @@ public sealed class HelperDownload(Uri baseUrl, string version, TimeSpan timeout
         }
         catch (OperationCanceledException) when (!cancellation.IsCancellationRequested)
         {
-            throw new HelperException($"no complete answer from {url} within {timeout.TotalSeconds:0} s", "check the network (or the proxy) to HELPER_DOWNLOAD_URL, or use HELPER_SOURCE=build or archive");
+            throw new HelperException($"no complete answer from {url} within {timeout.TotalSeconds:0.#} s", "check the network (or the proxy) to HELPER_DOWNLOAD_URL, or use HELPER_SOURCE=build or archive");
         }
         catch (HttpRequestException ex)
         {

@@ -101,8 +101,9 @@ public sealed class HelperInstaller(BuildContext context)
     /// <summary>Staging and previous folders of a run that was killed (this run holds the lock, so none is in use).</summary>
     private static void RemoveLeftovers(HelperOutput output)
     {
-        var name = Path.GetFileName(output.Directory);
-        foreach (var folder in Directory.EnumerateDirectories(output.Parent, name + ".*"))
+        // Not the pattern "helper.*": .NET's matching takes it to match "helper" itself.
+        var prefixes = new[] { ".staging-", ".previous-" }.Select(p => Path.GetFileName(output.Directory) + p).ToList();
+        foreach (var folder in Directory.EnumerateDirectories(output.Parent).Where(f => prefixes.Any(Path.GetFileName(f)!.StartsWith)))
         {
             Directory.Delete(folder, recursive: true);
         }
