@@ -16,6 +16,7 @@ public enum CredentialsSource
 public enum HelperSource
 {
     Build,
+    Archive,
     Download,
     Path,
 }
@@ -69,6 +70,16 @@ public sealed partial class BuildSettings
 
     public required IReadOnlyList<string> HelperPlatforms { get; init; }
 
+    public required ImageReference HelperGoImage { get; init; }
+
+    public required string HelperModule { get; init; }
+
+    public required string HelperGoProxy { get; init; }
+
+    public FilePath? HelperArchive { get; init; }
+
+    public required Uri HelperDownloadUrl { get; init; }
+
     public required bool UseCredsStore { get; init; }
 
     public required Uri GitLabUrl { get; init; }
@@ -113,6 +124,12 @@ public sealed partial class BuildSettings
     [GeneratedRegex(@"^[A-Za-z0-9_.+-]+$")]
     private static partial Regex ProfilePattern();
 
+    [GeneratedRegex(@"^[a-z0-9][a-z0-9.-]*\.[a-z]{2,}(/[A-Za-z0-9_.~-]+)+$")]
+    private static partial Regex GoModulePattern();
+
+    [GeneratedRegex(@"^(direct|off|(https?|file)://[^\s,|]+)([,|](direct|off|(https?|file)://[^\s,|]+))*$")]
+    private static partial Regex GoProxyPattern();
+
     /// <summary>
     /// Builds the settings from <c>--name=value</c> arguments, environment variables and the text of .env;
     /// throws <see cref="SettingsException"/> listing every invalid value.
@@ -127,7 +144,7 @@ public sealed partial class BuildSettings
     {
         var s = SettingsLayers.Resolve(arguments, environment, dotEnvText);
 
-        DirectoryPath? Directory(SettingDefinition d) => s.Parse(d, text => (DirectoryPath?)BaseFor(d).Combine(new DirectoryPath(text)).Collapse());
+        DirectoryPath? Directory(SettingDefinition d) => s.Parse(d, text => (DirectoryPath?)new DirectoryPath(text).MakeAbsolute(BaseFor(d)).Collapse());
         FilePath? File(SettingDefinition d) => s.Parse(d, text => (FilePath?)new FilePath(text).MakeAbsolute(BaseFor(d)).Collapse());
         DirectoryPath BaseFor(SettingDefinition d) => s.Get(d)?.Origin is SettingOrigin.Argument or SettingOrigin.Environment ? invocationDirectory : root;
         string? Matching(SettingDefinition d, Regex pattern) => s.Parse(d, text => pattern.IsMatch(text) ? text : null);
@@ -189,6 +206,11 @@ public sealed partial class BuildSettings
             HelperSource = s.Parse(SettingCatalog.HelperSource, ParseHelperSource) ?? HelperSource.Build,
             HelperPath = File(SettingCatalog.HelperPath),
             HelperPlatforms = platforms.Distinct().ToList(),
+            HelperGoImage = Image(SettingCatalog.HelperGoImage)!,
+            HelperModule = Matching(SettingCatalog.HelperModule, GoModulePattern()) ?? string.Empty,
+            HelperGoProxy = Matching(SettingCatalog.HelperGoProxy, GoProxyPattern()) ?? string.Empty,
+            HelperArchive = File(SettingCatalog.HelperArchive),
+            HelperDownloadUrl = s.Parse(SettingCatalog.HelperDownloadUrl, ParseHttpUrl)!,
             UseCredsStore = Flag(SettingCatalog.UseCredsStore),
             GitLabUrl = s.Parse(SettingCatalog.GitLabUrl, ParseHttpUrl, "an http(s) URL without user info (name:token@ would put a token in logs and process lists)")!,
             RunnerToken = SecretOf(SettingCatalog.RunnerToken),
@@ -203,6 +225,16 @@ public sealed partial class BuildSettings
         if (settings.HelperSource == HelperSource.Path && settings.HelperPath is null)
         {
             s.Fail(SettingCatalog.HelperPath, "HELPER_SOURCE=path needs the path of the helper binary");
+        }
+
+        if (settings.HelperSource == HelperSource.Path && settings.HelperPath is not null && settings.HelperPlatforms.Count > 1)
+        {
+            s.Fail(SettingCatalog.HelperPlatforms, "HELPER_SOURCE=path takes one binary, so name the one platform it is for (linux/amd64 or linux/arm64)");
+        }
+
+        if (settings.HelperSource == HelperSource.Archive && settings.HelperArchive is null)
+        {
+            s.Fail(SettingCatalog.HelperArchive, "HELPER_SOURCE=archive needs the path of the release source archive (.tar.gz)");
         }
 
         if (settings.Server && settings.ServerWebPort == settings.ServerSshPort && settings.ServerWebPort != 0)
@@ -239,6 +271,7 @@ public sealed partial class BuildSettings
     private static HelperSource? ParseHelperSource(string text) => text.Trim().ToLowerInvariant() switch
     {
         "build" => HelperSource.Build,
+        "archive" => HelperSource.Archive,
         "download" => HelperSource.Download,
         "path" => HelperSource.Path,
         _ => null,

@@ -52,13 +52,29 @@ public static class SettingCatalog
         "HELPER_VERSION", "0.12.0", "a version such as 0.12.0", "amazon-ecr-credential-helper version to build or download.");
 
     public static readonly SettingDefinition HelperSource = new(
-        "HELPER_SOURCE", "build", "build, download or path", "How the static helper is obtained: compiled in a Go container, downloaded with a SHA-256 check, or taken from HELPER_PATH.");
+        "HELPER_SOURCE", "build", "build, archive, download or path", "How the static helper is obtained: go install in a Go container, built offline from HELPER_ARCHIVE, downloaded with a SHA-256 check, or taken from HELPER_PATH.");
 
     public static readonly SettingDefinition HelperPath = new(
         "HELPER_PATH", null, "a file path", "An existing static docker-credential-ecr-login binary (HELPER_SOURCE=path).");
 
     public static readonly SettingDefinition HelperPlatforms = new(
         "HELPER_PLATFORMS", "linux/amd64,linux/arm64", "comma-separated linux/amd64 and/or linux/arm64", "Platforms the helper is built for.");
+
+    // Inputs of the helper's sources (build, archive, download); see README "The credential helper".
+    public static readonly SettingDefinition HelperGoImage = new(
+        "HELPER_GO_IMAGE", "golang:1.26.7-alpine", "an image reference", "Go toolchain image the build and archive sources compile in (pulled when missing).");
+
+    public static readonly SettingDefinition HelperModule = new(
+        "HELPER_MODULE", "github.com/awslabs/amazon-ecr-credential-helper", "a Go module path", "Module whose ecr-login/cli/docker-credential-ecr-login the build source installs (a fork or mirror).");
+
+    public static readonly SettingDefinition HelperGoProxy = new(
+        "HELPER_GOPROXY", "https://proxy.golang.org,direct", "a GOPROXY list of https://, http://, file:// URLs, direct or off", "Module proxy of the build source; a file:// folder is mounted read-only into the Go container.");
+
+    public static readonly SettingDefinition HelperArchive = new(
+        "HELPER_ARCHIVE", null, "a .tar.gz file path", "Upstream release source archive with vendored modules, built offline (HELPER_SOURCE=archive).");
+
+    public static readonly SettingDefinition HelperDownloadUrl = new(
+        "HELPER_DOWNLOAD_URL", "https://amazon-ecr-credential-helper-releases.s3.us-east-2.amazonaws.com", "an http(s) URL without user info", "Base of the release files <base>/<version>/linux-<arch>/docker-credential-ecr-login and .sha256 (HELPER_SOURCE=download).");
 
     public static readonly SettingDefinition UseCredsStore = new(
         "USE_CREDS_STORE", "false", "true or false", "Use credsStore instead of per-registry credHelpers (not recommended: see README).");
@@ -88,7 +104,9 @@ public static class SettingCatalog
     [
         StateDir, ComposeProjectName, RunnerName, RunnerImage, DindImage, DockerCliImage,
         CredentialsSource, CredentialsFile, AwsProfile, AwsAccessKeyId, AwsSecretAccessKey, AwsSessionToken, AwsRegion, Registries, PrivateImage,
-        HelperVersion, HelperSource, HelperPath, HelperPlatforms, UseCredsStore,
+        HelperVersion, HelperSource, HelperPath, HelperPlatforms,
+        HelperGoImage, HelperModule, HelperGoProxy, HelperArchive, HelperDownloadUrl,
+        UseCredsStore,
         GitLabUrl, RunnerToken, GitLabToken, RegistrationToken,
         Server, ServerWebPort, ServerSshPort,
     ];

@@ -1,11 +1,19 @@
+using Build.Helper;
 using Build.Host;
 
 namespace Build.Tasks;
 
 [TaskName("BuildHelper")]
 [TaskDescription("Builds the static docker-credential-ecr-login helper (pinned version, linux/amd64 and arm64) into the state folder; skipped when the manifest matches.")]
-public sealed class BuildHelperTask : FrostingTask<BuildContext>
+public sealed class BuildHelperTask : AsyncFrostingTask<BuildContext>
 {
-    public override void Run(BuildContext context) =>
-        throw new NotAvailableYetException("BuildHelper", "compiling the ECR credential helper");
+    public override bool ShouldRun(BuildContext context)
+    {
+        var request = HelperRequest.From(context.Settings);
+        return HelperOutput.For(context.Settings).Staleness(request) is null
+            ? Skip($"helper {request.Describe()} up to date")
+            : true;
+    }
+
+    public override Task RunAsync(BuildContext context) => new HelperInstaller(context).InstallAsync();
 }

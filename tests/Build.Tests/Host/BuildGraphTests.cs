@@ -43,14 +43,20 @@ public sealed class BuildGraphTests : IDisposable
     }
 
     [Fact]
-    public void Up_fails_clearly_while_its_capability_is_not_built_and_runs_nothing_after()
+    public void Up_fails_clearly_while_its_capability_is_not_built_and_leaves_nothing_half_done()
     {
-        var (code, output) = Run("--target=Up");
+        // BuildHelper works (from a static binary on this machine, so no Go container or download); a later
+        // step of Up is not built yet and must fail without pretending.
+        var helper = new Dictionary<string, string> { ["HELPER_SOURCE"] = "path", ["HELPER_PATH"] = "/bin/busybox", ["HELPER_PLATFORMS"] = "linux/amd64" };
+
+        var (code, output) = RunWith(helper, "--target=Up");
 
         Assert.Equal(ExitCodes.Failed, code);
-        Assert.Contains("BuildHelper is not available yet", output);
-        Assert.DoesNotContain("Succeeded", output);
-        Assert.False(Directory.Exists(Path.Combine(Root, ".state")), "a refused run must leave nothing on disk");
+        Assert.Contains("is not available yet", output);
+        Assert.DoesNotMatch(@"\n\s*Up\s+[\d:.]+\s+Succeeded", output);
+        var state = Path.Combine(Root, ".state");
+        Assert.Equal(["helper"], Directory.GetDirectories(state).Select(Path.GetFileName));
+        Assert.Equal(File.ReadAllBytes("/bin/busybox"), File.ReadAllBytes(Path.Combine(state, "helper", "linux-amd64", "docker-credential-ecr-login")));
     }
 
     [Fact]

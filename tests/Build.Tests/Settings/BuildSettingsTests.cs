@@ -68,7 +68,7 @@ public sealed class BuildSettingsTests
         Assert.Contains("SERVER = \"maybe\" from argument --server is not valid; accepted: true or false", error.Problems);
         Assert.Contains("GITLAB_SERVER_WEB_PORT = \"70000\" from environment variable GITLAB_SERVER_WEB_PORT is not valid; accepted: a port 1-65535", error.Problems);
         Assert.Contains("RUNNER_NAME = \"two words\" from .env line 1 is not valid; accepted: letters, digits, '.', '-' and '_'", error.Problems);
-        Assert.Contains("HELPER_SOURCE = \"curl\" from .env line 2 is not valid; accepted: build, download or path", error.Problems);
+        Assert.Contains("HELPER_SOURCE = \"curl\" from .env line 2 is not valid; accepted: build, archive, download or path", error.Problems);
     }
 
     [Fact]

@@ -1,0 +1,13 @@
+namespace Build.Docker;
+
+/// <summary>The labels on every container and volume the build creates, so they can be found (and cleaned) by project.</summary>
+public static class ProjectLabels
+{
+    public const string Project = "gitlab-runner-ecr.project";
+
+    public const string Role = "gitlab-runner-ecr.role";
+
+    /// <summary><c>--label</c> arguments for a resource of <paramref name="project"/> (COMPOSE_PROJECT_NAME) with a role.</summary>
+    public static IEnumerable<string> Arguments(string project, string role) =>
+        ["--label", $"{Project}={project}", "--label", $"{Role}={role}"];
+}

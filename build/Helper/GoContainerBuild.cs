@@ -1,0 +1,145 @@
+using Build.Docker;
+using Build.Processes;
+using Build.Settings;
+using Cake.Common.Diagnostics;
+
+namespace Build.Helper;
+
+/// <summary>
+/// The build and archive sources: <c>assets/helper/build-helper.sh</c> run in a Go container with the classic
+/// builder's steps (create, cp in, start, cp out, rm), module cache in a labelled named volume. The container
+/// is removed whatever happens, Ctrl-C included.
+/// </summary>
+public sealed class GoContainerBuild(BuildContext context, HelperRequest request)
+{
+    private static readonly TimeSpan BuildTimeout = TimeSpan.FromMinutes(30);
+
+    private BuildSettings Settings => context.Settings;
+
+    private string Image => Settings.HelperGoImage.ToString();
+
+    public void Produce(string staging)
+    {
+        if (request.Source == HelperSource.Archive)
+        {
+            HelperArchive.Check(Settings.HelperArchive!.FullPath, Settings.HelperVersion);
+        }
+
+        var script = context.Root.CombineWithFilePath("assets/helper/build-helper.sh").FullPath;
+        if (!File.Exists(script))
+        {
+            throw new HelperException($"{script} is missing", "restore assets/helper/ from the repository (git checkout -- assets/helper)");
+        }
+
+        EnsureDaemon();
+        EnsureImage();
+        var volume = $"{Settings.ComposeProjectName}-helper-go-cache";
+        Docker("create the Go cache volume", ["volume", "create", .. ProjectLabels.Arguments(Settings.ComposeProjectName, "helper-go-cache"), volume]);
+
+        var name = $"{Settings.ComposeProjectName}-helper-build-{Guid.NewGuid().ToString("N")[..8]}";
+        Docker("create the build container", CreateArguments(name, volume));
+        try
+        {
+            Docker("copy the build script in", ["cp", script, $"{name}:/build-helper.sh"]);
+            if (request.Source == HelperSource.Archive)
+            {
+                Docker("copy HELPER_ARCHIVE in", ["cp", Settings.HelperArchive!.FullPath, $"{name}:/helper-src.tar.gz"]);
+            }
+
+            context.Information($"Building docker-credential-ecr-login {request.Describe()} ({request.SourceName}) in {Image}; about a minute per platform when nothing is cached.");
+            var run = context.Docker.Run(Arguments.Of("start", "--attach", name), new CommandOptions { Timeout = BuildTimeout });
+            if (!run.Succeeded)
+            {
+                throw GoFailed(run);
+            }
+
+            Docker("copy the binaries out", ["cp", $"{name}:/out/.", staging]);
+        }
+        finally
+        {
+            // Not through the run's runner: after Ctrl-C its cancelled token would stop this command too.
+            new CommandRunner(context, context.Redactor, CancellationToken.None)
+                .Run(DockerCli.Tool, Arguments.Of("rm", "--force", "--volumes", name), new CommandOptions { Timeout = TimeSpan.FromSeconds(30) });
+        }
+    }
+
+    private IEnumerable<string> CreateArguments(string name, string volume)
+    {
+        var fileProxies = request.Source == HelperSource.Build ? FileProxyFolders(Settings.HelperGoProxy) : [];
+        var offline = request.Source == HelperSource.Archive
+            || Settings.HelperGoProxy.Split(',', '|').All(p => p == "off" || p.StartsWith("file://", StringComparison.Ordinal));
+        return
+        [
+            "create", "--pull", "never", "--name", name, .. ProjectLabels.Arguments(Settings.ComposeProjectName, "helper-build"),
+            .. offline ? ["--network", "none"] : Array.Empty<string>(),
+            "--volume", $"{volume}:/cache",
+            .. fileProxies.SelectMany(folder => new[] { "--volume", $"{folder}:{folder}:ro" }),
+            "--env", "HELPER_MODE=" + request.SourceName,
+            "--env", "HELPER_VERSION=" + Settings.HelperVersion,
+            "--env", "HELPER_MODULE=" + Settings.HelperModule,
+            "--env", "HELPER_GOPROXY=" + Settings.HelperGoProxy,
+            "--env", "HELPER_PLATFORMS=" + string.Join(' ', request.Platforms),
+            "--entrypoint", "sh", Image, "/build-helper.sh",
+        ];
+    }
+
+    /// <summary>The host folders of the <c>file://</c> entries of a GOPROXY list: mounted at the same path, read-only.</summary>
+    public static IReadOnlyList<string> FileProxyFolders(string goProxy) =>
+        goProxy.Split(',', '|').Where(p => p.StartsWith("file://", StringComparison.Ordinal)).Select(p => new Uri(p).LocalPath).ToList();
+
+    private void EnsureDaemon()
+    {
+        try
+        {
+            context.Docker.Engine(TimeSpan.FromSeconds(20));
+        }
+        catch (CommandException ex)
+        {
+            throw new HelperException($"the Docker daemon, which the {request.SourceName} source compiles in, is {ex.Message}", "start Docker (sudo systemctl start docker; ./build.sh --target=Doctor checks it), or set HELPER_SOURCE=download or path, which need no Docker", ex);
+        }
+    }
+
+    private void EnsureImage()
+    {
+        if (context.Docker.Run(Arguments.Of("image", "inspect", "--format", "{{.Id}}", Image)).Succeeded)
+        {
+            return;
+        }
+
+        context.Information($"Pulling {Image} (HELPER_GO_IMAGE)...");
+        var pull = context.Docker.Run(Arguments.Of("pull", Image), new CommandOptions { Timeout = TimeSpan.FromMinutes(10) });
+        if (!pull.Succeeded)
+        {
+            throw new HelperException(
+                $"HELPER_GO_IMAGE {Image} is not on this machine and could not be pulled: {LastLines(pull.StandardError, 3)}",
+                "set HELPER_GO_IMAGE to a Go image this machine has (docker images) or can pull, or docker pull/docker load it first");
+        }
+    }
+
+    private HelperException GoFailed(CommandResult run)
+    {
+        var tail = LastLines(run.StandardOutput + "\n" + run.StandardError, 12);
+        return request.Source == HelperSource.Archive
+            ? new HelperException(
+                $"building HELPER_ARCHIVE {Settings.HelperArchive} in {Image} failed (exit {run.ExitCode}); Go said:\n{tail}",
+                "check that HELPER_ARCHIVE is the unmodified release source with ecr-login/vendor/, and that HELPER_GO_IMAGE has a Go as new as its go.mod asks for")
+            : new HelperException(
+                $"go install {Settings.HelperModule}/ecr-login/cli/docker-credential-ecr-login@v{Settings.HelperVersion} in {Image} failed (exit {run.ExitCode}); Go said:\n{tail}",
+                "check HELPER_VERSION (a released version of HELPER_MODULE), HELPER_MODULE, and that HELPER_GOPROXY is reachable from a container; where no proxy is, use HELPER_SOURCE=archive or download");
+    }
+
+    private void Docker(string step, IEnumerable<string> arguments)
+    {
+        var list = arguments.ToList();
+        var result = context.Docker.Run(Arguments.Of(list), new CommandOptions { Timeout = TimeSpan.FromMinutes(2) });
+        if (!result.Succeeded)
+        {
+            throw new HelperException(
+                $"could not {step}: 'docker {string.Join(' ', list)}' exited with {result.ExitCode}: {LastLines(result.StandardError, 3)}",
+                "check the Docker daemon (./build.sh --target=Doctor) and HELPER_GO_IMAGE");
+        }
+    }
+
+    private static string LastLines(string text, int count) =>
+        string.Join("\n", text.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).TakeLast(count).Select(l => "    " + l));
+}

@@ -1,0 +1,63 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace Build.Helper;
+
+/// <summary>One platform's binary in the helper output: where it is (relative to the output folder), its SHA-256 and size.</summary>
+public sealed record HelperBinary(string Platform, string File, string Sha256, long Size);
+
+/// <summary>
+/// <c>manifest.json</c> of the helper output: what was built, from what, and each binary's hash. A manifest that
+/// matches the settings and the files means there is nothing to do.
+/// </summary>
+public sealed record HelperManifest
+{
+    private static readonly JsonSerializerOptions Json = new()
+    {
+        WriteIndented = true,
+        PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
+        DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+    };
+
+    public const string FileName = "manifest.json";
+
+    public required string Source { get; init; }
+
+    public required string Version { get; init; }
+
+    /// <summary>What the source was built or fetched from: module path, archive path, base URL or binary path.</summary>
+    public required string Origin { get; init; }
+
+    /// <summary>SHA-256 of the input file (archive or HELPER_PATH); null for build and download.</summary>
+    public string? OriginSha256 { get; init; }
+
+    /// <summary>The Go image of build and archive; null otherwise.</summary>
+    public string? GoImage { get; init; }
+
+    public required DateTimeOffset CreatedAt { get; init; }
+
+    public required IReadOnlyList<HelperBinary> Binaries { get; init; }
+
+    public string ToJson() => JsonSerializer.Serialize(this, Json) + "\n";
+
+    /// <summary>The manifest in <paramref name="json"/>, or null when it is not a whole manifest (a partial write, another format).</summary>
+    public static HelperManifest? FromJson(string json)
+    {
+        try
+        {
+            var manifest = JsonSerializer.Deserialize<HelperManifest>(json, Json);
+            return manifest is { Binaries: not null, Source: not null, Version: not null, Origin: not null } ? manifest : null;
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+    }
+
+    public bool Equals(HelperManifest? other) =>
+        other is not null && Source == other.Source && Version == other.Version && Origin == other.Origin
+        && OriginSha256 == other.OriginSha256 && GoImage == other.GoImage && CreatedAt == other.CreatedAt
+        && Binaries.SequenceEqual(other.Binaries);
+
+    public override int GetHashCode() => HashCode.Combine(Source, Version, Origin, CreatedAt);
+}

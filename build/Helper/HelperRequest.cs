@@ -1,0 +1,41 @@
+using Build.Settings;
+
+namespace Build.Helper;
+
+/// <summary>What the settings ask the helper output to be: the fields a matching manifest must carry.</summary>
+public sealed record HelperRequest(HelperSource Source, string Version, string Origin, string? OriginSha256, string? GoImage, IReadOnlyList<HelperPlatform> Platforms)
+{
+    public static HelperRequest From(BuildSettings settings)
+    {
+        var platforms = settings.HelperPlatforms.Select(HelperPlatform.Parse).ToList();
+        var goImage = settings.HelperSource is HelperSource.Build or HelperSource.Archive ? settings.HelperGoImage.ToString() : null;
+        return settings.HelperSource switch
+        {
+            HelperSource.Build => new(HelperSource.Build, settings.HelperVersion, settings.HelperModule, null, goImage, platforms),
+            HelperSource.Archive => FromFile(settings, settings.HelperArchive!.FullPath, goImage, platforms),
+            HelperSource.Download => new(HelperSource.Download, settings.HelperVersion, settings.HelperDownloadUrl.ToString().TrimEnd('/'), null, null, platforms),
+            _ => FromFile(settings, settings.HelperPath!.FullPath, null, platforms),
+        };
+    }
+
+    public string SourceName => Source.ToString().ToLowerInvariant();
+
+    /// <summary>"0.12.0 linux/amd64,linux/arm64", as the skip reason and the log say it.</summary>
+    public string Describe() => $"{Version} {string.Join(',', Platforms)}";
+
+    /// <summary>Null when the manifest is this request's, otherwise what differs.</summary>
+    public string? Mismatch(HelperManifest manifest)
+    {
+        (string Name, string? Was, string? Now)[] fields =
+        [
+            ("source", manifest.Source, SourceName), ("version", manifest.Version, Version), ("origin", manifest.Origin, Origin),
+            ("input sha256", manifest.OriginSha256, OriginSha256), ("Go image", manifest.GoImage, GoImage),
+            ("platforms", string.Join(',', manifest.Binaries.Select(b => b.Platform).Order()), string.Join(',', Platforms.Select(p => p.Name).Order())),
+        ];
+        return fields.Where(f => f.Was != f.Now).Select(f => $"{f.Name} {f.Was ?? "(none)"} -> {f.Now ?? "(none)"}").FirstOrDefault();
+    }
+
+    // A missing input file hashes as null here; the source itself then fails with the setting's name.
+    private static HelperRequest FromFile(BuildSettings settings, string path, string? goImage, IReadOnlyList<HelperPlatform> platforms) =>
+        new(settings.HelperSource, settings.HelperVersion, path, File.Exists(path) ? FileHash.Sha256(path) : null, goImage, platforms);
+}

@@ -1,0 +1,79 @@
+using System.Net;
+using System.Net.Sockets;
+
+namespace Build.Tests.Helper;
+
+/// <summary>
+/// A loopback HTTP server (127.0.0.1, a free port) standing in for the helper's release bucket: it serves the
+/// files it is given by path, 404 for anything else, and never answers paths listed as hanging.
+/// </summary>
+public sealed class ReleaseServer : IDisposable
+{
+    private readonly HttpListener _listener = new();
+    private readonly CancellationTokenSource _stop = new();
+
+    public ReleaseServer()
+    {
+        var probe = new TcpListener(IPAddress.Loopback, 0);
+        probe.Start();
+        var port = ((IPEndPoint)probe.LocalEndpoint).Port;
+        probe.Stop();
+        BaseUrl = $"http://127.0.0.1:{port}/releases";
+        _listener.Prefixes.Add($"http://127.0.0.1:{port}/");
+        _listener.Start();
+        _ = Task.Run(ServeAsync);
+    }
+
+    public string BaseUrl { get; }
+
+    public Dictionary<string, byte[]> Files { get; } = [];
+
+    public HashSet<string> Hanging { get; } = [];
+
+    public List<string> Requests { get; } = [];
+
+    private async Task ServeAsync()
+    {
+        while (!_stop.IsCancellationRequested)
+        {
+            HttpListenerContext request;
+            try
+            {
+                request = await _listener.GetContextAsync();
+            }
+            catch (Exception) when (_stop.IsCancellationRequested)
+            {
+                return;
+            }
+
+            var path = request.Request.Url!.AbsolutePath;
+            lock (Requests)
+            {
+                Requests.Add(path);
+            }
+
+            if (Hanging.Contains(path))
+            {
+                continue;
+            }
+
+            using var response = request.Response;
+            if (Files.TryGetValue(path, out var body))
+            {
+                response.ContentLength64 = body.Length;
+                await response.OutputStream.WriteAsync(body);
+            }
+            else
+            {
+                response.StatusCode = 404;
+            }
+        }
+    }
+
+    public void Dispose()
+    {
+        _stop.Cancel();
+        _listener.Close();
+        _stop.Dispose();
+    }
+}

@@ -1,0 +1,58 @@
+using Build.Settings;
+using Cake.Core.IO;
+
+namespace Build.Tests.Settings;
+
+/// <summary>The credential helper's settings: defaults, the four sources and what each needs.</summary>
+public sealed class HelperSettingsTests
+{
+    private static BuildSettings Load(string dotEnv) =>
+        BuildSettings.Load(new DirectoryPath("/repo"), new DirectoryPath("/home/me"), new Dictionary<string, string>(), _ => null, dotEnv);
+
+    [Fact]
+    public void Helper_defaults_build_the_upstream_module_through_gos_own_proxy()
+    {
+        var settings = Load(string.Empty);
+
+        Assert.Equal(HelperSource.Build, settings.HelperSource);
+        Assert.Equal("github.com/awslabs/amazon-ecr-credential-helper", settings.HelperModule);
+        Assert.Equal("https://proxy.golang.org,direct", settings.HelperGoProxy);
+        Assert.Matches(@"^golang:1\.\d+\.\d+-alpine$", settings.HelperGoImage.ToString());
+        Assert.Equal("https://amazon-ecr-credential-helper-releases.s3.us-east-2.amazonaws.com/", settings.HelperDownloadUrl.ToString());
+        Assert.Null(settings.HelperArchive);
+    }
+
+    [Fact]
+    public void An_absolute_state_dir_is_taken_as_it_is()
+    {
+        Assert.Equal("/var/lib/ecr-runner", Load("STATE_DIR=/var/lib/ecr-runner").StateDirectory.FullPath);
+    }
+
+    [Fact]
+    public void The_archive_source_takes_a_path_from_the_root()
+    {
+        var settings = Load("HELPER_SOURCE=archive\nHELPER_ARCHIVE=../shared/helper.tar.gz\nHELPER_GOPROXY=file:///srv/goproxy,off");
+
+        Assert.Equal(HelperSource.Archive, settings.HelperSource);
+        Assert.Equal("/shared/helper.tar.gz", settings.HelperArchive!.FullPath);
+        Assert.Equal("file:///srv/goproxy,off", settings.HelperGoProxy);
+    }
+
+    [Theory]
+    [InlineData("HELPER_SOURCE=archive", "HELPER_ARCHIVE", "needs the path of the release source archive")]
+    [InlineData("HELPER_SOURCE=path\nHELPER_PATH=/usr/local/bin/h", "HELPER_PLATFORMS", "takes one binary")]
+    [InlineData("HELPER_PLATFORMS=linux/amd64,linux/s390x", "HELPER_PLATFORMS", "linux/amd64 and/or linux/arm64")]
+    [InlineData("HELPER_VERSION=v0.12", "HELPER_VERSION", "a version such as 0.12.0")]
+    [InlineData("HELPER_MODULE=not a module", "HELPER_MODULE", "a Go module path")]
+    [InlineData("HELPER_GOPROXY=ftp://mirror", "HELPER_GOPROXY", "file:// URLs, direct or off")]
+    [InlineData("HELPER_DOWNLOAD_URL=https://me:pw@mirror.example", "HELPER_DOWNLOAD_URL", "without user info")]
+    [InlineData("HELPER_GO_IMAGE=Golang:UPPER", "HELPER_GO_IMAGE", "an image reference")]
+    [InlineData("HELPER_SOURCE=compile", "HELPER_SOURCE", "build, archive, download or path")]
+    public void A_bad_helper_setting_is_refused_naming_it_and_what_it_accepts(string dotEnv, string key, string accepted)
+    {
+        var error = Assert.Throws<SettingsException>(() => Load(dotEnv));
+
+        Assert.Contains(key, error.Message);
+        Assert.Contains(accepted, error.Message);
+    }
+}
