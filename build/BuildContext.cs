@@ -1,3 +1,4 @@
+using Build.Aws;
 using Build.Docker;
 using Build.Host;
 using Build.Processes;
@@ -52,6 +53,9 @@ public sealed class BuildContext : FrostingContext
     public CommandRunner Commands { get; }
 
     public DockerCli Docker { get; }
+
+    /// <summary>What the credentials-file check asks of the machine: the repository, git, the file's owner, the running user.</summary>
+    public FileFacts FileFacts => new(Root.FullPath, path => GitFiles.IsTracked(Commands, path), path => FileOwner.Of(Commands, path), FileOwner.CurrentUser);
 
     /// <summary>The process environment as the host read it (tests give their own).</summary>
     public Func<string, string?> EnvironmentVariables { get; }
