@@ -21,7 +21,8 @@ public sealed class CommandRunner(ICakeContext context, Redactor redactor, Cance
             throw new SecretInArgumentsException(tool, secretName);
         }
 
-        var executable = context.Tools.Resolve(tool)
+        // A path (the helper under test, say) is run as is; a bare name is looked up by Cake's tool locator.
+        var executable = (System.IO.Path.IsPathRooted(tool) ? (File.Exists(tool) ? new FilePath(tool) : null) : context.Tools.Resolve(tool))
             ?? throw new CommandException($"'{tool}' was not found on PATH. Install it, or run ./build.sh --target=Doctor for what is missing.");
         var settings = new ProcessSettings
         {

@@ -28,7 +28,7 @@ public sealed class BuildGraphTests : IDisposable
         var tasks = TaskCatalog.Create(TaskCatalog.TypesIn(typeof(BuildContext).Assembly));
 
         Assert.Equal(
-            ["BuildHelper", "Clean", "Doctor", "Down", "Register", "SmokeTest", "StageCredentials", "Up"],
+            ["BuildHelper", "Clean", "Doctor", "Down", "Preflight", "Register", "SmokeTest", "StageCredentials", "Up"],
             tasks.Select(t => t.Name).Order(StringComparer.Ordinal));
         Assert.All(tasks, t => Assert.False(string.IsNullOrWhiteSpace(t.Description)));
     }
@@ -39,7 +39,7 @@ public sealed class BuildGraphTests : IDisposable
         var (code, output) = Run("--tree");
 
         Assert.Equal(0, code);
-        Assert.Matches(@"SmokeTest\s*\n\s*└─Register\s*\n\s*└─Up\s*\n\s*├─BuildHelper\s*\n\s*└─StageCredentials", output.Replace("\r", string.Empty));
+        Assert.Matches(@"SmokeTest\s*\n\s*└─Register\s*\n\s*└─Up\s*\n\s*├─BuildHelper\s*\n\s*└─StageCredentials\s*\n\s*└─Preflight", output.Replace("\r", string.Empty));
     }
 
     [Fact]
@@ -66,7 +66,7 @@ public sealed class BuildGraphTests : IDisposable
 
         Assert.Equal(0, code);
         Assert.Contains("Targets (default: Doctor):", output);
-        foreach (var name in new[] { "BuildHelper", "StageCredentials", "Up", "Register", "SmokeTest", "Down", "Clean", "Doctor" })
+        foreach (var name in new[] { "BuildHelper", "Preflight", "StageCredentials", "Up", "Register", "SmokeTest", "Down", "Clean", "Doctor" })
         {
             Assert.Matches($@"\n  {name}\s+\S", output);
         }
