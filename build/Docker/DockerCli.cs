@@ -3,8 +3,16 @@ using Cake.Core.IO;
 
 namespace Build.Docker;
 
-/// <summary>What <c>docker version</c> says of the daemon.</summary>
-public sealed record DockerEngine(string Version, string ApiVersion);
+/// <summary>What <c>docker version</c> says of the daemon: its version, the API range it speaks and its CPU architecture.</summary>
+public sealed record DockerEngine(string Version, string ApiVersion, string MinimumApiVersion, string Architecture)
+{
+    /// <summary>The helper platform for containers of this daemon (<c>linux/amd64</c>, <c>linux/arm64</c>).</summary>
+    public string Platform => "linux/" + Architecture switch { "x86_64" => "amd64", "aarch64" => "arm64", var other => other };
+
+    /// <summary>True when the daemon refuses clients below <paramref name="apiVersion"/> (Engine 29 refuses below 1.44).</summary>
+    public bool Refuses(string apiVersion) => System.Version.TryParse(MinimumApiVersion, out var minimum)
+        && System.Version.TryParse(apiVersion, out var client) && client < minimum;
+}
 
 /// <summary>The docker CLI: argument rendering (tested without a process) and runs through the <see cref="CommandRunner"/>.</summary>
 public sealed class DockerCli(CommandRunner commands)
@@ -12,7 +20,7 @@ public sealed class DockerCli(CommandRunner commands)
     public const string Tool = "docker";
 
     public static ProcessArgumentBuilder ServerVersionArguments() =>
-        Arguments.Of("version", "--format", "{{.Server.Version}} {{.Server.APIVersion}}");
+        Arguments.Of("version", "--format", "{{.Server.Version}} {{.Server.APIVersion}} {{.Server.MinAPIVersion}} {{.Server.Arch}}");
 
     public CommandResult Run(ProcessArgumentBuilder arguments, CommandOptions? options = null) => commands.Run(Tool, arguments, options);
 
@@ -21,8 +29,8 @@ public sealed class DockerCli(CommandRunner commands)
     {
         var result = Run(ServerVersionArguments(), new CommandOptions { Timeout = timeout });
         var parts = result.StandardOutput.Trim().Split(' ');
-        return result.Succeeded && parts.Length == 2
-            ? new DockerEngine(parts[0], parts[1])
+        return result.Succeeded && parts.Length == 4
+            ? new DockerEngine(parts[0], parts[1], parts[2], parts[3])
             : throw new CommandException("not reachable: " + FirstLine(result.StandardError));
     }
 

@@ -90,7 +90,19 @@ public sealed partial class BuildSettings
 
     public Secret? RegistrationToken { get; init; }
 
+    /// <summary>RUNNER_EXTRA_HOSTS: host name and address pairs for the runner's and the jobs' /etc/hosts.</summary>
+    public required IReadOnlyList<(string Host, string Address)> RunnerExtraHosts { get; init; }
+
+    public string? RunnerNetwork { get; init; }
+
+    public required string RunnerRestartPolicy { get; init; }
+
+    /// <summary>IMAGE_PULL=missing: Up pulls an image the daemon lacks; never: a missing image is an error.</summary>
+    public required bool PullMissingImages { get; init; }
+
     public required bool Server { get; init; }
+
+    public required ImageReference ServerImage { get; init; }
 
     public required int ServerWebPort { get; init; }
 
@@ -135,6 +147,15 @@ public sealed partial class BuildSettings
 
     [GeneratedRegex(@"^[A-Za-z0-9_.+-]+$")]
     private static partial Regex ProfilePattern();
+
+    [GeneratedRegex(@"^[A-Za-z0-9][A-Za-z0-9_.-]*$")]
+    private static partial Regex NetworkName();
+
+    [GeneratedRegex(@"^(no|always|on-failure|unless-stopped)$")]
+    private static partial Regex RestartPolicy();
+
+    [GeneratedRegex(@"^(?=.{1,253}$)[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$")]
+    private static partial Regex HostName();
 
     [GeneratedRegex(@"^[a-z0-9][a-z0-9.-]*\.[a-z]{2,}(/[A-Za-z0-9_.~-]+)+$")]
     private static partial Regex GoModulePattern();
@@ -230,7 +251,12 @@ public sealed partial class BuildSettings
             RunnerToken = SecretOf(SettingCatalog.RunnerToken),
             GitLabToken = SecretOf(SettingCatalog.GitLabToken),
             RegistrationToken = SecretOf(SettingCatalog.RegistrationToken),
+            RunnerExtraHosts = s.Parse(SettingCatalog.RunnerExtraHosts, ParseExtraHosts) ?? [],
+            RunnerNetwork = Matching(SettingCatalog.RunnerNetwork, NetworkName()),
+            RunnerRestartPolicy = Matching(SettingCatalog.RunnerRestartPolicy, RestartPolicy()) ?? "unless-stopped",
+            PullMissingImages = s.Parse(SettingCatalog.ImagePull, text => text.Trim() switch { "missing" => "missing", "never" => "never", _ => null }) != "never",
             Server = Flag(SettingCatalog.Server),
+            ServerImage = Image(SettingCatalog.ServerImage)!,
             ServerWebPort = Port(SettingCatalog.ServerWebPort),
             ServerSshPort = Port(SettingCatalog.ServerSshPort),
             SecretsFromDotEnv = SettingCatalog.All.Any(d => d.IsSecret && s.Get(d)?.Origin == SettingOrigin.DotEnv),
@@ -295,6 +321,24 @@ public sealed partial class BuildSettings
         "path" => HelperSource.Path,
         _ => null,
     };
+
+    private static IReadOnlyList<(string Host, string Address)>? ParseExtraHosts(string text)
+    {
+        var entries = new List<(string, string)>();
+        foreach (var entry in text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            // host:ip, where an IPv6 address has colons of its own: split at the first colon.
+            var colon = entry.IndexOf(':');
+            if (colon <= 0 || !HostName().IsMatch(entry[..colon]) || !System.Net.IPAddress.TryParse(entry[(colon + 1)..].Trim('[', ']'), out _))
+            {
+                return null;
+            }
+
+            entries.Add((entry[..colon], entry[(colon + 1)..].Trim('[', ']')));
+        }
+
+        return entries;
+    }
 
     private static Uri? ParseHttpUrl(string text) =>
         Uri.TryCreate(text.Trim(), UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https" && uri.Host.Length > 0 && uri.UserInfo.Length == 0 ? uri : null;

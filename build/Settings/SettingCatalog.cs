@@ -107,6 +107,21 @@ public static class SettingCatalog
     public static readonly SettingDefinition Server = new(
         "SERVER", "false", "true or false", "Also run a local GitLab CE container (compose profile) and bootstrap it.");
 
+    public static readonly SettingDefinition RunnerExtraHosts = new(
+        "RUNNER_EXTRA_HOSTS", null, "comma-separated host:ip entries", "Extra /etc/hosts entries for the runner and (through Register) its jobs: private DNS names, VPC endpoints.");
+
+    public static readonly SettingDefinition RunnerNetwork = new(
+        "RUNNER_NETWORK", null, "the name of an existing Docker network", "Docker network the runner joins and (through Register) its jobs use: a proxy, a registry mirror, the local GitLab.");
+
+    public static readonly SettingDefinition RunnerRestartPolicy = new(
+        "RUNNER_RESTART_POLICY", "unless-stopped", "no, always, on-failure or unless-stopped", "Restart policy of the runner container.");
+
+    public static readonly SettingDefinition ImagePull = new(
+        "IMAGE_PULL", "missing", "missing or never", "Whether Up pulls a missing image (missing) or stops with an error (never: air-gapped sites, local images).");
+
+    public static readonly SettingDefinition ServerImage = new(
+        "GITLAB_SERVER_IMAGE", "gitlab/gitlab-ce:19.3.0-ce.0", "an image reference", "GitLab CE image of the local server (server mode).");
+
     public static readonly SettingDefinition ServerWebPort = new(
         "GITLAB_SERVER_WEB_PORT", "8800", "a port 1-65535", "Loopback port of the local GitLab's web UI (server mode).");
 
@@ -122,7 +137,8 @@ public static class SettingCatalog
         HelperGoImage, HelperModule, HelperGoProxy, HelperArchive, HelperDownloadUrl,
         UseCredsStore,
         GitLabUrl, RunnerToken, GitLabToken, RegistrationToken,
-        Server, ServerWebPort, ServerSshPort,
+        RunnerExtraHosts, RunnerNetwork, RunnerRestartPolicy, ImagePull,
+        Server, ServerImage, ServerWebPort, ServerSshPort,
     ];
 
     public static SettingDefinition? Find(string key) =>

@@ -1,4 +1,6 @@
 using Build.Host;
+using Build.Runner;
+using Cake.Common.Diagnostics;
 
 namespace Build.Tasks;
 
@@ -8,6 +10,26 @@ namespace Build.Tasks;
 [TaskDescription("Starts the runner with docker compose (and the local GitLab in server mode); no restart when nothing changed.")]
 public sealed class UpTask : FrostingTask<BuildContext>
 {
-    public override void Run(BuildContext context) =>
-        throw new NotAvailableYetException("Up", "starting the runner with compose");
+    public override bool ShouldRun(BuildContext context)
+    {
+        try
+        {
+            return new RunnerUp(context).UpToDate(out var detail) is null ? Skip(detail) : true;
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            // An input that cannot be read is reported by the run itself, with its fix.
+            return true;
+        }
+    }
+
+    public override void Run(BuildContext context) => new RunnerUp(context).Start();
+
+    public override void OnError(Exception exception, BuildContext context)
+    {
+        if (context.CancellationToken.IsCancellationRequested)
+        {
+            context.Warning($"Up was stopped before the runner was confirmed running: containers may be half started. See {System.IO.Path.Combine(context.StateDirectory.FullPath, "compose", "compose")} ps, or run ./build.sh --target=Up again.");
+        }
+    }
 }

@@ -172,13 +172,14 @@ build_dind() {
   release_dir "$stage"
 }
 
-inputs_runner_host() { echo "${HASH[docker-cli]}"; }
+inputs_runner_host() { echo "${HASH[docker-cli]}"; cat "$LAB/runner-host-entrypoint.sh"; }
 build_runner_host() {
   local stage=$OUT/work/stage-runner-host
   release_dir "$stage"
   mkdir -p "$stage/etc/gitlab-runner" "$stage/usr/local/bin"
+  install -m 0755 "$LAB/runner-host-entrypoint.sh" "$stage/usr/local/bin/runner-host-entrypoint"
   chmod -R go=u-w "$stage"
-  derive "${REF[docker-cli]}" "$1" "$stage" "ENV $PATH_ENV" 'CMD ["sh"]'
+  derive "${REF[docker-cli]}" "$1" "$stage" "ENV $PATH_ENV" 'CMD ["/usr/local/bin/runner-host-entrypoint"]'
   release_dir "$stage"
 }
 

@@ -46,8 +46,23 @@ public sealed class ComposeCliTests
     }
 
     [Fact]
-    public void The_docker_version_query_asks_for_engine_and_api()
+    public void The_docker_version_query_asks_for_engine_api_range_and_architecture()
     {
-        Assert.Equal("version --format \"{{.Server.Version}} {{.Server.APIVersion}}\"", DockerCli.ServerVersionArguments().Render());
+        Assert.Equal("version --format \"{{.Server.Version}} {{.Server.APIVersion}} {{.Server.MinAPIVersion}} {{.Server.Arch}}\"", DockerCli.ServerVersionArguments().Render());
     }
+
+    [Theory]
+    [InlineData("amd64", "linux/amd64")]
+    [InlineData("x86_64", "linux/amd64")]
+    [InlineData("arm64", "linux/arm64")]
+    [InlineData("aarch64", "linux/arm64")]
+    public void The_daemon_architecture_names_the_helper_platform(string architecture, string platform) =>
+        Assert.Equal(platform, new DockerEngine("29.7.1", "1.52", "1.44", architecture).Platform);
+
+    [Theory]
+    [InlineData("1.44", "1.41", true)]
+    [InlineData("1.12", "1.41", false)]
+    [InlineData("1.44", "1.44", false)]
+    public void An_engine_refuses_clients_below_its_minimum_api(string minimum, string client, bool refused) =>
+        Assert.Equal(refused, new DockerEngine("29.7.1", "1.52", minimum, "amd64").Refuses(client));
 }

@@ -91,7 +91,7 @@ public sealed class BuildGraphTests : IDisposable
     private const string DaemonDown =
         """
         case "$*" in
-          "version --format {{.Server.Version}} {{.Server.APIVersion}}") echo "Cannot connect to the Docker daemon at unix:///var/run/docker.sock. Is the docker daemon running?" >&2; exit 1 ;;
+          "version --format {{.Server.Version}} {{.Server.APIVersion}} {{.Server.MinAPIVersion}} {{.Server.Arch}}") echo "Cannot connect to the Docker daemon at unix:///var/run/docker.sock. Is the docker daemon running?" >&2; exit 1 ;;
           *) echo "docker: '$1' is not a docker command." >&2; exit 1 ;;
         esac
 
@@ -155,7 +155,7 @@ public sealed class BuildGraphTests : IDisposable
         var docker =
             """
             case "$*" in
-              "version --format {{.Server.Version}} {{.Server.APIVersion}}") echo "27.5.1 1.47" ;;
+              "version --format {{.Server.Version}} {{.Server.APIVersion}} {{.Server.MinAPIVersion}} {{.Server.Arch}}") echo "27.5.1 1.47 1.24 amd64" ;;
               "compose version --short") echo "v2.32.4" ;;
               *) echo "unexpected: $*" >&2; exit 9 ;;
             esac

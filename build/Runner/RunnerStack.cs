@@ -1,0 +1,196 @@
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Build.Aws;
+using Build.Docker;
+using Build.Files;
+using Build.Settings;
+
+namespace Build.Runner;
+
+/// <summary>
+/// The runner's compose project as Up starts it: the asset compose file, the values it interpolates, and the site's
+/// parts (credentials per source, extra hosts, network) as a generated override. Everything here is derived from the
+/// settings, the daemon's platform and the staged helper, so the same inputs give the same files and hash.
+/// </summary>
+public sealed class RunnerStack
+{
+    public const string ServerProfile = "server";
+    public const string RunnerService = "runner";
+
+    private RunnerStack(BuildSettings settings, string composeFile, string directory, IReadOnlyDictionary<string, string> values, string overrideJson, RunnerCredentials credentials)
+    {
+        Settings = settings;
+        ComposeFile = composeFile;
+        Directory = directory;
+        Values = values;
+        OverrideJson = overrideJson;
+        Credentials = credentials;
+    }
+
+    public BuildSettings Settings { get; }
+
+    /// <summary>assets/compose/compose.yaml.</summary>
+    public string ComposeFile { get; }
+
+    /// <summary>STATE_DIR/compose: the generated files.</summary>
+    public string Directory { get; }
+
+    /// <summary>The values compose.yaml interpolates (no secret among them).</summary>
+    public IReadOnlyDictionary<string, string> Values { get; }
+
+    public string OverrideJson { get; }
+
+    public RunnerCredentials Credentials { get; }
+
+    /// <summary>How every Compose command of this project runs: the values to interpolate, and secret variables by environment only.</summary>
+    public Processes.CommandOptions Options => new() { Environment = Values, SecretEnvironment = Credentials.Runner.SecretEnvironment };
+
+    public string OverrideFile => Path.Combine(Directory, "runner.override.json");
+
+    public string ValuesFile => Path.Combine(Directory, "compose.env");
+
+    /// <summary>A script that runs the detected Compose with the same files and values, for following the runner by hand.</summary>
+    public string Script => Path.Combine(Directory, "compose");
+
+    public string RunnerConfigDirectory => Values["RUNNER_CONFIG_DIR"];
+
+    public string HelperBinary => Values["HELPER_BINARY"];
+
+    /// <summary>The project with the server profile when server mode is on (what Up starts).</summary>
+    public ComposeProject Project => ProjectWith(Settings.Server ? [ServerProfile] : []);
+
+    /// <summary>The project with every profile (what Up validates, so the server part is checked even when off).</summary>
+    public ComposeProject ProjectWithAllProfiles => ProjectWith([ServerProfile]);
+
+    /// <summary>SHA-256 over everything that decides the containers: a changed hash means Compose must look again.</summary>
+    public string InputsHash
+    {
+        get
+        {
+            var text = new StringBuilder(File.ReadAllText(ComposeFile)).Append('\0').Append(OverrideJson).Append('\0');
+            foreach (var (key, value) in Values.OrderBy(v => v.Key, StringComparer.Ordinal))
+            {
+                text.Append(key).Append('=').Append(value).Append('\n');
+            }
+
+            return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text.ToString())));
+        }
+    }
+
+    public static RunnerStack Create(BuildSettings settings, string root, string helperBinary, string helperSha256, RunnerCredentials credentials)
+    {
+        var state = settings.StateDirectory.FullPath;
+        var values = new Dictionary<string, string>(StringComparer.Ordinal)
+        {
+            ["COMPOSE_PROJECT_NAME"] = settings.ComposeProjectName,
+            ["GITLAB_RUNNER_IMAGE"] = settings.RunnerImage.ToString(),
+            ["RUNNER_RESTART_POLICY"] = settings.RunnerRestartPolicy,
+            ["RUNNER_CONFIG_DIR"] = Path.Combine(state, "runner", "config"),
+            ["HELPER_BINARY"] = helperBinary,
+            ["HELPER_SHA256"] = helperSha256,
+            ["CREDENTIALS_STAMP"] = CredentialsStamp(credentials),
+            ["GITLAB_SERVER_IMAGE"] = settings.ServerImage.ToString(),
+            ["GITLAB_SERVER_WEB_PORT"] = settings.ServerWebPort.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["GITLAB_SERVER_SSH_PORT"] = settings.ServerSshPort.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["SERVER_DATA_DIR"] = Path.Combine(state, "server"),
+        };
+        return new RunnerStack(
+            settings,
+            Path.Combine(root, "assets", "compose", "compose.yaml"),
+            Path.Combine(state, "compose"),
+            values,
+            RenderOverride(settings, credentials),
+            credentials);
+    }
+
+    /// <summary>
+    /// The runner's site-specific parts as a compose override (JSON is YAML to Compose): credential mounts and
+    /// variables per CREDENTIALS_SOURCE (secret variables by name only: Compose takes their values from its own
+    /// environment, so they are never written to a file), extra hosts, and the external network.
+    /// </summary>
+    public static string RenderOverride(BuildSettings settings, RunnerCredentials credentials)
+    {
+        var runner = new JsonObject();
+        var environment = new JsonArray();
+        foreach (var (name, value) in credentials.Runner.Environment.OrderBy(e => e.Key, StringComparer.Ordinal))
+        {
+            environment.Add($"{name}={value}");
+        }
+
+        foreach (var name in credentials.Runner.SecretEnvironment.Keys.Order(StringComparer.Ordinal))
+        {
+            environment.Add(name);
+        }
+
+        if (environment.Count > 0)
+        {
+            runner["environment"] = environment;
+        }
+
+        if (credentials.Runner.Mounts.Count > 0)
+        {
+            runner["volumes"] = new JsonArray([.. credentials.Runner.Mounts.Select(m => (JsonNode)m.ToString())]);
+        }
+
+        if (settings.RunnerExtraHosts.Count > 0)
+        {
+            runner["extra_hosts"] = new JsonArray([.. settings.RunnerExtraHosts.Select(h => (JsonNode)$"{h.Host}:{h.Address}")]);
+        }
+
+        var document = new JsonObject { ["services"] = new JsonObject { [RunnerService] = runner } };
+        if (settings.RunnerNetwork is { } network)
+        {
+            runner["networks"] = new JsonArray("default", "site");
+            document["networks"] = new JsonObject { ["site"] = new JsonObject { ["external"] = true, ["name"] = network } };
+        }
+
+        return document.ToJsonString(new JsonSerializerOptions { WriteIndented = true }) + "\n";
+    }
+
+    /// <summary>Writes the override, the values file and the by-hand script (each atomically); returns whether any changed.</summary>
+    public bool Write(ComposeVersion compose)
+    {
+        System.IO.Directory.CreateDirectory(Directory);
+        var values = string.Concat(Values.OrderBy(v => v.Key, StringComparer.Ordinal).Select(v => $"{v.Key}={ShellQuote(v.Value)}\n"));
+        var command = compose.IsPlugin ? "docker compose" : "docker-compose";
+        var script =
+            $"""
+            #!/usr/bin/env bash
+            # Runs {compose} on the runner's project with the files and values Up used, e.g.
+            #   {Script} ps
+            #   {Script} logs -f runner
+            # Generated by ./build.sh --target=Up; with CREDENTIALS_SOURCE=environment, export the AWS_* keys first.
+            set -euo pipefail
+            set -a; . {ShellQuote(ValuesFile)}; set +a
+            exec {command} --project-name {ShellQuote(Settings.ComposeProjectName)} --file {ShellQuote(ComposeFile)} --file {ShellQuote(OverrideFile)} "$@"
+
+            """;
+        var changed = AtomicFile.Write(OverrideFile, OverrideJson);
+        changed |= AtomicFile.Write(ValuesFile, values);
+        changed |= AtomicFile.Write(Script, script, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute | UnixFileMode.GroupRead | UnixFileMode.GroupExecute | UnixFileMode.OtherRead | UnixFileMode.OtherExecute);
+        return changed;
+    }
+
+    private ComposeProject ProjectWith(IReadOnlyList<string> profiles) =>
+        new(Settings.ComposeProjectName, [new Cake.Core.IO.FilePath(ComposeFile), new Cake.Core.IO.FilePath(OverrideFile)], profiles);
+
+    /// <summary>
+    /// The credentials file's size and time, not its content: a file replaced by an editor is a new inode the running
+    /// container's bind mount does not see, and a changed stamp makes Compose recreate the runner.
+    /// </summary>
+    private static string CredentialsStamp(RunnerCredentials credentials)
+    {
+        var file = credentials.Runner.Mounts.FirstOrDefault(m => m.Target == RunnerCredentials.CredentialsTarget)?.Source;
+        if (file is null || !File.Exists(file))
+        {
+            return "none";
+        }
+
+        var info = new FileInfo(file);
+        return $"{info.Length}-{info.LastWriteTimeUtc.Ticks}";
+    }
+
+    private static string ShellQuote(string value) => "'" + value.Replace("'", "'\\''", StringComparison.Ordinal) + "'";
+}

@@ -1,0 +1,219 @@
+using Build.Aws;
+using Build.Docker;
+using Build.Helper;
+using Build.Processes;
+using Cake.Common.Diagnostics;
+
+namespace Build.Runner;
+
+/// <summary>
+/// Starts the runner's compose project (DESIGN D2, D5, D8): checks every input first (daemon, Compose, the staged helper
+/// and credentials, the network, the state folder, the images), then <c>up -d</c>, then waits until the runner runs.
+/// A second run with the same inputs finds the same container running and does nothing.
+/// </summary>
+public sealed class RunnerUp(BuildContext context)
+{
+    /// <summary>The newest Engine API docker-compose v1 (docker-py 5) speaks.</summary>
+    public const string ComposeV1MaximumApi = "1.41";
+
+    private static readonly TimeSpan RunningTimeout = TimeSpan.FromSeconds(90);
+
+    private string StatePath => Path.Combine(context.StateDirectory.FullPath, "compose", "up.json");
+
+    /// <summary>The stack for the daemon's platform; a <see cref="HelperException"/> or <see cref="RunnerUpException"/> when an input is not staged.</summary>
+    public RunnerStack Stack(DockerEngine engine)
+    {
+        var output = HelperOutput.For(context.Settings);
+        var helper = output.BinaryFor(engine.Platform);
+        var sha = output.ReadManifest()!.Binaries.First(b => b.Platform == engine.Platform).Sha256;
+        var credentials = RunnerCredentials.For(context.Settings);
+        foreach (var mount in credentials.Runner.Mounts.Where(m => !File.Exists(m.Source)))
+        {
+            throw new RunnerUpException(
+                $"{(mount.Source.Length == 0 ? "no credentials file is configured" : mount.Source + " does not exist")} (to be mounted at {mount.Target})",
+                "run ./build.sh --target=StageCredentials (it creates or checks the file and records RUNNER_CREDENTIALS_FILE)");
+        }
+
+        return RunnerStack.Create(context.Settings, context.Root.FullPath, helper, sha, credentials);
+    }
+
+    /// <summary>Null when the runner is up with exactly these inputs (the container Up started, running); else why Up must run.</summary>
+    public string? UpToDate(out string detail)
+    {
+        detail = string.Empty;
+        var state = UpState.Read(StatePath);
+        if (state is null)
+        {
+            return "not started by Up yet";
+        }
+
+        var stack = Stack(context.Docker.Engine(TimeSpan.FromSeconds(20)));
+        if (stack.InputsHash != state.InputsHash)
+        {
+            return "its inputs changed";
+        }
+
+        var running = context.Docker.Run(Arguments.Of("ps", "--quiet", "--no-trunc", "--filter", "id=" + state.ContainerId, "--filter", "status=running"));
+        if (!running.Succeeded || running.StandardOutput.Trim() != state.ContainerId)
+        {
+            return "the runner container is not running";
+        }
+
+        detail = $"runner container {state.ContainerId[..12]} running with the same inputs";
+        return null;
+    }
+
+    public void Start()
+    {
+        var engine = Engine();
+        var compose = context.Compose ?? throw new RunnerUpException(
+            "neither 'docker compose' (v2 plugin) nor 'docker-compose' (v1) answers",
+            "install the Compose v2 plugin (Debian/Ubuntu: docker-compose-plugin), or Compose v1 (apt-get install docker-compose)");
+        if (!compose.Version.IsPlugin && engine.Refuses(ComposeV1MaximumApi))
+        {
+            throw new RunnerUpException(
+                $"Docker Engine {engine.Version} accepts API {engine.MinimumApiVersion} and newer, and {compose.Version} speaks at most {ComposeV1MaximumApi}",
+                "install the Compose v2 plugin (docker compose); Compose v1 cannot talk to this Engine");
+        }
+
+        var stack = Stack(engine);
+        PrepareStateFolder(stack);
+        CheckNetwork();
+        stack.Write(compose.Version);
+        Check(compose.Run(stack.ProjectWithAllProfiles, ["config", "--quiet"], stack.Options), "the compose project is not valid", "the compose error above names the file and key; assets/compose/compose.yaml is the project's, the override is generated from the settings");
+        EnsureImage(context.Settings.RunnerImage.ToString(), "GITLAB_RUNNER_IMAGE");
+        if (context.Settings.Server)
+        {
+            EnsureImage(context.Settings.ServerImage.ToString(), "GITLAB_SERVER_IMAGE");
+        }
+
+        var up = context.Commands.Run(compose.Version.Command, ComposeCli.Up(compose.Version, stack.Project), stack.Options with { Timeout = TimeSpan.FromMinutes(10) });
+        Check(up, "docker compose up failed", UpFix(up.StandardError));
+        var container = WaitUntilRunning(compose, stack);
+        new UpState(stack.InputsHash, container).Write(StatePath);
+        Report(stack, container, compose);
+    }
+
+    private DockerEngine Engine()
+    {
+        try
+        {
+            return context.Docker.Engine(TimeSpan.FromSeconds(20));
+        }
+        catch (CommandException ex)
+        {
+            throw new RunnerUpException($"the Docker daemon is {ex.Message}", "start it (systemctl start docker, or dockerd &) and check that this user may use /var/run/docker.sock; ./build.sh --target=Doctor checks the machine");
+        }
+    }
+
+    private void PrepareStateFolder(RunnerStack stack)
+    {
+        try
+        {
+            Directory.CreateDirectory(stack.Directory);
+            Directory.CreateDirectory(stack.RunnerConfigDirectory);
+            var probe = Path.Combine(stack.Directory, $".write-test-{Environment.ProcessId}");
+            File.WriteAllText(probe, string.Empty);
+            File.Delete(probe);
+        }
+        catch (Exception ex) when (ex is UnauthorizedAccessException or IOException)
+        {
+            throw new RunnerUpException($"the state folder {context.StateDirectory.FullPath} is not writable ({ex.Message})", "fix its owner or mode, or set STATE_DIR to a folder this user can write");
+        }
+    }
+
+    private void CheckNetwork()
+    {
+        if (context.Settings.RunnerNetwork is { } network
+            && !context.Docker.Run(Arguments.Of("network", "inspect", "--format", "{{.Name}}", network)).Succeeded)
+        {
+            throw new RunnerUpException($"RUNNER_NETWORK = {network}: no such Docker network", $"create it (docker network create {network}), or set RUNNER_NETWORK to an existing one (docker network ls)");
+        }
+    }
+
+    private void EnsureImage(string image, string setting)
+    {
+        if (context.Docker.Run(Arguments.Of("image", "inspect", "--format", "{{.Id}}", image)).Succeeded)
+        {
+            return;
+        }
+
+        if (!context.Settings.PullMissingImages)
+        {
+            throw new RunnerUpException($"{setting} = {image} is not on this machine, and IMAGE_PULL=never", $"load or build the image (docker load, docker build), or set {setting} to an image the daemon has, or IMAGE_PULL=missing to pull it");
+        }
+
+        context.Information($"pulling {image} ...");
+        var pull = context.Docker.Run(Arguments.Of("pull", image), new CommandOptions { Timeout = TimeSpan.FromMinutes(15) });
+        if (!pull.Succeeded)
+        {
+            throw new RunnerUpException($"{setting} = {image} is not on this machine and could not be pulled: {LastLine(pull.StandardError)}", $"check the name and tag, log in to its registry (docker login), or set {setting} to an image the daemon has");
+        }
+    }
+
+    private string WaitUntilRunning(ComposeCli compose, RunnerStack stack)
+    {
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        var reported = TimeSpan.Zero;
+        while (true)
+        {
+            context.CancellationToken.ThrowIfCancellationRequested();
+            var id = compose.Run(stack.Project, ["ps", "--quiet", RunnerStack.RunnerService], stack.Options).StandardOutput.Trim();
+            var status = id.Length == 0 ? "missing" : context.Docker.Run(Arguments.Of("inspect", "--format", "{{.State.Status}}", id)).StandardOutput.Trim();
+            if (status == "running")
+            {
+                return id;
+            }
+
+            if (status is "exited" or "dead" || clock.Elapsed > RunningTimeout)
+            {
+                var logs = id.Length == 0 ? string.Empty : context.Docker.Run(Arguments.Of("logs", "--tail", "20", id)).StandardError;
+                throw new RunnerUpException($"the runner container is {status} after {clock.Elapsed.TotalSeconds:0} s{(logs.Length == 0 ? string.Empty : "; its last log lines:\n" + logs)}", $"read {stack.Script} logs runner; check GITLAB_RUNNER_IMAGE and the mounts listed by --verbosity=verbose");
+            }
+
+            // Waits over a second show their progress.
+            if (clock.Elapsed - reported >= TimeSpan.FromSeconds(1))
+            {
+                reported = clock.Elapsed;
+                context.Information($"waiting for the runner container: {status} ({clock.Elapsed.TotalSeconds:0} s)");
+            }
+
+            Thread.Sleep(250);
+        }
+    }
+
+    private void Report(RunnerStack stack, string container, ComposeCli compose)
+    {
+        context.Information($"runner container {container[..12]} running ({context.Settings.RunnerImage}), project {context.Settings.ComposeProjectName}{(context.Settings.Server ? ", with the local GitLab (server profile)" : string.Empty)}");
+        context.Information($"helper {stack.HelperBinary} -> /usr/local/bin/docker-credential-ecr-login (read-only)");
+        foreach (var mount in stack.Credentials.Runner.Mounts)
+        {
+            context.Information($"credentials: {mount}");
+        }
+
+        if (stack.Credentials.Runner.SecretEnvironment.Count > 0)
+        {
+            context.Information($"credentials: {string.Join(", ", stack.Credentials.Runner.SecretEnvironment.Keys)} passed from this environment (never written to a file)");
+        }
+
+        context.Information($"state: {context.StateDirectory.FullPath} (runner config {stack.RunnerConfigDirectory})");
+        context.Information($"follow the runner: {stack.Script} logs -f runner   ({compose.Version})");
+    }
+
+    private static void Check(CommandResult result, string problem, string fix)
+    {
+        if (!result.Succeeded)
+        {
+            throw new RunnerUpException($"{problem}:\n{Tail(result.StandardError)}", fix);
+        }
+    }
+
+    private string UpFix(string error) =>
+        error.Contains("port is already allocated", StringComparison.Ordinal) || error.Contains("address already in use", StringComparison.Ordinal)
+            ? $"a port of the local GitLab is in use: set GITLAB_SERVER_WEB_PORT (now {context.Settings.ServerWebPort}) or GITLAB_SERVER_SSH_PORT (now {context.Settings.ServerSshPort}) to a free port"
+            : "the compose error above says what failed; the project's containers are listed by STATE_DIR/compose/compose ps";
+
+    private static string Tail(string text) => string.Join('\n', text.Split('\n', StringSplitOptions.RemoveEmptyEntries).TakeLast(12));
+
+    private static string LastLine(string text) => text.Split('\n', StringSplitOptions.RemoveEmptyEntries).LastOrDefault()?.Trim() ?? "no output";
+}

@@ -1,0 +1,128 @@
+using System.Text.Json.Nodes;
+using Build.Aws;
+using Build.Runner;
+using Build.Settings;
+using Cake.Core.IO;
+using Path = System.IO.Path;
+
+namespace Build.Tests.Runner;
+
+/// <summary>The runner's compose override and values, per credentials source and site setting, read back as data.</summary>
+public sealed class RunnerStackTests
+{
+    private static BuildSettings Settings(Dictionary<string, string> values) =>
+        BuildSettings.Load(new DirectoryPath("/repo"), new DirectoryPath("/repo"), new Dictionary<string, string>(), name => values.GetValueOrDefault(name), null);
+
+    private static JsonNode Runner(Dictionary<string, string> values)
+    {
+        var settings = Settings(values);
+        return JsonNode.Parse(RunnerStack.RenderOverride(settings, RunnerCredentials.For(settings)))!["services"]!["runner"]!;
+    }
+
+    private static string[] Strings(JsonNode? array) => array?.AsArray().Select(n => n!.GetValue<string>()).ToArray() ?? [];
+
+    [Fact]
+    public void File_source_mounts_the_credentials_file_read_only_with_its_profile_and_no_metadata_lookup()
+    {
+        var runner = Runner(new() { ["RUNNER_CREDENTIALS_FILE"] = "/home/me/.config/gitlab-runner-ecr/credentials", ["AWS_PROFILE"] = "ci" });
+
+        Assert.Equal(["/home/me/.config/gitlab-runner-ecr/credentials:/root/.aws/credentials:ro"], Strings(runner["volumes"]));
+        Assert.Contains("AWS_PROFILE=ci", Strings(runner["environment"]));
+        Assert.Contains("AWS_EC2_METADATA_DISABLED=true", Strings(runner["environment"]));
+    }
+
+    [Fact]
+    public void Instance_role_source_mounts_nothing_and_leaves_the_metadata_service_on()
+    {
+        var runner = Runner(new() { ["CREDENTIALS_SOURCE"] = "instance-role" });
+
+        Assert.Null(runner["volumes"]);
+        Assert.DoesNotContain(Strings(runner["environment"]), e => e.StartsWith("AWS_EC2_METADATA_DISABLED", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Environment_source_names_the_keys_without_their_values()
+    {
+        const string secret = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY";
+        var settings = Settings(new() { ["CREDENTIALS_SOURCE"] = "environment", ["AWS_ACCESS_KEY_ID"] = "AKIAIOSFODNN7EXAMPLE", ["AWS_SECRET_ACCESS_KEY"] = secret });
+
+        var json = RunnerStack.RenderOverride(settings, RunnerCredentials.For(settings));
+
+        var environment = Strings(JsonNode.Parse(json)!["services"]!["runner"]!["environment"]);
+        Assert.Contains("AWS_ACCESS_KEY_ID", environment);
+        Assert.Contains("AWS_SECRET_ACCESS_KEY", environment);
+        Assert.DoesNotContain(secret, json);
+        Assert.DoesNotContain("AKIAIOSFODNN7EXAMPLE", json);
+    }
+
+    [Fact]
+    public void Extra_hosts_network_and_ca_bundle_are_the_sites_settings()
+    {
+        var runner = Runner(new()
+        {
+            ["CREDENTIALS_SOURCE"] = "instance-role",
+            ["RUNNER_EXTRA_HOSTS"] = "api.ecr.eu-west-1.amazonaws.com:10.0.0.5, mirror.internal:fd00::7",
+            ["RUNNER_NETWORK"] = "proxy-net",
+            ["AWS_CA_BUNDLE"] = "/etc/ssl/proxy-ca.pem",
+        });
+
+        Assert.Equal(["api.ecr.eu-west-1.amazonaws.com:10.0.0.5", "mirror.internal:fd00::7"], Strings(runner["extra_hosts"]));
+        Assert.Equal(["default", "site"], Strings(runner["networks"]));
+        Assert.Equal(["/etc/ssl/proxy-ca.pem:/etc/gitlab-runner-ecr/aws-ca-bundle.pem:ro"], Strings(runner["volumes"]));
+        Assert.Contains("AWS_CA_BUNDLE=/etc/gitlab-runner-ecr/aws-ca-bundle.pem", Strings(runner["environment"]));
+    }
+
+    [Fact]
+    public void An_external_network_is_declared_by_its_name()
+    {
+        var settings = Settings(new() { ["CREDENTIALS_SOURCE"] = "instance-role", ["RUNNER_NETWORK"] = "proxy-net" });
+
+        var document = JsonNode.Parse(RunnerStack.RenderOverride(settings, RunnerCredentials.For(settings)))!;
+
+        Assert.True(document["networks"]!["site"]!["external"]!.GetValue<bool>());
+        Assert.Equal("proxy-net", document["networks"]!["site"]!["name"]!.GetValue<string>());
+    }
+
+    [Theory]
+    [InlineData("api.example:10.0.0.1,bad", "RUNNER_EXTRA_HOSTS")]
+    [InlineData("host_name:10.0.0.1", "RUNNER_EXTRA_HOSTS")]
+    [InlineData("api.example:999.1.1.1", "RUNNER_EXTRA_HOSTS")]
+    [InlineData("bad network", "RUNNER_NETWORK")]
+    public void Malformed_site_settings_are_refused(string value, string key)
+    {
+        var error = Assert.Throws<SettingsException>(() => Settings(new() { [key] = value }));
+
+        Assert.Contains(key + " = ", error.Message);
+    }
+
+    [Fact]
+    public void Restart_policy_accepts_compose_policies_only()
+    {
+        Assert.Equal("always", Settings(new() { ["RUNNER_RESTART_POLICY"] = "always" }).RunnerRestartPolicy);
+        Assert.Throws<SettingsException>(() => Settings(new() { ["RUNNER_RESTART_POLICY"] = "sometimes" }));
+    }
+
+    [Fact]
+    public void The_same_inputs_give_the_same_hash_and_a_changed_setting_another()
+    {
+        var root = Directory.CreateTempSubdirectory("stack-").FullName;
+        try
+        {
+            Directory.CreateDirectory(Path.Combine(root, "assets", "compose"));
+            File.WriteAllText(Path.Combine(root, "assets", "compose", "compose.yaml"), "services: {}\n");
+            RunnerStack Stack(Dictionary<string, string> values)
+            {
+                var settings = Settings(new(values) { ["CREDENTIALS_SOURCE"] = "instance-role" });
+                return RunnerStack.Create(settings, root, "/state/helper", "abc", RunnerCredentials.For(settings));
+            }
+
+            Assert.Equal(Stack([]).InputsHash, Stack([]).InputsHash);
+            Assert.NotEqual(Stack([]).InputsHash, Stack(new() { ["RUNNER_RESTART_POLICY"] = "always" }).InputsHash);
+            Assert.NotEqual(Stack([]).InputsHash, Stack(new() { ["RUNNER_EXTRA_HOSTS"] = "a.example:10.0.0.1" }).InputsHash);
+        }
+        finally
+        {
+            Directory.Delete(root, recursive: true);
+        }
+    }
+}
