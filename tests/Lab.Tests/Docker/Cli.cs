@@ -1,75 +1,22 @@
-using System.Diagnostics;
-
 namespace Lab.Docker;
 
-public sealed record CliResult(int ExitCode, string Output, string Error)
-{
-    public bool Succeeded => ExitCode == 0;
-}
-
 /// <summary>
-/// Runs a program with an argument list (no shell), an explicit environment and optional stdin.
-/// Secrets go through stdin or files, never the argument list.
+/// The lab's way to run its tools: <see cref="ChildProcess"/> (argument list, explicit environment, stdin;
+/// secrets never in argv), plus checked runs that name the failed lab step.
 /// </summary>
 public static class Cli
 {
-    public static async Task<CliResult> RunAsync(
+    public static Task<ProcessResult> RunAsync(
         string program,
         IEnumerable<string> arguments,
         CancellationToken cancellation,
         IReadOnlyDictionary<string, string>? environment = null,
         string? standardInput = null,
-        bool replaceEnvironment = false)
-    {
-        var start = new ProcessStartInfo(program)
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            RedirectStandardInput = true,
-            UseShellExecute = false,
-        };
-        foreach (var argument in arguments)
-        {
-            start.ArgumentList.Add(argument);
-        }
-
-        if (replaceEnvironment)
-        {
-            start.Environment.Clear();
-            start.Environment["PATH"] = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
-        }
-
-        // Never let an AWS client fall back to the instance metadata address.
-        start.Environment["AWS_EC2_METADATA_DISABLED"] = "true";
-        foreach (var (name, value) in environment ?? new Dictionary<string, string>())
-        {
-            start.Environment[name] = value;
-        }
-
-        using var process = Process.Start(start) ?? throw new LabException($"could not start {program}");
-        var output = process.StandardOutput.ReadToEndAsync(cancellation);
-        var error = process.StandardError.ReadToEndAsync(cancellation);
-        if (standardInput is not null)
-        {
-            await process.StandardInput.WriteAsync(standardInput);
-        }
-
-        process.StandardInput.Close();
-        try
-        {
-            await process.WaitForExitAsync(cancellation);
-        }
-        catch (OperationCanceledException)
-        {
-            process.Kill(entireProcessTree: true);
-            throw new LabException($"'{program} {string.Join(' ', arguments)}' did not finish in time and was killed");
-        }
-
-        return new CliResult(process.ExitCode, await output, await error);
-    }
+        bool replaceEnvironment = false) =>
+        ChildProcess.RunAsync(program, arguments, cancellation, environment, standardInput, replaceEnvironment);
 
     /// <summary>Runs and throws a <see cref="LabException"/> naming the step, command, exit code and stderr on failure.</summary>
-    public static async Task<CliResult> CheckedAsync(string step, string program, IEnumerable<string> arguments, CancellationToken cancellation, IReadOnlyDictionary<string, string>? environment = null, string? standardInput = null)
+    public static async Task<ProcessResult> CheckedAsync(string step, string program, IEnumerable<string> arguments, CancellationToken cancellation, IReadOnlyDictionary<string, string>? environment = null, string? standardInput = null)
     {
         var list = arguments.ToList();
         var result = await RunAsync(program, list, cancellation, environment, standardInput);
@@ -81,6 +28,6 @@ public static class Cli
         return result;
     }
 
-    public static Task<CliResult> DockerAsync(string step, CancellationToken cancellation, params string[] arguments) =>
+    public static Task<ProcessResult> DockerAsync(string step, CancellationToken cancellation, params string[] arguments) =>
         CheckedAsync(step, "docker", arguments, cancellation);
 }

@@ -3,55 +3,104 @@ using System.Text;
 namespace Lab.Docker;
 
 /// <summary>
-/// Adds a marked block of names to /etc/hosts and restores the file byte for byte. Writes happen in
-/// place (same inode), because /etc/hosts is often a bind mount. A block left by a killed run is
-/// removed by <see cref="RemoveLeftovers"/>.
+/// Adds a marked block of names to /etc/hosts, one line per name ending in <c># ecrlab-test-run &lt;run&gt; pid=&lt;pid&gt;</c>,
+/// and removes exactly those lines again, so that concurrent runs keep each other's blocks. Every change
+/// holds an exclusive flock on the file for its read-modify-write and is written in place (same inode),
+/// because /etc/hosts is often a bind mount. <see cref="RemoveLeftovers"/> removes blocks of dead runs.
 /// </summary>
 public sealed class HostsFile(string path = "/etc/hosts")
 {
     public const string Marker = "# ecrlab-test-run";
+    private static readonly TimeSpan LockTimeout = TimeSpan.FromSeconds(30);
 
-    private byte[]? _original;
+    private RunOwner? _owner;
+    private bool _addedLineBreak;
+    private int _lengthBefore;
 
     public string Path { get; } = path;
 
-    public void RemoveLeftovers()
+    /// <summary>Appends one line per entry, owned by <paramref name="owner"/>.</summary>
+    public void Add(IEnumerable<(string Address, string Name)> entries, RunOwner owner)
     {
-        var text = File.ReadAllText(Path);
-        if (!text.Contains(Marker, StringComparison.Ordinal))
+        Change(text =>
+        {
+            _owner = owner;
+            _lengthBefore = text.Length;
+            _addedLineBreak = text.Length > 0 && text[^1] != '\n';
+            var block = new StringBuilder(text);
+            if (_addedLineBreak)
+            {
+                block.Append('\n');
+            }
+
+            foreach (var (address, name) in entries)
+            {
+                block.Append($"{address} {name} {Marker} {owner}\n");
+            }
+
+            return block.ToString();
+        });
+    }
+
+    /// <summary>
+    /// Removes the lines <see cref="Add"/> wrote, and nothing else. When no other line changed meanwhile the file
+    /// is byte for byte what it was (a line break added before the block goes too).
+    /// </summary>
+    public void Remove()
+    {
+        if (_owner is not { } owner)
         {
             return;
         }
 
-        var kept = text.Split('\n').Where(line => !line.Contains(Marker, StringComparison.Ordinal));
-        File.WriteAllText(Path, string.Join('\n', kept));
+        Change(text =>
+        {
+            var kept = Without(text, line => RunOwner.Find(line) == owner);
+            return _addedLineBreak && kept.Length == _lengthBefore + 1 && kept[^1] == '\n' ? kept[..^1] : kept;
+        });
+        _owner = null;
     }
 
-    public void Add(IEnumerable<(string Address, string Name)> entries, string runId)
+    /// <summary>Removes marked lines whose owner is not a live process: blocks a killed run left behind.</summary>
+    public void RemoveLeftovers() => Change(text => Without(text, line => !RunOwner.IsAlive(RunOwner.Find(line))));
+
+    private static string Without(string text, Func<string, bool> remove) =>
+        string.Join('\n', text.Split('\n').Where(line => !(line.Contains(Marker, StringComparison.Ordinal) && remove(line))));
+
+    /// <summary>Reads, changes and writes the file back in place under an exclusive lock; no write when nothing changed.</summary>
+    private void Change(Func<string, string> change)
     {
-        _original = File.ReadAllBytes(Path);
-        var block = new StringBuilder();
-        if (_original.Length > 0 && _original[^1] != (byte)'\n')
+        using var file = OpenLocked();
+        var before = new byte[file.Length];
+        file.ReadExactly(before);
+        var after = Encoding.UTF8.GetBytes(change(Encoding.UTF8.GetString(before)));
+        if (after.AsSpan().SequenceEqual(before))
         {
-            block.Append('\n');
+            return;
         }
 
-        foreach (var (address, name) in entries)
-        {
-            block.Append($"{address} {name} {Marker} {runId}\n");
-        }
-
-        using var stream = new FileStream(Path, FileMode.Append, FileAccess.Write);
-        stream.Write(Encoding.ASCII.GetBytes(block.ToString()));
+        file.Position = 0;
+        file.Write(after);
+        file.SetLength(after.Length);
     }
 
-    public void Restore()
+    /// <summary>
+    /// Opens the file for read and write with FileShare.None, which .NET backs with flock(LOCK_EX): another run's
+    /// change waits (retried) instead of interleaving. Resolvers read without the lock and are not blocked.
+    /// </summary>
+    private FileStream OpenLocked()
     {
-        if (_original is not null)
+        var deadline = DateTime.UtcNow + LockTimeout;
+        while (true)
         {
-            using var stream = new FileStream(Path, FileMode.Truncate, FileAccess.Write);
-            stream.Write(_original);
-            _original = null;
+            try
+            {
+                return new FileStream(Path, FileMode.Open, FileAccess.ReadWrite, FileShare.None);
+            }
+            catch (IOException ex) when (ex is not FileNotFoundException && DateTime.UtcNow < deadline)
+            {
+                Thread.Sleep(20);
+            }
         }
     }
 }

@@ -25,7 +25,7 @@ public static class LabClient
         return File.Exists(path) ? File.ReadAllText(path) : string.Empty;
     }
 
-    public static async Task<CliResult> HelperGetAsync(LabFixture lab, string serverUrl, string credentialsFile, string cacheDirectory, CancellationToken cancel) =>
+    public static async Task<ProcessResult> HelperGetAsync(LabFixture lab, string serverUrl, string credentialsFile, string cacheDirectory, CancellationToken cancel) =>
         await Cli.RunAsync(lab.Images.Helper, ["get"], cancel, HelperEnvironment(lab, credentialsFile, cacheDirectory), serverUrl + "\n", replaceEnvironment: true);
 
     /// <summary>A docker config folder whose config.json maps each registry to the ecr-login helper (credHelpers).</summary>
@@ -37,6 +37,6 @@ public static class LabClient
         return folder;
     }
 
-    public static Task<CliResult> DockerAsync(IReadOnlyDictionary<string, string> environment, CancellationToken cancel, params string[] arguments) =>
+    public static Task<ProcessResult> DockerAsync(IReadOnlyDictionary<string, string> environment, CancellationToken cancel, params string[] arguments) =>
         Cli.RunAsync("docker", arguments, cancel, environment, replaceEnvironment: true);
 }

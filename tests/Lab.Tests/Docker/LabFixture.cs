@@ -23,7 +23,9 @@ public sealed record LabRegistry(EcrRegistry Ecr, string Container, string Addre
 /// The lab, started once per test run: an internal Docker network, two TLS registries with basic auth
 /// under ECR host names (two accounts, two regions), the ECR/STS emulator bound to the network's gateway
 /// address on 443, host-daemon trust (/etc/hosts block, certs.d) and a private image in each registry.
-/// Every resource carries the label ecrlab.run; a killed run's leftovers are removed at the next start.
+/// Every name on the host is the run's own (random account ids and regions), so runs can overlap; every
+/// resource carries the labels ecrlab.run and ecrlab.pid (host entries: <see cref="RunOwner"/>), and the
+/// next start removes what a killed run left behind, never what a live one uses.
 /// </summary>
 public sealed class LabFixture : IAsyncLifetime
 {
@@ -31,17 +33,30 @@ public sealed class LabFixture : IAsyncLifetime
 
     /// <summary>The test process that owns a resource; tests/lab/teardown.sh keeps resources of live processes.</summary>
     public const string PidLabel = "ecrlab.pid";
-    private const string CertsDirectory = "/etc/docker/certs.d";
-    private const string CertsMarker = ".ecrlab-run";
     private static readonly TimeSpan StartTimeout = TimeSpan.FromMinutes(4);
 
     private readonly HostsFile _hosts = new();
-    private readonly List<string> _certsDirectories = [];
-    private bool _createdCertsDirectory;
+    private readonly DockerCertsDirectory _certs = new();
+    private readonly EcrRegistry[] _ecr;
     private TestCertificateAuthority? _ca;
     private IssuedCertificate? _serverCertificate;
 
+    public LabFixture()
+    {
+        string[] accounts = [RandomAccount(), RandomAccount()];
+        while (accounts[1] == accounts[0])
+        {
+            accounts[1] = RandomAccount();
+        }
+
+        _ecr = [new EcrRegistry(accounts[0], RandomRegion("us"), Secret()), new EcrRegistry(accounts[1], RandomRegion("eu"), Secret())];
+        Key = new("AKIDLABRUN" + Convert.ToHexString(RandomNumberGenerator.GetBytes(5)), "lab-run-secret/" + Convert.ToBase64String(RandomNumberGenerator.GetBytes(24)), accounts[0], $"arn:aws:iam::{accounts[0]}:user/lab-runner");
+    }
+
     public string RunId { get; } = "ecrlab-" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(4));
+
+    /// <summary>This run as the owner of its /etc/hosts lines and certs.d folders.</summary>
+    public RunOwner HostOwner => RunOwner.Current(RunId);
 
     /// <summary>The <c>ecrlab.pid</c> label of everything this run creates.</summary>
     public static string Owner => $"{PidLabel}={Environment.ProcessId}";
@@ -60,8 +75,8 @@ public sealed class LabFixture : IAsyncLifetime
 
     public AwsEmulator Emulator { get; private set; } = null!;
 
-    /// <summary>The key the lab stages for the helper (made-up values, not a real AWS credential).</summary>
-    public AwsKey Key { get; } = new("AKIDLABRUN" + Convert.ToHexString(RandomNumberGenerator.GetBytes(5)), "lab-run-secret/" + Convert.ToBase64String(RandomNumberGenerator.GetBytes(24)), "123456789012", "arn:aws:iam::123456789012:user/lab-runner");
+    /// <summary>The key the lab stages for the helper (made-up values, not a real AWS credential); its account is the first registry's.</summary>
+    public AwsKey Key { get; }
 
     public IReadOnlyList<LabRegistry> Registries { get; private set; } = [];
 
@@ -85,12 +100,7 @@ public sealed class LabFixture : IAsyncLifetime
             await CreateNetworkAsync(cancel);
             CreatePki();
             WriteCredentials(CredentialsFile, Key.SecretAccessKey);
-            var ecr = new[]
-            {
-                new EcrRegistry("123456789012", "us-east-1", Secret()),
-                new EcrRegistry("210987654321", "eu-west-1", Secret()),
-            };
-            Registries = await Task.WhenAll(ecr.Select((registry, index) => StartRegistryAsync(registry, index, cancel)));
+            Registries = await Task.WhenAll(_ecr.Select((registry, index) => StartRegistryAsync(registry, index, cancel)));
             TrustOnHost();
             Emulator = await AwsEmulator.StartNewAsync(
                 new AwsEmulatorOptions
@@ -98,7 +108,7 @@ public sealed class LabFixture : IAsyncLifetime
                     ServerCertificate = _serverCertificate!.Certificate,
                     Endpoints = [new IPEndPoint(Gateway, 443)],
                     Keys = [Key],
-                    Registries = ecr,
+                    Registries = _ecr,
                 },
                 cancel);
             foreach (var registry in Registries)
@@ -128,17 +138,8 @@ public sealed class LabFixture : IAsyncLifetime
             await Cli.RunAsync("docker", ["rmi", "-f", registry.PrivateImage], timeout.Token);
         }
 
-        foreach (var directory in _certsDirectories)
-        {
-            Directory.Delete(directory, recursive: true);
-        }
-
-        if (_createdCertsDirectory && Directory.Exists(CertsDirectory) && Directory.GetFileSystemEntries(CertsDirectory).Length == 0)
-        {
-            Directory.Delete(CertsDirectory);
-        }
-
-        _hosts.Restore();
+        _certs.Remove();
+        _hosts.Remove();
         _serverCertificate?.Dispose();
         _ca?.Dispose();
         if (Work is not null && Directory.Exists(Work))
@@ -166,6 +167,16 @@ public sealed class LabFixture : IAsyncLifetime
 
     private static string Secret() => Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16));
 
+    /// <summary>A 12-digit account id of this run only.</summary>
+    private static string RandomAccount() => RandomNumberGenerator.GetInt32(1, 10) + string.Concat(Enumerable.Range(0, 11).Select(_ => RandomNumberGenerator.GetInt32(10)));
+
+    /// <summary>
+    /// A region of this run only, e.g. <c>us-labqwzkrt-1</c>: it gives the run its own registry, ECR API and STS
+    /// host names, and still looks like a region to code that checks (<c>^[a-z]{2}(-[a-z]+)+-\d$</c>) and to the
+    /// AWS SDKs' partition pattern (<c>^(us|eu|…)-\w+-\d+$</c>), which build <c>api.ecr.&lt;region&gt;.amazonaws.com</c>.
+    /// </summary>
+    private static string RandomRegion(string area) => $"{area}-lab{new string([.. Enumerable.Range(0, 6).Select(_ => (char)('a' + RandomNumberGenerator.GetInt32(26)))])}-1";
+
     private async Task RemoveLeftoversAsync(CancellationToken cancel)
     {
         var removal = await Teardown(cancel);
@@ -175,20 +186,14 @@ public sealed class LabFixture : IAsyncLifetime
         }
 
         _hosts.RemoveLeftovers();
-        if (Directory.Exists(CertsDirectory))
-        {
-            foreach (var directory in Directory.GetDirectories(CertsDirectory).Where(d => File.Exists(Path.Combine(d, CertsMarker))))
-            {
-                Directory.Delete(directory, recursive: true);
-            }
-        }
+        _certs.RemoveLeftovers();
     }
 
     /// <summary>
     /// tests/lab/teardown.sh --leftovers: removes containers, networks and volumes labelled ecrlab.run, except
     /// those whose ecrlab.pid is a live process; with --run=ID, exactly the resources of run ID.
     /// </summary>
-    internal static Task<CliResult> Teardown(CancellationToken cancel, params string[] arguments) =>
+    internal static Task<ProcessResult> Teardown(CancellationToken cancel, params string[] arguments) =>
         Cli.RunAsync("bash", [Path.Combine(LabImages.RepositoryRoot(), "tests", "lab", "teardown.sh"), "--leftovers", .. arguments], cancel);
 
     private async Task CreateNetworkAsync(CancellationToken cancel)
@@ -199,14 +204,14 @@ public sealed class LabFixture : IAsyncLifetime
         Gateway = IPAddress.Parse(gateway.Output.Trim());
     }
 
+    /// <summary>The emulator's host names: the ECR API and STS endpoints of the run's regions.</summary>
+    public IEnumerable<string> EmulatorNames => _ecr.Select(r => r.Region).Distinct().SelectMany(region => new[] { $"api.ecr.{region}.amazonaws.com", $"sts.{region}.amazonaws.com" });
+
     private void CreatePki()
     {
         _ca = TestCertificateAuthority.Create("ecrlab test CA " + RunId);
         _ca.WriteCertificatePem(CaPath);
-        string[] regions = ["us-east-1", "eu-west-1"];
-        var names = new List<string> { "123456789012.dkr.ecr.us-east-1.amazonaws.com", "210987654321.dkr.ecr.eu-west-1.amazonaws.com", "sts.amazonaws.com" };
-        names.AddRange(regions.SelectMany(r => new[] { $"api.ecr.{r}.amazonaws.com", $"sts.{r}.amazonaws.com" }));
-        _serverCertificate = _ca.IssueServerCertificate(names);
+        _serverCertificate = _ca.IssueServerCertificate([.. _ecr.Select(r => r.Host), .. EmulatorNames]);
         _serverCertificate.WritePemFiles(Path.Combine(Work, "certs", "server.crt"), Path.Combine(Work, "certs", "server.key"));
     }
 
@@ -242,21 +247,12 @@ public sealed class LabFixture : IAsyncLifetime
     {
         // The host daemon resolves registries through /etc/hosts and trusts them through certs.d. Names point
         // at lab addresses, never 127.x (which the daemon treats as insecure, so TLS would go untested).
-        var entries = Registries.Select(r => (r.Address, r.Host)).ToList();
-        foreach (var name in new[] { "api.ecr.us-east-1.amazonaws.com", "api.ecr.eu-west-1.amazonaws.com", "sts.amazonaws.com", "sts.us-east-1.amazonaws.com", "sts.eu-west-1.amazonaws.com" })
-        {
-            entries.Add((Gateway.ToString(), name));
-        }
-
-        _hosts.Add(entries, RunId);
-        _createdCertsDirectory = !Directory.Exists(CertsDirectory);
+        // Only the run's own names: no global one such as sts.amazonaws.com, which two runs would both claim
+        // (the resolver takes the first line). STS clients of the lab use a regional endpoint or a ServiceURL.
+        _hosts.Add([.. Registries.Select(r => (r.Address, r.Host)), .. EmulatorNames.Select(name => (Gateway.ToString(), name))], HostOwner);
         foreach (var registry in Registries)
         {
-            var directory = Path.Combine(CertsDirectory, registry.Host);
-            Directory.CreateDirectory(directory);
-            _certsDirectories.Add(directory);
-            File.WriteAllText(Path.Combine(directory, CertsMarker), RunId);
-            File.Copy(CaPath, Path.Combine(directory, "ca.crt"));
+            _certs.Trust(registry.Host, CaPath, HostOwner);
         }
     }
 

@@ -1,5 +1,3 @@
-using Tests.Shared;
-
 namespace Lab.Docker;
 
 /// <summary>The stand-in images built by tests/lab/setup.sh, read from tests/lab/.out/images.env.</summary>

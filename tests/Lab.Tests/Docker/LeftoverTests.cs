@@ -62,7 +62,8 @@ public sealed class LeftoverTests(LabFixture lab)
         Assert.Single(await Labelled("network", lab.RunId, CancellationToken.None));
     }
 
-    private static async Task<int> DeadPidAsync()
+    /// <summary>The pid of a process that has exited and been reaped, so /proc has no entry for it.</summary>
+    internal static async Task<int> DeadPidAsync()
     {
         using var exited = Process.Start("true");
         await exited.WaitForExitAsync();

@@ -15,6 +15,7 @@ public sealed class PullProofTests(LabFixture lab)
         await Cli.RunAsync("docker", ["rmi", "-f", registry.PrivateImage], timeout.Token);
 
         var anonymous = await LabClient.DockerAsync(environment, timeout.Token, "--config", lab.NewFolder("empty-config"), "pull", registry.PrivateImage);
+        var tokensBefore = SuccessfulCalls(registry);
         var withHelper = await LabClient.DockerAsync(environment, timeout.Token, "--config", LabClient.CredHelpersConfig(lab, [registry.Host]), "pull", registry.PrivateImage);
         var run = await Cli.RunAsync("docker", ["run", "--rm", "--pull", "never", "--network", "none", registry.PrivateImage], timeout.Token);
 
@@ -22,7 +23,7 @@ public sealed class PullProofTests(LabFixture lab)
         Assert.Contains("no basic auth credentials", anonymous.Error);
         Assert.True(withHelper.Succeeded, $"pull with credHelpers failed: {withHelper.Error} / helper log: {LabClient.HelperLog(cache)}");
         Assert.Contains("hello from private ECR", run.Output);
-        Assert.True(lab.Emulator.Requests.Snapshot().Any(r => r.Succeeded && r.Region == registry.Ecr.Region), "the emulator saw no successful call for " + registry.Host);
+        Assert.True(SuccessfulCalls(registry) > tokensBefore, $"the emulator saw no new successful call for {registry.Host} during the pull: {lab.Emulator.Requests}");
     }
 
     [Fact]
@@ -67,6 +68,10 @@ public sealed class PullProofTests(LabFixture lab)
             await Cli.RunAsync("docker", ["rm", "-fv", dind], CancellationToken.None);
         }
     }
+
+    /// <summary>Successful calls the emulator answered so far for the registry's account and region, whichever test made them.</summary>
+    private int SuccessfulCalls(LabRegistry registry) =>
+        lab.Emulator.Requests.Snapshot().Count(r => r.Succeeded && r.Region == registry.Ecr.Region && r.RegistryIds.Contains(registry.Ecr.AccountId));
 
     private static async Task WaitForDaemonAsync(string container, CancellationToken cancel)
     {
