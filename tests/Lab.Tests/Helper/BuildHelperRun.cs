@@ -25,12 +25,12 @@ public static class BuildHelperRun
         return root;
     }
 
-    public static Task<CliResult> RunAsync(string root, IReadOnlyDictionary<string, string> settings, CancellationToken cancellation, params string[] arguments) =>
+    public static Task<ProcessResult> RunAsync(string root, IReadOnlyDictionary<string, string> settings, CancellationToken cancellation, params string[] arguments) =>
         Cli.RunAsync(
             "dotnet",
             [Path.Combine(AppContext.BaseDirectory, "Build.dll"), "--target=BuildHelper", .. arguments],
             cancellation,
             new Dictionary<string, string>(settings) { ["BUILD_ROOT"] = root, ["NO_COLOR"] = "1" });
 
-    public static string Printed(CliResult result) => result.Output + result.Error;
+    public static string Printed(ProcessResult result) => result.Output + result.Error;
 }

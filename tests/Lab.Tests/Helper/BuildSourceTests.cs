@@ -50,7 +50,7 @@ public sealed class BuildSourceTests : IDisposable
         return events.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries);
     }
 
-    private static async Task<CliResult> RunInImageAsync(string image, string binary, string verb, CancellationToken cancel, string? input = null) =>
+    private static async Task<ProcessResult> RunInImageAsync(string image, string binary, string verb, CancellationToken cancel, string? input = null) =>
         await Cli.RunAsync("docker",
             ["run", "--rm", "-i", "--pull", "never", "--network", "none", "--volume", $"{binary}:/usr/local/bin/docker-credential-ecr-login:ro",
              "--entrypoint", "/usr/local/bin/docker-credential-ecr-login", image, verb],
@@ -124,37 +124,26 @@ public sealed class BuildSourceTests : IDisposable
         const string project = "ecrlab-helper-ctrlc";
         var root = Root;
         var settings = new Dictionary<string, string>(LabHelper.Settings(root)) { ["COMPOSE_PROJECT_NAME"] = project };
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var argument in new[] { Path.Combine(AppContext.BaseDirectory, "Build.dll"), "--target=BuildHelper" })
-        {
-            start.ArgumentList.Add(argument);
-        }
-
-        foreach (var (key, value) in settings.Append(new("BUILD_ROOT", root)))
-        {
-            start.Environment[key] = value;
-        }
-
-        using var build = Process.Start(start)!;
-        var output = build.StandardOutput.ReadToEndAsync(timeout.Token);
-        var error = build.StandardError.ReadToEndAsync(timeout.Token);
+        using var build = ChildProcess.Start(
+            "dotnet", [Path.Combine(AppContext.BaseDirectory, "Build.dll"), "--target=BuildHelper"], root,
+            new Dictionary<string, string>(settings) { ["BUILD_ROOT"] = root });
         string running;
         do
         {
             await Task.Delay(200, timeout.Token);
             running = (await Cli.DockerAsync("find the build container", timeout.Token, "ps", "-q", "--filter", $"label=gitlab-runner-ecr.project={project}")).Output.Trim();
         }
-        while (running.Length == 0 && !build.HasExited);
+        while (running.Length == 0 && !build.Process.HasExited);
 
-        using (var kill = Process.Start("kill", ["-INT", build.Id.ToString()]))
+        using (var kill = Process.Start("kill", ["-INT", build.Process.Id.ToString()]))
         {
             await kill.WaitForExitAsync(timeout.Token);
         }
 
-        await build.WaitForExitAsync(timeout.Token);
+        var finished = await build.FinishAsync(timeout.Token);
         var left = await Cli.DockerAsync("list containers", timeout.Token, "ps", "-aq", "--filter", $"label=gitlab-runner-ecr.project={project}");
-        Assert.True(running.Length > 0, "the build container was never seen running: " + await output + await error);
-        Assert.Equal(130, build.ExitCode);
+        Assert.True(running.Length > 0, "the build container was never seen running: " + finished.Output + finished.Error);
+        Assert.Equal(130, finished.ExitCode);
         Assert.Equal(string.Empty, left.Output.Trim());
         Assert.False(Directory.Exists(Path.Combine(root, ".state", "helper")));
         await Cli.RunAsync("docker", ["volume", "rm", project + "-helper-go-cache"], timeout.Token);

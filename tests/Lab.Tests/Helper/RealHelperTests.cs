@@ -65,7 +65,7 @@ public sealed class RealHelperTests : IAsyncLifetime
         ["AWS_EC2_METADATA_DISABLED"] = "true",
     };
 
-    private static void AssertToken(CliResult result, string where)
+    private static void AssertToken(ProcessResult result, string where)
     {
         Assert.True(result.Succeeded, $"get {where} exited {result.ExitCode}: {result.Output} {result.Error}");
         using var json = JsonDocument.Parse(result.Output);
@@ -73,7 +73,7 @@ public sealed class RealHelperTests : IAsyncLifetime
         Assert.Equal(Registry.Password, json.RootElement.GetProperty("Secret").GetString());
     }
 
-    private async Task<CliResult> GetInImageAsync(string image, string helper, CancellationToken cancel)
+    private async Task<ProcessResult> GetInImageAsync(string image, string helper, CancellationToken cancel)
     {
         var environment = HelperEnvironment("/lab").SelectMany(e => new[] { "--env", $"{e.Key}={e.Value}" });
         return await Cli.RunAsync("docker",
