@@ -2,7 +2,7 @@ using System.Text.Json;
 
 namespace Lab.Docker;
 
-/// <summary>The real amazon-ecr-credential-helper against the lab's ECR emulator.</summary>
+/// <summary>The real amazon-ecr-credential-helper (upstream 0.8.0, static, built by <see cref="Lab.Helper.LabHelper"/>) against the lab's ECR emulator.</summary>
 [Collection(LabCollection.Name)]
 [Trait("Category", "Integration")]
 public sealed class HelperProofTests(LabFixture lab)
@@ -26,7 +26,7 @@ public sealed class HelperProofTests(LabFixture lab)
             var call = lab.Emulator.Requests.Snapshot().Last(r => r.AccessKeyId == lab.Key.AccessKeyId && r.Succeeded);
             Assert.Equal(registry.Ecr.Region, call.Region);
             Assert.Equal([registry.Ecr.AccountId], call.RegistryIds);
-            // Debian's 0.6.x sends the Go SDK's user agent; the helper's own prefix came in later versions.
+            // The Go SDK's user agent; 0.8.0 vendors aws-sdk-go-v2 1.26.1.
             Assert.Contains("aws-sdk-go-v2", call.UserAgent);
         }
     }

@@ -1,3 +1,5 @@
+using Lab.Helper;
+
 namespace Lab.Docker;
 
 /// <summary>How lab tests call the real helper and the docker CLI: isolated cache and config, the lab CA, no IMDS.</summary>
@@ -7,10 +9,12 @@ public static class LabClient
 
     /// <summary>
     /// The environment the helper needs here: the staged credentials file, a per-call cache (so no cached
-    /// token hides a failure), the lab CA (AWS_CA_BUNDLE is preset on this machine to the system bundle).
+    /// token hides a failure), the lab CA (AWS_CA_BUNDLE is preset on this machine to the system bundle), and the
+    /// real static helper (<see cref="LabHelper"/>) first on PATH, so docker's credHelpers run it rather than Debian's.
     /// </summary>
     public static Dictionary<string, string> HelperEnvironment(LabFixture lab, string credentialsFile, string cacheDirectory) => new()
     {
+        ["PATH"] = Path.GetDirectoryName(LabHelper.Amd64Async().GetAwaiter().GetResult()) + ":/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
         ["HOME"] = cacheDirectory,
         ["AWS_ECR_CACHE_DIR"] = Path.Combine(cacheDirectory, ".ecr"),
         ["AWS_SHARED_CREDENTIALS_FILE"] = credentialsFile,
@@ -26,7 +30,7 @@ public static class LabClient
     }
 
     public static async Task<ProcessResult> HelperGetAsync(LabFixture lab, string serverUrl, string credentialsFile, string cacheDirectory, CancellationToken cancel) =>
-        await Cli.RunAsync(lab.Images.Helper, ["get"], cancel, HelperEnvironment(lab, credentialsFile, cacheDirectory), serverUrl + "\n", replaceEnvironment: true);
+        await Cli.RunAsync(await LabHelper.Amd64Async(), ["get"], cancel, HelperEnvironment(lab, credentialsFile, cacheDirectory), serverUrl + "\n", replaceEnvironment: true);
 
     /// <summary>A docker config folder whose config.json maps each registry to the ecr-login helper (credHelpers).</summary>
     public static string CredHelpersConfig(LabFixture lab, IEnumerable<string> registries)

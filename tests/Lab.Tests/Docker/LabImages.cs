@@ -1,6 +1,9 @@
 namespace Lab.Docker;
 
-/// <summary>The stand-in images built by tests/lab/setup.sh, read from tests/lab/.out/images.env.</summary>
+/// <summary>
+/// The stand-in images built by tests/lab/setup.sh, read from tests/lab/.out/images.env. <see cref="Helper"/> is
+/// Debian's glibc-linked helper (the counter-example); the lab's real static helper is <see cref="Lab.Helper.LabHelper"/>.
+/// </summary>
 public sealed record LabImages(string Dind, string DockerCli, string RunnerHost, string Musl, string Go, string Registry, string Hello, string Helper)
 {
     public IEnumerable<string> All => [Dind, DockerCli, RunnerHost, Musl, Go, Registry, Hello];
