@@ -43,6 +43,7 @@ for platform in $HELPER_PLATFORMS; do
   out=/out/$os-$arch
   mkdir -p "$out"
   echo "build-helper.sh: $cmd $HELPER_VERSION for $platform ($HELPER_MODE, $(go version))"
+  started=$(date +%s)
   if [ "$HELPER_MODE" = build ]; then
     # go install refuses GOBIN for a cross-compiled binary and puts it in $GOPATH/bin/<os>_<arch>/.
     gopath=/tmp/gopath-$os-$arch
@@ -54,4 +55,5 @@ for platform in $HELPER_PLATFORMS; do
     GOOS=$os GOARCH=$arch go build -trimpath -ldflags "$ldflags" -o "$out/$cmd" "./cli/$cmd"
   fi
   test -f "$out/$cmd"
+  echo "build-helper.sh: built $platform in $(($(date +%s) - started)) s"
 done

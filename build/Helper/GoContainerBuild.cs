@@ -53,6 +53,8 @@ public sealed class GoContainerBuild(BuildContext context, HelperRequest request
                 throw GoFailed(run);
             }
 
+            context.Verbose(run.StandardOutput.Trim());
+
             Docker("copy the binaries out", ["cp", $"{name}:/out/.", staging]);
         }
         finally

@@ -12,13 +12,6 @@ public sealed record HelperBinary(string Platform, string File, string Sha256, l
 /// </summary>
 public sealed record HelperManifest
 {
-    private static readonly JsonSerializerOptions Json = new()
-    {
-        WriteIndented = true,
-        PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
-        DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
-    };
-
     public const string FileName = "manifest.json";
 
     public required string Source { get; init; }
@@ -38,14 +31,14 @@ public sealed record HelperManifest
 
     public required IReadOnlyList<HelperBinary> Binaries { get; init; }
 
-    public string ToJson() => JsonSerializer.Serialize(this, Json) + "\n";
+    public string ToJson() => JsonSerializer.Serialize(this, HelperManifestJson.Default.HelperManifest) + "\n";
 
     /// <summary>The manifest in <paramref name="json"/>, or null when it is not a whole manifest (a partial write, another format).</summary>
     public static HelperManifest? FromJson(string json)
     {
         try
         {
-            var manifest = JsonSerializer.Deserialize<HelperManifest>(json, Json);
+            var manifest = JsonSerializer.Deserialize(json, HelperManifestJson.Default.HelperManifest);
             return manifest is { Binaries: not null, Source: not null, Version: not null, Origin: not null } ? manifest : null;
         }
         catch (JsonException)
@@ -61,3 +54,8 @@ public sealed record HelperManifest
 
     public override int GetHashCode() => HashCode.Combine(Source, Version, Origin, CreatedAt);
 }
+
+/// <summary>Source-generated (de)serialization: the skip check reads the manifest on every run, without reflection's warm-up.</summary>
+[JsonSourceGenerationOptions(WriteIndented = true, PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase, DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
+[JsonSerializable(typeof(HelperManifest))]
+internal sealed partial class HelperManifestJson : JsonSerializerContext;

@@ -67,8 +67,14 @@ remove_images() {
 }
 
 remove_cache() {
-  rm -rf --one-file-system "$CACHE" "$OUT/work"
-  note "removed ${CACHE#"$LAB"/}"
+  local volumes=()
+  rm -rf --one-file-system "$CACHE" "$OUT/work" "$OUT/helper"
+  # The Go caches of the lab's BuildHelper runs (projects ecrlab-helper*) and the real helper they built.
+  if docker_api >/dev/null; then
+    mapfile -t volumes < <(docker volume ls -q --filter label=gitlab-runner-ecr.role=helper-go-cache | grep '^ecrlab-helper' || true)
+    ((${#volumes[@]} == 0)) || run docker volume rm "${volumes[@]}" >/dev/null
+  fi
+  note "removed ${CACHE#"$LAB"/}, the lab helper and ${#volumes[@]} Go cache volume(s)"
 }
 
 stop_dockerd() {

@@ -67,6 +67,29 @@ public sealed class BuildHelperTargetTests : IDisposable
     }
 
     [Fact]
+    public void Two_runs_at_once_download_once_and_the_second_waits_for_the_first()
+    {
+        using var server = new ReleaseServer { Delay = TimeSpan.FromMilliseconds(1500) };
+        var body = File.ReadAllBytes("/bin/busybox");
+        server.Files["/releases/0.12.0/linux-amd64/docker-credential-ecr-login"] = body;
+        server.Files["/releases/0.12.0/linux-amd64/docker-credential-ecr-login.sha256"] = Encoding.ASCII.GetBytes(Convert.ToHexStringLower(SHA256.HashData(body)));
+        string[] download = ["--target=BuildHelper", "--helper-source=download", "--helper-platforms=linux/amd64", "--helper-download-url=" + server.BaseUrl];
+
+        using var first = _build.Start([], download);
+        using var second = _build.Start([], download);
+        var (code1, out1, err1) = first.Finish(TimeSpan.FromSeconds(60));
+        var (code2, out2, err2) = second.Finish(TimeSpan.FromSeconds(60));
+
+        Assert.True(code1 == 0, out1 + err1);
+        Assert.True(code2 == 0, out2 + err2);
+        Assert.Equal(2, server.Requests.Count);
+        Assert.Contains("Another BuildHelper run holds", out1 + out2);
+        Assert.Contains("was built by another run meanwhile", out1 + out2);
+        Assert.Equal(body, File.ReadAllBytes(Amd64));
+        Assert.Equal(["helper"], Directory.GetDirectories(Path.GetDirectoryName(Helper)!).Select(Path.GetFileName));
+    }
+
+    [Fact]
     public void A_damaged_binary_or_manifest_is_detected_and_rebuilt()
     {
         Run(StaticPath);

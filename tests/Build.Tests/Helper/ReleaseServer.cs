@@ -32,6 +32,9 @@ public sealed class ReleaseServer : IDisposable
 
     public List<string> Requests { get; } = [];
 
+    /// <summary>How long every answer waits (a slow mirror).</summary>
+    public TimeSpan Delay { get; set; } = TimeSpan.Zero;
+
     private async Task ServeAsync()
     {
         while (!_stop.IsCancellationRequested)
@@ -56,6 +59,8 @@ public sealed class ReleaseServer : IDisposable
             {
                 continue;
             }
+
+            await Task.Delay(Delay);
 
             using var response = request.Response;
             if (Files.TryGetValue(path, out var body))

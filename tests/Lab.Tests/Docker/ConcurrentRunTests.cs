@@ -74,7 +74,7 @@ public sealed class ConcurrentRunTests(LabFixture lab)
     /// </summary>
     private async Task<List<string?>> UseThisRunsLabAsync(IReadOnlyCollection<string> ownLines, CancellationToken cancel)
     {
-        var missing = ownLines.Except(File.ReadAllLines("/etc/hosts")).ToList();
+        var missing = ownLines.Except(HostsFile.ReadLines()).ToList();
         if (missing.Count > 0)
         {
             return [$"this run's /etc/hosts lines are gone: {string.Join(" | ", missing)}"];
@@ -100,7 +100,7 @@ public sealed class ConcurrentRunTests(LabFixture lab)
     }
 
     private static List<(string Text, RunOwner? Owner)> MarkedLines() =>
-        [.. File.ReadAllLines("/etc/hosts").Where(line => line.Contains(HostsFile.Marker, StringComparison.Ordinal)).Select(line => (line, RunOwner.Find(line)))];
+        [.. HostsFile.ReadLines().Where(line => line.Contains(HostsFile.Marker, StringComparison.Ordinal)).Select(line => (line, RunOwner.Find(line)))];
 
     private static bool IsDescendant(int pid, int ancestor)
     {

@@ -61,6 +61,26 @@ public sealed class HostsFile(string path = "/etc/hosts")
         _owner = null;
     }
 
+    /// <summary>
+    /// The file's lines, read as another run's change allows: .NET opens a file for reading under flock(LOCK_SH),
+    /// which fails at once while a change holds LOCK_EX, so a .NET reader retries (resolvers take no lock).
+    /// </summary>
+    public static string[] ReadLines(string path = "/etc/hosts")
+    {
+        var deadline = DateTime.UtcNow + LockTimeout;
+        while (true)
+        {
+            try
+            {
+                return File.ReadAllLines(path);
+            }
+            catch (IOException ex) when (ex is not FileNotFoundException && DateTime.UtcNow < deadline)
+            {
+                Thread.Sleep(20);
+            }
+        }
+    }
+
     /// <summary>Removes marked lines whose owner is not a live process: blocks a killed run left behind.</summary>
     public void RemoveLeftovers() => Change(text => Without(text, line => !RunOwner.IsAlive(RunOwner.Find(line))));
 
@@ -86,7 +106,8 @@ public sealed class HostsFile(string path = "/etc/hosts")
 
     /// <summary>
     /// Opens the file for read and write with FileShare.None, which .NET backs with flock(LOCK_EX): another run's
-    /// change waits (retried) instead of interleaving. Resolvers read without the lock and are not blocked.
+    /// change waits (retried) instead of interleaving. Resolvers read without the lock and are not blocked; .NET
+    /// readers use <see cref="ReadLines"/>.
     /// </summary>
     private FileStream OpenLocked()
     {
