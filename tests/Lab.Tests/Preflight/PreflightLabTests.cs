@@ -104,6 +104,40 @@ public sealed class PreflightLabTests(LabFixture lab)
     }
 
     [Fact]
+    public async Task An_expired_session_token_is_named_as_such_by_sts_and_by_the_helper()
+    {
+        var build = new LabBuild(lab);
+        var key = new AwsKey("ASIDLABEXPIRED" + Convert.ToHexString(System.Security.Cryptography.RandomNumberGenerator.GetBytes(3)), "expired-secret/0123456789abcdef", lab.Key.AccountId, lab.Key.Arn, SessionToken: "IQoJexpiredSessionToken0123456789", SessionExpired: true);
+        lab.Emulator.SetKey(key);
+        File.WriteAllText(build.CredentialsFile, $"[default]\naws_access_key_id = {key.AccessKeyId}\naws_secret_access_key = {key.SecretAccessKey}\naws_session_token = {key.SessionToken}\nregion = {build.StsRegion}\n");
+        File.SetUnixFileMode(build.CredentialsFile, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+
+        var result = await build.RunAsync("--target=Preflight");
+
+        Assert.Equal(1, result.ExitCode);
+        Assert.True(CountOf(All(result), "failed, expired session token") == 3, All(result));
+        Has(result, "Fix: get fresh temporary credentials");
+        Assert.DoesNotContain(key.SessionToken!, build.Printed);
+        Assert.DoesNotContain(key.AccessKeyId, build.Printed);
+    }
+
+    [Fact]
+    public async Task An_identity_without_ecr_rights_passes_sts_and_is_named_access_denied_by_the_helper()
+    {
+        var build = new LabBuild(lab);
+        var key = lab.Key with { AccessKeyId = "AKIDLABDENIED" + Convert.ToHexString(System.Security.Cryptography.RandomNumberGenerator.GetBytes(3)), MayGetEcrToken = false };
+        lab.Emulator.SetKey(key);
+        build.WriteCredentials(keyId: key.AccessKeyId);
+
+        var result = await build.RunAsync("--target=Preflight");
+
+        Assert.Equal(1, result.ExitCode);
+        Has(result, $"STS: account {key.AccountId}, {key.Arn}");
+        Assert.True(CountOf(All(result), "failed, access denied") == 2, All(result));
+        Has(result, "attach a policy that allows ecr:GetAuthorizationToken");
+    }
+
+    [Fact]
     public async Task An_unreachable_sts_endpoint_is_named_with_its_fix()
     {
         var build = new LabBuild(lab);
