@@ -46,7 +46,7 @@ public sealed class CredentialsStaging(BuildSettings settings, Redactor redactor
                 throw new PreflightException(
                     [
                         $"created {path} from the template (mode 0600, folder 0700){(configured is null ? string.Empty : $" because RUNNER_CREDENTIALS_FILE = {configured} does not exist")} and recorded it as RUNNER_CREDENTIALS_FILE in {EnvLocalPath}",
-                        $"fill in profile [{settings.AwsProfile}] there: aws_access_key_id, aws_secret_access_key, region (and aws_session_token for temporary ASIA… keys; delete that line otherwise), then run ./build.sh --target=StageCredentials again",
+                        $"fill in profile [{settings.AwsProfile}] there: aws_access_key_id, aws_secret_access_key, region (and aws_session_token for temporary ASIA… keys; leave it empty otherwise), then run ./build.sh --target=StageCredentials again",
                         "or, non-interactively: export AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY (and AWS_SESSION_TOKEN) and run ./build.sh --target=StageCredentials --write-credentials-from-env",
                     ],
                     "The credentials file has to be filled in:");

@@ -130,6 +130,24 @@ public sealed class CredentialsStagingTests : IDisposable
     }
 
     [Fact]
+    public void Key_id_and_secret_read_from_the_file_are_masked_in_whatever_a_tool_prints()
+    {
+        // A helper that dumps its credentials file on stderr: the key was registered the moment it was read.
+        var helper = _run.Write(Path.Combine(_run.Outside, "bin", "docker-credential-ecr-login"), "#!/bin/sh\ncat \"$AWS_SHARED_CREDENTIALS_FILE\" >&2\nexit 1\n", UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        _run.Environment["HELPER_PATH"] = helper;
+        _run.Environment["STS_ENDPOINT"] = "https://127.0.0.1:9/";
+        _run.Environment["RUNNER_CREDENTIALS_FILE"] = _run.Write(_run.CredentialsFile, CredentialsRun.GoodFile);
+
+        var (code, output) = _run.Run("--target=Preflight", "--verbosity=diagnostic");
+
+        Assert.Equal(ExitCodes.Failed, code);
+        Assert.Contains("helper get " + CredentialsRun.Registry, output);
+        Assert.Contains("aws_secret_access_key = ***", output);
+        Assert.DoesNotContain(CredentialsRun.SecretKey, output);
+        Assert.DoesNotContain(CredentialsRun.KeyId, output);
+    }
+
+    [Fact]
     public void Instance_role_with_the_metadata_service_turned_off_says_so_and_contacts_nothing()
     {
         _run.Environment["CREDENTIALS_SOURCE"] = "instance-role";
