@@ -35,7 +35,7 @@ public sealed class CredentialsStaging(BuildSettings settings, Redactor redactor
     private StagedCredentials FromFile()
     {
         var configured = settings.CredentialsFile?.FullPath;
-        var path = configured is not null && File.Exists(configured) ? configured : CredentialsFileLocation.Default(environment);
+        var path = CredentialsFileLocation.Resolve(configured, environment);
         if (!File.Exists(path))
         {
             var fromEnvironment = settings.WriteCredentialsFromEnv ? EnvironmentKey("WRITE_CREDENTIALS_FROM_ENV") : null;

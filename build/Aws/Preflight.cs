@@ -13,7 +13,7 @@ public sealed record PreflightReport(StagedCredentials Credentials, CallerIdenti
 /// <c>get</c> obtains a token for every registry with the runner container's environment. Every failure is
 /// reported with its cause and fix; no key, secret or token reaches the log.
 /// </summary>
-public sealed class Preflight(BuildSettings settings, CommandRunner commands, Redactor redactor, string logFolder, Action<string> info, Action<string> warn)
+public sealed class Preflight(BuildSettings settings, RunnerCredentials runner, CommandRunner commands, Redactor redactor, string logFolder, Action<string> info, Action<string> warn)
 {
     public async Task<PreflightReport> RunAsync(StagedCredentials staged, CancellationToken cancellation)
     {
@@ -49,7 +49,7 @@ public sealed class Preflight(BuildSettings settings, CommandRunner commands, Re
             warn($"{registry.Host} belongs to account {registry.AccountId}, the credentials to {identity!.Account}: a cross-account pull works only when that repository's policy allows {identity.Arn}");
         }
 
-        var probe = new HelperProbe(commands, redactor, helper, RunnerCredentials.For(settings), logFolder);
+        var probe = new HelperProbe(commands, redactor, helper, runner, logFolder);
         var outcomes = new List<HelperOutcome>();
         clock.Restart();
         foreach (var registry in settings.Registries)

@@ -130,6 +130,22 @@ public sealed class CredentialsStagingTests : IDisposable
     }
 
     [Fact]
+    public void A_file_found_at_the_default_location_is_recorded_and_given_to_the_helper()
+    {
+        // The helper answers only when the file the runner would mount is really there.
+        var helper = _run.Write(Path.Combine(_run.Outside, "bin", "docker-credential-ecr-login"), "#!/bin/sh\ntest -s \"$AWS_SHARED_CREDENTIALS_FILE\" || exit 1\necho '{\"ServerURL\":\"x\",\"Username\":\"AWS\",\"Secret\":\"token-0123456789abcdef\"}'\n", UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        _run.Environment["HELPER_PATH"] = helper;
+        _run.Environment["STS_ENDPOINT"] = "https://127.0.0.1:9/";
+        _run.Write(_run.DefaultCredentialsFile, CredentialsRun.GoodFile);
+
+        var (_, output) = _run.Run("--target=Preflight");
+
+        Assert.Contains($"RUNNER_CREDENTIALS_FILE={_run.DefaultCredentialsFile} recorded in {_run.EnvLocal}", output);
+        Assert.Contains($"helper: {CredentialsRun.Registry}: token obtained", output);
+        Assert.DoesNotContain("token-0123456789abcdef", output);
+    }
+
+    [Fact]
     public void Key_id_and_secret_read_from_the_file_are_masked_in_whatever_a_tool_prints()
     {
         // A helper that dumps its credentials file on stderr: the key was registered the moment it was read.
