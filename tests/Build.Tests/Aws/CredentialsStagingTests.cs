@@ -133,7 +133,7 @@ public sealed class CredentialsStagingTests : IDisposable
     public void A_file_found_at_the_default_location_is_recorded_and_given_to_the_helper()
     {
         // The helper answers only when the file the runner would mount is really there.
-        var helper = _run.Write(Path.Combine(_run.Outside, "bin", "docker-credential-ecr-login"), "#!/bin/sh\ntest -s \"$AWS_SHARED_CREDENTIALS_FILE\" || exit 1\necho '{\"ServerURL\":\"x\",\"Username\":\"AWS\",\"Secret\":\"token-0123456789abcdef\"}'\n", UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        var helper = _run.Write(Path.Combine(_run.Outside, "bin", "docker-credential-ecr-login"), "#!/bin/sh\nread host\ntest -s \"$AWS_SHARED_CREDENTIALS_FILE\" || exit 1\necho '{\"ServerURL\":\"x\",\"Username\":\"AWS\",\"Secret\":\"token-0123456789abcdef\"}'\n", UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
         _run.Environment["HELPER_PATH"] = helper;
         _run.Environment["STS_ENDPOINT"] = "https://127.0.0.1:9/";
         _run.Write(_run.DefaultCredentialsFile, CredentialsRun.GoodFile);
@@ -141,15 +141,30 @@ public sealed class CredentialsStagingTests : IDisposable
         var (_, output) = _run.Run("--target=Preflight");
 
         Assert.Contains($"RUNNER_CREDENTIALS_FILE={_run.DefaultCredentialsFile} recorded in {_run.EnvLocal}", output);
-        Assert.Contains($"helper: {CredentialsRun.Registry}: token obtained", output);
+        Assert.True(output.Contains($"helper: {CredentialsRun.Registry}: token obtained"), output);
         Assert.DoesNotContain("token-0123456789abcdef", output);
+    }
+
+    [Fact]
+    public void A_helper_that_exits_without_reading_its_input_is_reported_as_a_helper_failure()
+    {
+        var helper = _run.Write(Path.Combine(_run.Outside, "bin", "docker-credential-ecr-login"), "#!/bin/sh\nexit 2\n", UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        _run.Environment["HELPER_PATH"] = helper;
+        _run.Environment["STS_ENDPOINT"] = "https://127.0.0.1:9/";
+        _run.Environment["RUNNER_CREDENTIALS_FILE"] = _run.Write(_run.CredentialsFile, CredentialsRun.GoodFile);
+
+        var (code, output) = _run.Run("--target=Preflight");
+
+        Assert.Equal(ExitCodes.Failed, code);
+        Assert.True(output.Contains($"helper get {CredentialsRun.Registry} (eu-west-1) failed: "), output);
+        Assert.DoesNotContain("Error: Broken pipe", output);
     }
 
     [Fact]
     public void Key_id_and_secret_read_from_the_file_are_masked_in_whatever_a_tool_prints()
     {
         // A helper that dumps its credentials file on stderr: the key was registered the moment it was read.
-        var helper = _run.Write(Path.Combine(_run.Outside, "bin", "docker-credential-ecr-login"), "#!/bin/sh\ncat \"$AWS_SHARED_CREDENTIALS_FILE\" >&2\nexit 1\n", UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        var helper = _run.Write(Path.Combine(_run.Outside, "bin", "docker-credential-ecr-login"), "#!/bin/sh\nread host\ncat \"$AWS_SHARED_CREDENTIALS_FILE\" >&2\nexit 1\n", UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
         _run.Environment["HELPER_PATH"] = helper;
         _run.Environment["STS_ENDPOINT"] = "https://127.0.0.1:9/";
         _run.Environment["RUNNER_CREDENTIALS_FILE"] = _run.Write(_run.CredentialsFile, CredentialsRun.GoodFile);
