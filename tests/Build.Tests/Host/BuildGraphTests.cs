@@ -61,6 +61,8 @@ public sealed class BuildGraphTests : IDisposable
 
         Assert.Equal(0, code);
         Assert.Contains("Targets (default: Doctor):", output);
+        Assert.Contains("argument over environment variable over .env.local over .env over default", output);
+        Assert.Contains("--sts-endpoint / STS_ENDPOINT", output);
         foreach (var name in new[] { "BuildHelper", "Preflight", "StageCredentials", "Up", "Register", "SmokeTest", "Down", "Clean", "Doctor" })
         {
             Assert.Matches($@"\n  {name}\s+\S", output);
