@@ -102,6 +102,8 @@ public sealed class BuildSettingsTests
 
         Assert.Empty(entries.Errors);
         Assert.All(entries.Entries, e => Assert.False(SettingCatalog.Find(e.Key)?.IsSecret ?? true, $"{e.Key} is unknown or secret"));
+        // One source of truth: .env documents the catalog's defaults, it does not change them.
+        Assert.All(entries.Entries, e => Assert.Equal(SettingCatalog.Find(e.Key)!.Default, e.Value));
         var settings = LoadFiles(text, null, dotEnvTracked: true);
         Assert.Equal(CredentialsSource.File, settings.CredentialsSource);
     }
