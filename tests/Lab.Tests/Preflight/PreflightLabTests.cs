@@ -41,6 +41,27 @@ public sealed class PreflightLabTests(LabFixture lab)
     }
 
     [Fact]
+    public async Task Environment_source_gives_the_helper_the_keys_through_its_environment_only()
+    {
+        var build = new LabBuild(lab);
+        build.Environment["CREDENTIALS_SOURCE"] = "environment";
+        build.Environment["RUNNER_CREDENTIALS_FILE"] = string.Empty;
+        build.Environment["AWS_ACCESS_KEY_ID"] = lab.Key.AccessKeyId;
+        build.Environment["AWS_SECRET_ACCESS_KEY"] = lab.Key.SecretAccessKey;
+        build.Environment["AWS_REGION"] = build.StsRegion;
+        var before = lab.Emulator.Requests.Snapshot().Count;
+
+        var result = await build.RunAsync("--target=StageCredentials");
+
+        Assert.True(result.Succeeded, All(result));
+        Has(result, "runner and jobs environment: ");
+        Has(result, "AWS_SECRET_ACCESS_KEY=***");
+        Assert.Equal(2, lab.Emulator.Requests.Snapshot().Skip(before).Count(c => c.Operation == "GetAuthorizationToken" && c.AccessKeyId == lab.Key.AccessKeyId && c.Succeeded));
+        Assert.False(File.Exists(Path.Combine(build.Root, ".env.local")), "the environment source writes no file");
+        AssertNoSecret(build.Printed);
+    }
+
+    [Fact]
     public async Task Crlf_bom_and_a_non_default_profile_are_accepted_and_the_helper_signs_with_that_profiles_key()
     {
         var build = new LabBuild(lab);
