@@ -1,3 +1,4 @@
+using Build.Aws;
 using Build.Docker;
 using Build.Host;
 using Build.Processes;
@@ -15,24 +16,31 @@ public sealed class BuildContext : FrostingContext
     public BuildContext(HostContext host)
         : base(host)
     {
+        Commands = new CommandRunner(this, Redactor, CancellationToken);
+        EnvironmentVariables = host.EnvironmentVariables;
         var dotEnv = host.Root.CombineWithFilePath(".env").FullPath;
+        var dotEnvLocal = host.Root.CombineWithFilePath(".env.local").FullPath;
         Settings = BuildSettings.Load(
             host.Root,
             host.InvocationDirectory,
             host.Options.Arguments,
             host.EnvironmentVariables,
-            File.Exists(dotEnv) ? File.ReadAllText(dotEnv) : null);
+            File.Exists(dotEnv) ? File.ReadAllText(dotEnv) : null,
+            File.Exists(dotEnvLocal) ? File.ReadAllText(dotEnvLocal) : null,
+            () => GitFiles.IsTracked(Commands, dotEnv));
         foreach (var (name, secret) in Settings.Secrets)
         {
             Redactor.Add(secret, name);
         }
 
-        if (Settings.SecretsFromDotEnv && SettingsFilePermissions.Check(dotEnv) is { } warning)
+        foreach (var (holdsSecret, path) in new[] { (Settings.SecretsFromDotEnv, dotEnv), (Settings.SecretsFromDotEnvLocal, dotEnvLocal) })
         {
-            this.Warning(warning);
+            if (holdsSecret && SettingsFilePermissions.Check(path) is { } warning)
+            {
+                this.Warning(warning);
+            }
         }
 
-        Commands = new CommandRunner(this, Redactor, CancellationToken);
         Docker = new DockerCli(Commands);
         _compose = new Lazy<ComposeCli?>(() => ComposeCli.Detect(Commands));
     }
@@ -45,6 +53,12 @@ public sealed class BuildContext : FrostingContext
     public CommandRunner Commands { get; }
 
     public DockerCli Docker { get; }
+
+    /// <summary>What the credentials-file check asks of the machine: the repository, git, the file's owner, the running user.</summary>
+    public FileFacts FileFacts => new(Root.FullPath, path => GitFiles.IsTracked(Commands, path), path => FileOwner.Of(Commands, path), FileOwner.CurrentUser);
+
+    /// <summary>The process environment as the host read it (tests give their own).</summary>
+    public Func<string, string?> EnvironmentVariables { get; }
 
     /// <summary>Compose v2 (plugin) or v1, detected once per run on first use; null when neither answers.</summary>
     public ComposeCli? Compose => _compose.Value;

@@ -98,7 +98,7 @@ public sealed class CakeHost<TContext>(IReadOnlyList<Type> taskTypes, Func<HostC
         catch (SettingsException ex)
         {
             log.Error("{0}", ex.Message);
-            log.Error("Fix these in the arguments, the environment or .env, then run again. Nothing was changed.");
+            log.Error("Fix these in the arguments, the environment, .env.local or .env, then run again. Nothing was changed.");
             return ExitCodes.Usage;
         }
         catch (Exception ex)

@@ -29,10 +29,10 @@ public static class HelpPrinter
         console.WriteLine("  --version                 Show the build's and Cake's versions.");
         console.WriteLine("  --help, -h                Show this help.");
         console.WriteLine(string.Empty);
-        console.WriteLine("Settings (argument over environment variable over .env over default; secrets never as arguments):");
+        console.WriteLine("Settings (argument over environment variable over .env.local over .env over default; secrets never as arguments, never in a git-tracked .env):");
         foreach (var setting in SettingCatalog.All)
         {
-            var form = setting.IsSecret ? setting.Key + " (env/.env only)" : $"{setting.Argument} / {setting.Key}";
+            var form = setting.IsSecret ? setting.Key + " (env/.env.local only)" : $"{setting.Argument} / {setting.Key}";
             console.WriteLine("  {0}  default: {1}", form, setting.Default ?? "(none)");
             console.WriteLine("      {0}", setting.Description);
         }

@@ -18,7 +18,7 @@ public static class ChildEnvironment
     public static Dictionary<string, string?> For(CommandOptions options, Redactor redactor, IDictionary inherited)
     {
         var variables = new Dictionary<string, string?>(StringComparer.Ordinal);
-        foreach (var name in AwsKeyVariables.Concat(redactor.Secrets.Select(s => s.Name)))
+        foreach (var name in AwsKeyVariables.Concat(redactor.Secrets.Select(s => s.Name)).Concat(options.RemoveEnvironment))
         {
             variables[name] = null;
         }

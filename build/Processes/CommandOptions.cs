@@ -14,6 +14,9 @@ public sealed record CommandOptions
     /// <summary>Plain variables set for the child, on top of the build's environment less its secrets.</summary>
     public IReadOnlyDictionary<string, string> Environment { get; init; } = new Dictionary<string, string>();
 
+    /// <summary>Inherited variables the child must not see (another tool's configuration, say).</summary>
+    public IReadOnlyList<string> RemoveEnvironment { get; init; } = [];
+
     /// <summary>Secret variables the child needs (AWS keys for the helper, say); the only way a secret reaches it.</summary>
     public IReadOnlyDictionary<string, Secret> SecretEnvironment { get; init; } = new Dictionary<string, Secret>();
 

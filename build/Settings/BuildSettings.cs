@@ -109,14 +109,23 @@ public sealed partial class BuildSettings
     /// <summary>True when a secret's value came from the .env file (whose permissions then matter).</summary>
     public required bool SecretsFromDotEnv { get; init; }
 
+    /// <summary>True when a secret's value came from .env.local (whose permissions then matter).</summary>
+    public required bool SecretsFromDotEnvLocal { get; init; }
+
+    // Credentials and preflight (issue 8).
+    public Uri? StsEndpoint { get; init; }
+
+    public FilePath? CaBundle { get; init; }
+
+    public required bool WriteCredentialsFromEnv { get; init; }
+
+    public required bool FixCredentialsMode { get; init; }
+
     [GeneratedRegex(@"^[a-z0-9][a-z0-9_-]*$")]
     private static partial Regex ComposeName();
 
     [GeneratedRegex(@"^[A-Za-z0-9][A-Za-z0-9._-]{0,254}$")]
     private static partial Regex RunnerNamePattern();
-
-    [GeneratedRegex(@"^[a-z]{2}(-[a-z]+)+-\d$")]
-    private static partial Regex RegionPattern();
 
     [GeneratedRegex(@"^\d+\.\d+\.\d+$")]
     private static partial Regex VersionPattern();
@@ -131,18 +140,20 @@ public sealed partial class BuildSettings
     private static partial Regex GoProxyPattern();
 
     /// <summary>
-    /// Builds the settings from <c>--name=value</c> arguments, environment variables and the text of .env;
-    /// throws <see cref="SettingsException"/> listing every invalid value.
+    /// Builds the settings from <c>--name=value</c> arguments, environment variables and the texts of .env.local
+    /// and .env; throws <see cref="SettingsException"/> listing every invalid value.
     /// </summary>
-    /// <param name="invocationDirectory">Where the user ran the command: relative paths from arguments and the environment start there; those from .env and defaults start at <paramref name="root"/>.</param>
+    /// <param name="invocationDirectory">Where the user ran the command: relative paths from arguments and the environment start there; those from .env.local, .env and defaults start at <paramref name="root"/>.</param>
     public static BuildSettings Load(
         DirectoryPath root,
         DirectoryPath invocationDirectory,
         IReadOnlyDictionary<string, string> arguments,
         Func<string, string?> environment,
-        string? dotEnvText)
+        string? dotEnvText,
+        string? dotEnvLocalText = null,
+        Func<bool>? dotEnvIsTracked = null)
     {
-        var s = SettingsLayers.Resolve(arguments, environment, dotEnvText);
+        var s = SettingsLayers.Resolve(arguments, environment, dotEnvText, dotEnvLocalText, dotEnvIsTracked);
 
         DirectoryPath? Directory(SettingDefinition d) => s.Parse(d, text => (DirectoryPath?)new DirectoryPath(text).MakeAbsolute(BaseFor(d)).Collapse());
         FilePath? File(SettingDefinition d) => s.Parse(d, text => (FilePath?)new FilePath(text).MakeAbsolute(BaseFor(d)).Collapse());
@@ -199,7 +210,7 @@ public sealed partial class BuildSettings
             AwsAccessKeyId = SecretOf(SettingCatalog.AwsAccessKeyId),
             AwsSecretAccessKey = SecretOf(SettingCatalog.AwsSecretAccessKey),
             AwsSessionToken = SecretOf(SettingCatalog.AwsSessionToken),
-            AwsRegion = Matching(SettingCatalog.AwsRegion, RegionPattern()),
+            AwsRegion = s.Parse(SettingCatalog.AwsRegion, text => AwsKey.IsRegionShaped(text) ? text : null),
             Registries = registries.DistinctBy(r => r.Host).ToList(),
             PrivateImage = privateImage,
             HelperVersion = Matching(SettingCatalog.HelperVersion, VersionPattern()) ?? string.Empty,
@@ -220,6 +231,11 @@ public sealed partial class BuildSettings
             ServerWebPort = Port(SettingCatalog.ServerWebPort),
             ServerSshPort = Port(SettingCatalog.ServerSshPort),
             SecretsFromDotEnv = SettingCatalog.All.Any(d => d.IsSecret && s.Get(d)?.Origin == SettingOrigin.DotEnv),
+            SecretsFromDotEnvLocal = SettingCatalog.All.Any(d => d.IsSecret && s.Get(d)?.Origin == SettingOrigin.DotEnvLocal),
+            StsEndpoint = s.Parse(SettingCatalog.StsEndpoint, text => Uri.TryCreate(text.Trim(), UriKind.Absolute, out var uri) && uri.Scheme == "https" && uri.UserInfo.Length == 0 ? uri : null),
+            CaBundle = File(SettingCatalog.CaBundle),
+            WriteCredentialsFromEnv = Flag(SettingCatalog.WriteCredentialsFromEnv),
+            FixCredentialsMode = Flag(SettingCatalog.FixCredentialsMode),
         };
 
         if (settings.HelperSource == HelperSource.Path && settings.HelperPath is null)

@@ -31,16 +31,29 @@ public static class SettingCatalog
         "AWS_PROFILE", "default", "a profile name", "Profile of the credentials file the helper uses.");
 
     public static readonly SettingDefinition AwsAccessKeyId = new(
-        "AWS_ACCESS_KEY_ID", null, "an AWS access key id (AKIA… or ASIA…)", "Access key id for CREDENTIALS_SOURCE=environment. Environment or .env only; masked in every log.", IsSecret: true);
+        "AWS_ACCESS_KEY_ID", null, "an AWS access key id (AKIA… or ASIA…)", "Access key id for CREDENTIALS_SOURCE=environment (or WRITE_CREDENTIALS_FROM_ENV). Environment or .env.local only; masked in every log.", IsSecret: true);
 
     public static readonly SettingDefinition AwsSecretAccessKey = new(
-        "AWS_SECRET_ACCESS_KEY", null, "an AWS secret access key", "Secret access key for CREDENTIALS_SOURCE=environment. Environment or .env only.", IsSecret: true);
+        "AWS_SECRET_ACCESS_KEY", null, "an AWS secret access key", "Secret access key for CREDENTIALS_SOURCE=environment (or WRITE_CREDENTIALS_FROM_ENV). Environment or .env.local only.", IsSecret: true);
 
     public static readonly SettingDefinition AwsSessionToken = new(
-        "AWS_SESSION_TOKEN", null, "an AWS session token", "Session token of temporary credentials (CREDENTIALS_SOURCE=environment). Environment or .env only.", IsSecret: true);
+        "AWS_SESSION_TOKEN", null, "an AWS session token", "Session token of temporary credentials (CREDENTIALS_SOURCE=environment). Environment or .env.local only.", IsSecret: true);
 
     public static readonly SettingDefinition AwsRegion = new(
         "AWS_REGION", null, "an AWS region such as eu-west-1", "Region for STS preflight; registries carry their own region in the host name.");
+
+    // Credentials and preflight (issue 8).
+    public static readonly SettingDefinition StsEndpoint = new(
+        "STS_ENDPOINT", null, "an https URL", "STS endpoint for the preflight's GetCallerIdentity (a VPC endpoint, say); default: the regional endpoint.");
+
+    public static readonly SettingDefinition CaBundle = new(
+        "AWS_CA_BUNDLE", null, "a PEM file path", "CA bundle trusted for AWS calls (TLS-intercepting proxies), as the AWS CLI and the helper read it; mounted into the runner and jobs.");
+
+    public static readonly SettingDefinition WriteCredentialsFromEnv = new(
+        "WRITE_CREDENTIALS_FROM_ENV", "false", "true or false", "StageCredentials writes AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY (and AWS_SESSION_TOKEN) from the environment into the credentials file's profile.");
+
+    public static readonly SettingDefinition FixCredentialsMode = new(
+        "FIX_CREDENTIALS_MODE", "false", "true or false", "StageCredentials runs chmod 600 on a credentials file that others can read, instead of refusing it.");
 
     public static readonly SettingDefinition Registries = new(
         "ECR_REGISTRIES", null, "comma-separated ECR hosts <12 digits>.dkr.ecr.<region>.amazonaws.com", "Private ECR registries the runner and jobs authenticate to (one credHelpers entry each).");
@@ -83,13 +96,13 @@ public static class SettingCatalog
         "GITLAB_URL", "https://gitlab.com", "an http(s) URL without user info", "GitLab instance the runner registers with (tokens go in GITLAB_TOKEN or GITLAB_RUNNER_TOKEN, never in the URL).");
 
     public static readonly SettingDefinition RunnerToken = new(
-        "GITLAB_RUNNER_TOKEN", null, "a runner authentication token (glrt-…)", "Runner authentication token created in GitLab's UI. Environment or .env only.", IsSecret: true);
+        "GITLAB_RUNNER_TOKEN", null, "a runner authentication token (glrt-…)", "Runner authentication token created in GitLab's UI. Environment or .env.local only.", IsSecret: true);
 
     public static readonly SettingDefinition GitLabToken = new(
-        "GITLAB_TOKEN", null, "a personal access token with create_runner scope", "Creates the runner through the API when no runner token is given. Environment or .env only.", IsSecret: true);
+        "GITLAB_TOKEN", null, "a personal access token with create_runner scope", "Creates the runner through the API when no runner token is given. Environment or .env.local only.", IsSecret: true);
 
     public static readonly SettingDefinition RegistrationToken = new(
-        "GITLAB_REGISTRATION_TOKEN", null, "a legacy registration token", "Deprecated registration-token flow. Environment or .env only.", IsSecret: true);
+        "GITLAB_REGISTRATION_TOKEN", null, "a legacy registration token", "Deprecated registration-token flow. Environment or .env.local only.", IsSecret: true);
 
     public static readonly SettingDefinition Server = new(
         "SERVER", "false", "true or false", "Also run a local GitLab CE container (compose profile) and bootstrap it.");
@@ -104,6 +117,7 @@ public static class SettingCatalog
     [
         StateDir, ComposeProjectName, RunnerName, RunnerImage, DindImage, DockerCliImage,
         CredentialsSource, CredentialsFile, AwsProfile, AwsAccessKeyId, AwsSecretAccessKey, AwsSessionToken, AwsRegion, Registries, PrivateImage,
+        StsEndpoint, CaBundle, WriteCredentialsFromEnv, FixCredentialsMode,
         HelperVersion, HelperSource, HelperPath, HelperPlatforms,
         HelperGoImage, HelperModule, HelperGoProxy, HelperArchive, HelperDownloadUrl,
         UseCredsStore,

@@ -14,6 +14,7 @@ public enum SettingOrigin
 {
     Default,
     DotEnv,
+    DotEnvLocal,
     Environment,
     Argument,
 }
@@ -25,6 +26,7 @@ public sealed record SettingValue(string Text, SettingOrigin Origin, int Line = 
         SettingOrigin.Argument => $"argument {definition.Argument}",
         SettingOrigin.Environment => $"environment variable {definition.Key}",
         SettingOrigin.DotEnv => $".env line {Line}",
+        SettingOrigin.DotEnvLocal => $".env.local line {Line}",
         _ => "default",
     };
 }

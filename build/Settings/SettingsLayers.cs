@@ -3,8 +3,8 @@ using Build.Secrets;
 namespace Build.Settings;
 
 /// <summary>
-/// Resolves each setting from its layers: <c>--argument</c> over environment variable over the repository's
-/// .env over the default. Empty values count as unset, as docker compose treats them.
+/// Resolves each setting from its layers: <c>--argument</c> over environment variable over the git-ignored
+/// .env.local over the committed .env over the default. Empty values count as unset, as docker compose treats them.
 /// </summary>
 public sealed class SettingsLayers
 {
@@ -17,19 +17,14 @@ public sealed class SettingsLayers
     public static SettingsLayers Resolve(
         IReadOnlyDictionary<string, string> arguments,
         Func<string, string?> environment,
-        string? dotEnvText)
+        string? dotEnvText,
+        string? dotEnvLocalText = null,
+        Func<bool>? dotEnvIsTracked = null)
     {
         var layers = new SettingsLayers([]);
-        var fromFile = new Dictionary<string, DotEnvEntry>(StringComparer.Ordinal);
-        if (dotEnvText is not null)
-        {
-            var parsed = DotEnvFile.Parse(dotEnvText, environment);
-            layers.Problems.AddRange(parsed.Errors.Select(e => ".env " + e));
-            foreach (var entry in parsed.Entries)
-            {
-                fromFile[entry.Key] = entry;
-            }
-        }
+        var fromFile = layers.ReadFile(".env", dotEnvText, environment);
+        var fromLocal = layers.ReadFile(".env.local", dotEnvLocalText, environment);
+        var tracked = new Lazy<bool>(() => dotEnvIsTracked?.Invoke() ?? false);
 
         var fromArguments = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var (name, value) in arguments)
@@ -46,12 +41,19 @@ public sealed class SettingsLayers
 
         foreach (var definition in SettingCatalog.All)
         {
+            if (definition.IsSecret && fromFile.TryGetValue(definition.Key, out var committed) && committed.Value.Length > 0 && tracked.Value)
+            {
+                // .env is committed: a secret in it would be pushed with the next commit, whichever layer wins.
+                layers.Problems.Add($"{definition.Key} is set in .env line {committed.Line}, which git tracks (it would be committed with the project's defaults): move it to .env.local (git-ignored, chmod 600)");
+                continue;
+            }
+
             if (fromArguments.TryGetValue(definition.Key, out var argument) && argument.Length > 0)
             {
                 if (definition.IsSecret)
                 {
                     // A value on the command line is visible to every user through the process list.
-                    layers.Problems.Add($"{definition.Key} was given as argument {definition.Argument}; secrets are not accepted on the command line (visible in the process list): set {definition.Key} in the environment or in .env");
+                    layers.Problems.Add($"{definition.Key} was given as argument {definition.Argument}; secrets are not accepted on the command line (visible in the process list): set {definition.Key} in the environment or in .env.local");
                     continue;
                 }
 
@@ -60,6 +62,10 @@ public sealed class SettingsLayers
             else if (environment(definition.Key) is { Length: > 0 } fromEnvironment)
             {
                 layers._values[definition.Key] = new SettingValue(fromEnvironment, SettingOrigin.Environment);
+            }
+            else if (fromLocal.TryGetValue(definition.Key, out var local) && local.Value.Length > 0)
+            {
+                layers._values[definition.Key] = new SettingValue(local.Value, SettingOrigin.DotEnvLocal, local.Line);
             }
             else if (fromFile.TryGetValue(definition.Key, out var entry) && entry.Value.Length > 0)
             {
@@ -72,6 +78,22 @@ public sealed class SettingsLayers
         }
 
         return layers;
+    }
+
+    private Dictionary<string, DotEnvEntry> ReadFile(string name, string? text, Func<string, string?> environment)
+    {
+        var entries = new Dictionary<string, DotEnvEntry>(StringComparer.Ordinal);
+        if (text is not null)
+        {
+            var parsed = DotEnvFile.Parse(text, environment);
+            Problems.AddRange(parsed.Errors.Select(e => name + " " + e));
+            foreach (var entry in parsed.Entries)
+            {
+                entries[entry.Key] = entry;
+            }
+        }
+
+        return entries;
     }
 
     public SettingValue? Get(SettingDefinition definition) => _values.GetValueOrDefault(definition.Key);

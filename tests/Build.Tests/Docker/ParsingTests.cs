@@ -30,6 +30,8 @@ public sealed class ParsingTests
     [InlineData("https://123456789012.dkr.ecr-fips.us-gov-west-1.amazonaws.com/", "123456789012", "us-gov-west-1", true)]
     [InlineData("123456789012.dkr-ecr.eu-central-1.on.aws", "123456789012", "eu-central-1", false)]
     [InlineData("123456789012.dkr.ecr.cn-north-1.amazonaws.com.cn", "123456789012", "cn-north-1", false)]
+    [InlineData("123456789012.dkr-ecr-fips.us-east-1.on.aws", "123456789012", "us-east-1", true)]
+    [InlineData("123456789012.dkr.ecr.eusc-de-east-1.amazonaws.eu", "123456789012", "eusc-de-east-1", false)]
     public void Ecr_hosts_give_account_and_region(string host, string account, string region, bool fips)
     {
         Assert.True(EcrRegistry.TryParse(host, out var registry));

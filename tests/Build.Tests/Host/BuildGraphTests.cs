@@ -28,7 +28,7 @@ public sealed class BuildGraphTests : IDisposable
         var tasks = TaskCatalog.Create(TaskCatalog.TypesIn(typeof(BuildContext).Assembly));
 
         Assert.Equal(
-            ["BuildHelper", "Clean", "Doctor", "Down", "Register", "SmokeTest", "StageCredentials", "Up"],
+            ["BuildHelper", "Clean", "Doctor", "Down", "Preflight", "Register", "SmokeTest", "StageCredentials", "Up"],
             tasks.Select(t => t.Name).Order(StringComparer.Ordinal));
         Assert.All(tasks, t => Assert.False(string.IsNullOrWhiteSpace(t.Description)));
     }
@@ -39,24 +39,18 @@ public sealed class BuildGraphTests : IDisposable
         var (code, output) = Run("--tree");
 
         Assert.Equal(0, code);
-        Assert.Matches(@"SmokeTest\s*\n\s*└─Register\s*\n\s*└─Up\s*\n\s*├─BuildHelper\s*\n\s*└─StageCredentials", output.Replace("\r", string.Empty));
+        Assert.Matches(@"SmokeTest\s*\n\s*└─Register\s*\n\s*└─Up\s*\n\s*├─BuildHelper\s*\n\s*└─StageCredentials\s*\n\s*└─Preflight", output.Replace("\r", string.Empty));
     }
 
     [Fact]
-    public void Up_fails_clearly_while_its_capability_is_not_built_and_leaves_nothing_half_done()
+    public void Up_alone_fails_clearly_while_its_capability_is_not_built_and_leaves_nothing()
     {
-        // BuildHelper works (from a static binary on this machine, so no Go container or download); a later
-        // step of Up is not built yet and must fail without pretending.
-        var helper = new Dictionary<string, string> { ["HELPER_SOURCE"] = "path", ["HELPER_PATH"] = "/bin/busybox", ["HELPER_PLATFORMS"] = "linux/amd64" };
-
-        var (code, output) = RunWith(helper, "--target=Up");
+        var (code, output) = Run("--target=Up", "--exclusive");
 
         Assert.Equal(ExitCodes.Failed, code);
-        Assert.Contains("is not available yet", output);
+        Assert.Contains("Up is not available yet", output);
         Assert.DoesNotMatch(@"\n\s*Up\s+[\d:.]+\s+Succeeded", output);
-        var state = Path.Combine(Root, ".state");
-        Assert.Equal(["helper"], Directory.GetDirectories(state).Select(Path.GetFileName));
-        Assert.Equal(File.ReadAllBytes("/bin/busybox"), File.ReadAllBytes(Path.Combine(state, "helper", "linux-amd64", "docker-credential-ecr-login")));
+        Assert.False(Directory.Exists(Path.Combine(Root, ".state")), "a refused run must leave nothing on disk");
     }
 
     [Fact]
@@ -66,7 +60,9 @@ public sealed class BuildGraphTests : IDisposable
 
         Assert.Equal(0, code);
         Assert.Contains("Targets (default: Doctor):", output);
-        foreach (var name in new[] { "BuildHelper", "StageCredentials", "Up", "Register", "SmokeTest", "Down", "Clean", "Doctor" })
+        Assert.Contains("argument over environment variable over .env.local over .env over default", output);
+        Assert.Contains("--sts-endpoint / STS_ENDPOINT", output);
+        foreach (var name in new[] { "BuildHelper", "Preflight", "StageCredentials", "Up", "Register", "SmokeTest", "Down", "Clean", "Doctor" })
         {
             Assert.Matches($@"\n  {name}\s+\S", output);
         }

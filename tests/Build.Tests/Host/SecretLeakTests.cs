@@ -59,4 +59,50 @@ public sealed class SecretLeakTests : IDisposable
         Assert.Contains($"{dotEnv} holds a secret and other users can read it (mode 0644); run: chmod 600 {dotEnv}", output);
         Assert.DoesNotContain(GitLabToken, output);
     }
+
+    // The rule for .env: it is the committed defaults file, so a secret in it is refused when git tracks it
+    // (it would be pushed); a .env that git does not track (no repository, as in the tests above, or ignored)
+    // may hold one, with the permission warning. Secrets belong in .env.local.
+    [Fact]
+    [System.Runtime.Versioning.SupportedOSPlatform("linux")]
+    public void A_secret_in_a_git_tracked_dotenv_stops_the_run_with_move_it_to_dotenv_local()
+    {
+        var dotEnv = Path.Combine(_build.Root, ".env");
+        File.WriteAllText(dotEnv, $"RUNNER_NAME=mine\nAWS_SECRET_ACCESS_KEY={AwsSecret}\n");
+        Git("init", "-q");
+        Git("add", ".env");
+        var before = File.ReadAllText(dotEnv);
+
+        var (code, output) = _build.Run("--target=Doctor", "--dryrun");
+
+        Assert.Equal(ExitCodes.Usage, code);
+        Assert.Contains("AWS_SECRET_ACCESS_KEY is set in .env line 2, which git tracks (it would be committed with the project's defaults): move it to .env.local", output);
+        Assert.DoesNotContain(AwsSecret, output);
+        Assert.Equal(before, File.ReadAllText(dotEnv));
+    }
+
+    [Fact]
+    [System.Runtime.Versioning.SupportedOSPlatform("linux")]
+    public void A_dotenv_local_with_a_secret_that_others_can_read_gets_a_warning_and_overrides_dotenv()
+    {
+        var dotEnvLocal = Path.Combine(_build.Root, ".env.local");
+        File.WriteAllText(Path.Combine(_build.Root, ".env"), "GITLAB_SERVER_WEB_PORT=eighty\n");
+        File.WriteAllText(dotEnvLocal, $"GITLAB_TOKEN={GitLabToken}\nGITLAB_SERVER_WEB_PORT=8801\n");
+        File.SetUnixFileMode(dotEnvLocal, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.OtherRead);
+        Git("init", "-q");
+        Git("add", ".env", ".env.local");
+
+        var (code, output) = _build.Run("--target=Doctor", "--dryrun");
+
+        Assert.Equal(0, code);
+        Assert.Contains($"{dotEnvLocal} holds a secret and other users can read it (mode 0604); run: chmod 600 {dotEnvLocal}", output);
+        Assert.DoesNotContain(GitLabToken, output);
+    }
+
+    private void Git(params string[] args)
+    {
+        using var git = System.Diagnostics.Process.Start(new System.Diagnostics.ProcessStartInfo("git", ["-C", _build.Root, .. args]) { RedirectStandardOutput = true });
+        git!.WaitForExit();
+        Assert.Equal(0, git.ExitCode);
+    }
 }

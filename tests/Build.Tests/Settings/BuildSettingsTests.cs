@@ -14,6 +14,9 @@ public sealed class BuildSettingsTests
         string? dotEnv = null) =>
         BuildSettings.Load(Root, Invocation, arguments ?? [], name => environment?.GetValueOrDefault(name), dotEnv);
 
+    private static BuildSettings LoadFiles(string? dotEnv, string? dotEnvLocal, bool dotEnvTracked = false, Dictionary<string, string>? environment = null) =>
+        BuildSettings.Load(Root, Invocation, new Dictionary<string, string>(), name => environment?.GetValueOrDefault(name), dotEnv, dotEnvLocal, () => dotEnvTracked);
+
     private static SettingsException Invalid(
         Dictionary<string, string>? arguments = null,
         Dictionary<string, string>? environment = null,
@@ -46,6 +49,71 @@ public sealed class BuildSettingsTests
         Assert.Equal("from-arg", all.RunnerName);
         Assert.Equal("from-env", noArgument.RunnerName);
         Assert.Equal("from-file", fileOnly.RunnerName);
+    }
+
+    [Fact]
+    public void Dotenv_local_wins_over_dotenv_and_loses_to_the_environment()
+    {
+        var local = LoadFiles("RUNNER_NAME=from-env-file\nCOMPOSE_PROJECT_NAME=committed", "RUNNER_NAME=from-local");
+        var environment = LoadFiles("RUNNER_NAME=from-env-file", "RUNNER_NAME=from-local", environment: new() { ["RUNNER_NAME"] = "from-environment" });
+
+        Assert.Equal("from-local", local.RunnerName);
+        Assert.Equal("committed", local.ComposeProjectName);
+        Assert.Equal("from-environment", environment.RunnerName);
+    }
+
+    [Fact]
+    public void A_bad_value_in_dotenv_local_is_reported_with_its_file_and_line()
+    {
+        var error = Assert.Throws<SettingsException>(() => LoadFiles("SERVER=false", "# mine\nSERVER=maybe\n"));
+
+        Assert.Equal("SERVER = \"maybe\" from .env.local line 2 is not valid; accepted: true or false", Assert.Single(error.Problems));
+    }
+
+    [Fact]
+    public void A_secret_in_a_git_tracked_dotenv_is_refused_without_showing_it()
+    {
+        const string token = "glpat-committed0123456789";
+
+        var error = Assert.Throws<SettingsException>(() => LoadFiles($"RUNNER_NAME=x\nGITLAB_TOKEN={token}\n", null, dotEnvTracked: true));
+
+        Assert.Equal("GITLAB_TOKEN is set in .env line 2, which git tracks (it would be committed with the project's defaults): move it to .env.local (git-ignored, chmod 600)", Assert.Single(error.Problems));
+        Assert.DoesNotContain(token, error.Message);
+    }
+
+    [Fact]
+    public void A_secret_in_a_git_tracked_dotenv_is_refused_even_when_another_layer_overrides_it()
+    {
+        var error = Assert.Throws<SettingsException>(() => LoadFiles("GITLAB_TOKEN=glpat-committed0123456789\n", "GITLAB_TOKEN=glpat-local0123456789", dotEnvTracked: true, environment: new() { ["GITLAB_TOKEN"] = "glpat-env0123456789" }));
+
+        Assert.Contains("move it to .env.local", Assert.Single(error.Problems));
+    }
+
+    [Fact]
+    public void A_secret_is_accepted_from_dotenv_local_or_from_a_dotenv_git_does_not_track()
+    {
+        var tracked = false;
+        var local = BuildSettings.Load(Root, Invocation, new Dictionary<string, string>(), _ => null, "RUNNER_NAME=x", "GITLAB_TOKEN=glpat-local0123456789", () => tracked = true);
+        var untracked = LoadFiles("GITLAB_TOKEN=glpat-untracked0123456789", null, dotEnvTracked: false);
+
+        Assert.Equal("glpat-local0123456789", local.GitLabToken!.Reveal());
+        Assert.True(local.SecretsFromDotEnvLocal);
+        Assert.False(tracked, "git is asked only when .env holds a secret");
+        Assert.True(untracked.SecretsFromDotEnv);
+    }
+
+    [Fact]
+    public void The_committed_dotenv_holds_only_known_non_secret_settings()
+    {
+        var text = File.ReadAllText(System.IO.Path.Combine(global::Tests.Shared.TestRepository.Root(), ".env"));
+        var entries = DotEnvFile.Parse(text, _ => null);
+
+        Assert.Empty(entries.Errors);
+        Assert.All(entries.Entries, e => Assert.False(SettingCatalog.Find(e.Key)?.IsSecret ?? true, $"{e.Key} is unknown or secret"));
+        // One source of truth: .env documents the catalog's defaults, it does not change them.
+        Assert.All(entries.Entries, e => Assert.Equal(SettingCatalog.Find(e.Key)!.Default, e.Value));
+        var settings = LoadFiles(text, null, dotEnvTracked: true);
+        Assert.Equal(CredentialsSource.File, settings.CredentialsSource);
     }
 
     [Fact]

@@ -1,0 +1,157 @@
+using System.Text.RegularExpressions;
+using Amazon.Runtime.CredentialManagement;
+using Build.Secrets;
+
+namespace Build.Aws;
+
+/// <summary>What the file check may ask of the machine; tests give their own answers.</summary>
+public sealed record FileFacts(string RepositoryRoot, Func<string, bool> IsTrackedByGit, Func<string, int?> OwnerOf, int CurrentUser);
+
+/// <summary>
+/// Validates an AWS shared-credentials file before anything uses it, reporting every problem at once. The file
+/// is parsed by AWSSDK.Core's <see cref="SharedCredentialsFile"/>; lines are located only to name them in
+/// messages. Messages name the file, the profile and the line, never a value. It changes nothing.
+/// </summary>
+public static partial class CredentialsFileCheck
+{
+    public const UnixFileMode Private = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+
+    public sealed record Result(AwsKey? Key, IReadOnlyList<string> Problems, bool ModeTooWide);
+
+    [GeneratedRegex(@"^\s*\[\s*(?<name>[^\]]*?)\s*\]\s*$")]
+    private static partial Regex SectionHeader();
+
+    [GeneratedRegex(@"^\s*(?<key>[A-Za-z0-9_]+)\s*=")]
+    private static partial Regex Property();
+
+    [GeneratedRegex(@"Line (?<line>\d+)")]
+    private static partial Regex SdkLine();
+
+    public static Result Check(string path, string profile, string? regionSetting, FileFacts facts)
+    {
+        var problems = new List<string>();
+        void Problem(string text) => problems.Add($"{path}: {text}");
+
+        var modeTooWide = false;
+        if (!OperatingSystem.IsWindows())
+        {
+            var mode = File.GetUnixFileMode(path);
+            if ((mode & ~Private) != 0)
+            {
+                modeTooWide = true;
+                Problem($"mode {Convert.ToString((int)mode, 8).PadLeft(4, '0')} lets other users read or change it; run: chmod 600 {path} (or run again with --fix-credentials-mode)");
+            }
+
+            if (facts.OwnerOf(path) is { } owner && owner != facts.CurrentUser)
+            {
+                Problem($"is owned by uid {owner}, not by the user running the build (uid {facts.CurrentUser}); run: sudo chown {facts.CurrentUser} {path}");
+            }
+        }
+
+        var root = Path.TrimEndingDirectorySeparator(Path.GetFullPath(facts.RepositoryRoot)) + Path.DirectorySeparatorChar;
+        if (Path.GetFullPath(path).StartsWith(root, StringComparison.Ordinal))
+        {
+            Problem($"is inside the repository {root}; a credentials file there is one `git add` away from being pushed: move it outside (for example to {CredentialsFileLocation.Describe}) and set RUNNER_CREDENTIALS_FILE in .env.local");
+        }
+        else if (facts.IsTrackedByGit(path))
+        {
+            Problem($"is tracked by git in {Path.GetDirectoryName(path)}: run git rm --cached {Path.GetFileName(path)} there, rotate the key (it may have been pushed) and keep the file out of any repository");
+        }
+
+        var text = File.ReadAllText(path);
+        var lines = text.TrimStart('\uFEFF').Replace("\r\n", "\n").Split('\n');
+        if (lines.All(l => l.Trim().Length == 0 || l.TrimStart().StartsWith('#') || l.TrimStart().StartsWith(';')))
+        {
+            Problem($"is empty: it needs a [{profile}] section with aws_access_key_id and aws_secret_access_key (see assets/runner-ecr-credentials)");
+            return new Result(null, problems, modeTooWide);
+        }
+
+        var headers = lines.Select((line, index) => (Match: SectionHeader().Match(line), Line: index + 1)).Where(h => h.Match.Success).ToList();
+        var ofProfile = headers.Where(h => h.Match.Groups["name"].Value == profile).Select(h => h.Line).ToList();
+        if (ofProfile.Count > 1)
+        {
+            Problem($"profile [{profile}] appears {ofProfile.Count} times (lines {string.Join(", ", ofProfile)}); AWS tools disagree on which one wins: keep one");
+        }
+
+        CredentialProfile? found;
+        try
+        {
+            new SharedCredentialsFile(path).TryGetProfile(profile, out found);
+        }
+        catch (Exception ex) when (ex is InvalidDataException or FormatException)
+        {
+            // The SDK's message quotes the line, which may hold a secret: only its number is kept.
+            var line = SdkLine().Match(ex.Message) is { Success: true } m ? "line " + m.Groups["line"].Value : "a line";
+            Problem($"{line} is not a [section], a name = value pair or a comment; fix that line (it is not shown, it may hold a secret)");
+            return new Result(null, problems, modeTooWide);
+        }
+
+        if (ofProfile.Count == 0 || found is null)
+        {
+            var names = headers.Select(h => h.Match.Groups["name"].Value).Distinct().ToList();
+            Problem($"has no [{profile}] profile (AWS_PROFILE); profiles found: {(names.Count == 0 ? "none" : string.Join(", ", names))}; add a [{profile}] section or set AWS_PROFILE to one of them");
+            return new Result(null, problems, modeTooWide);
+        }
+
+        var header = ofProfile[0];
+        var next = headers.Where(h => h.Line > header).Select(h => h.Line).DefaultIfEmpty(lines.Length + 1).First();
+        string Where(string property)
+        {
+            var line = Enumerable.Range(header, next - header - 1)
+                .FirstOrDefault(i => Property().Match(lines[i]) is { Success: true } m && m.Groups["key"].Value.Equals(property, StringComparison.OrdinalIgnoreCase));
+            return line > 0 ? $"{property} on line {line + 1} of profile [{profile}]" : $"profile [{profile}] (line {header})";
+        }
+
+        var options = found.Options;
+        var keyId = Required(options.AccessKey, "aws_access_key_id", AwsKey.IsKeyIdShaped, AwsKey.KeyIdAccepted);
+        var secret = Required(options.SecretKey, "aws_secret_access_key", AwsKey.IsSecretShaped, AwsKey.SecretAccepted);
+        Secret? token = null;
+        if (!string.IsNullOrWhiteSpace(options.Token))
+        {
+            token = AwsKey.IsSessionTokenShaped(options.Token) ? new Secret(options.Token) : null;
+            if (token is null)
+            {
+                Problem($"{Where("aws_session_token")} is not shaped like a session token (one line of base64, no spaces)");
+            }
+        }
+        else if (keyId is not null && AwsKey.IsTemporaryKeyId(options.AccessKey))
+        {
+            Problem($"{Where("aws_access_key_id")} is a temporary key id (ASIA…), which only works with its aws_session_token: add the token to profile [{profile}] (line {header})");
+        }
+
+        var region = found.Region?.SystemName;
+        if (string.IsNullOrWhiteSpace(region))
+        {
+            region = regionSetting;
+            if (region is null)
+            {
+                Problem($"profile [{profile}] (line {header}) has no region and AWS_REGION is not set: add region = <your region, e.g. eu-west-1> to the profile or set AWS_REGION in .env.local");
+            }
+        }
+        else if (!AwsKey.IsRegionShaped(region))
+        {
+            Problem($"{Where("region")} is not shaped like an AWS region (e.g. eu-west-1)");
+            region = null;
+        }
+
+        var key = keyId is not null && secret is not null && region is not null && problems.Count == 0 ? new AwsKey(keyId, secret, token, region) : null;
+        return new Result(key, problems, modeTooWide);
+
+        Secret? Required(string? value, string property, Func<string, bool> shaped, string accepted)
+        {
+            if (string.IsNullOrWhiteSpace(value))
+            {
+                Problem($"{Where(property)} is missing or empty: fill it in");
+                return null;
+            }
+
+            if (!shaped(value))
+            {
+                Problem($"{Where(property)} is not shaped like one ({accepted}); the value is not shown");
+                return null;
+            }
+
+            return new Secret(value);
+        }
+    }
+}

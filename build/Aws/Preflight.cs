@@ -1,0 +1,88 @@
+using Amazon.Runtime;
+using Build.Processes;
+using Build.Secrets;
+using Build.Settings;
+
+namespace Build.Aws;
+
+/// <summary>What Preflight proved: who the credentials are and a token per registry.</summary>
+public sealed record PreflightReport(StagedCredentials Credentials, CallerIdentity? Identity, IReadOnlyList<HelperOutcome> Registries, TimeSpan Sts, TimeSpan Helper);
+
+/// <summary>
+/// Proves the credentials before anything starts: STS GetCallerIdentity names the account, then the helper's
+/// <c>get</c> obtains a token for every registry with the runner container's environment. Every failure is
+/// reported with its cause and fix; no key, secret or token reaches the log.
+/// </summary>
+public sealed class Preflight(BuildSettings settings, RunnerCredentials runner, CommandRunner commands, Redactor redactor, string logFolder, Action<string> info, Action<string> warn)
+{
+    public async Task<PreflightReport> RunAsync(StagedCredentials staged, CancellationToken cancellation)
+    {
+        if (settings.Registries.Count == 0)
+        {
+            throw new PreflightException(["ECR_REGISTRIES is empty and PRIVATE_ECR_IMAGE is not set: name the registries the runner pulls from, e.g. ECR_REGISTRIES=123456789012.dkr.ecr.eu-west-1.amazonaws.com"]);
+        }
+
+        var bundle = settings.CaBundle is { } path ? CaBundle.Load(path.FullPath, "AWS_CA_BUNDLE") : null;
+        var helper = HelperLocation.Find(settings);
+        var problems = new List<string>();
+        if (staged.Source == CredentialsSource.InstanceRole)
+        {
+            info("instance role: containers reach the instance metadata service only with an IMDSv2 hop limit of 2 or more; set it with: aws ec2 modify-instance-metadata-options --instance-id <id> --http-tokens required --http-put-response-hop-limit 2");
+        }
+
+        CallerIdentity? identity = null;
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        try
+        {
+            identity = await CallerIdentity.GetAsync(Credentials(staged), staged.Region, settings.StsEndpoint, bundle, cancellation);
+            info($"STS: account {identity.Account}, {identity.Arn} ({clock.ElapsedMilliseconds} ms)");
+        }
+        catch (AwsCallFailure failure)
+        {
+            problems.Add(Explain(failure.Call, redactor.Redact(failure.Error), failure.Cause));
+        }
+
+        var sts = clock.Elapsed;
+
+        foreach (var registry in settings.Registries.Where(r => identity is not null && r.AccountId != identity.Account))
+        {
+            warn($"{registry.Host} belongs to account {registry.AccountId}, the credentials to {identity!.Account}: a cross-account pull works only when that repository's policy allows {identity.Arn}");
+        }
+
+        var probe = new HelperProbe(commands, redactor, helper, runner, logFolder);
+        var outcomes = new List<HelperOutcome>();
+        clock.Restart();
+        foreach (var registry in settings.Registries)
+        {
+            var started = clock.Elapsed;
+            var outcome = probe.Get(registry);
+            var took = $" ({(clock.Elapsed - started).TotalMilliseconds:0} ms)";
+            outcomes.Add(outcome);
+            if (outcome.Succeeded)
+            {
+                info($"helper: {registry.Host}: token obtained{(outcome.ExpiresAt is { } at ? $", expires {at.UtcDateTime:yyyy-MM-dd HH:mm:ss}Z (in {(at - DateTimeOffset.UtcNow).TotalHours:0.#} h)" : string.Empty)}{took}");
+            }
+            else
+            {
+                problems.Add(Explain($"helper get {registry.Host} ({registry.Region})", outcome.Error!, outcome.Cause) + (outcome.LogCopy is null ? string.Empty : $" The helper's log (redacted): {outcome.LogCopy}"));
+            }
+        }
+
+        return problems.Count == 0
+            ? new PreflightReport(staged, identity, outcomes, sts, clock.Elapsed)
+            : throw new PreflightException(problems, "Preflight failed; nothing was started or changed:");
+    }
+
+    private static string Explain(string call, string error, AwsFailure? cause) =>
+        cause is null
+            ? $"{call} failed: {error}"
+            : $"{call} failed, {cause.Describe()} (AWS said: {error})";
+
+    private static AWSCredentials Credentials(StagedCredentials staged) => staged.Key switch
+    {
+        { SessionToken: { } token } key => new SessionAWSCredentials(key.AccessKeyId.Reveal(), key.SecretAccessKey.Reveal(), token.Reveal()),
+        { } key => new BasicAWSCredentials(key.AccessKeyId.Reveal(), key.SecretAccessKey.Reveal()),
+        // Instance role: the SDK's IMDSv2 client; only reached on an instance, never in tests (metadata disabled there).
+        null => new InstanceProfileAWSCredentials(),
+    };
+}

@@ -1,0 +1,98 @@
+using Build.Secrets;
+using Build.Settings;
+
+namespace Build.Aws;
+
+/// <summary>A bind mount of a host file into a container.</summary>
+public sealed record ContainerMount(string Source, string Target, bool ReadOnly)
+{
+    /// <summary>The <c>source:target[:ro]</c> form of compose and config.toml volumes.</summary>
+    public override string ToString() => $"{Source}:{Target}{(ReadOnly ? ":ro" : string.Empty)}";
+}
+
+/// <summary>What one container gets for the ECR helper to find AWS credentials: mounts, plain and secret variables.</summary>
+public sealed record ContainerCredentials(
+    IReadOnlyList<ContainerMount> Mounts,
+    IReadOnlyDictionary<string, string> Environment,
+    IReadOnlyDictionary<string, Secret> SecretEnvironment);
+
+/// <summary>
+/// The one place that decides how <c>CREDENTIALS_SOURCE</c> reaches the containers: Up reads <see cref="Runner"/>
+/// for the runner container (the executor's helper), Register reads <see cref="Jobs"/> for config.toml (the DinD
+/// job containers' helper), and Preflight runs the helper on the host with the runner's view.
+/// </summary>
+public sealed record RunnerCredentials(CredentialsSource Source, ContainerCredentials Runner, ContainerCredentials Jobs)
+{
+    public const string CredentialsTarget = "/root/.aws/credentials";
+    public const string CaBundleTarget = "/etc/gitlab-runner-ecr/aws-ca-bundle.pem";
+
+    /// <summary>Variables of the AWS SDK's credential chain that the containers never get from the build's environment.</summary>
+    public static readonly IReadOnlyList<string> ForeignAwsVariables =
+    [
+        "AWS_DEFAULT_PROFILE", "AWS_DEFAULT_REGION", "AWS_ROLE_ARN", "AWS_ROLE_SESSION_NAME", "AWS_WEB_IDENTITY_TOKEN_FILE",
+        "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI", "AWS_CONTAINER_CREDENTIALS_FULL_URI", "AWS_CONTAINER_AUTHORIZATION_TOKEN",
+        "AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_ECR", "AWS_ECR_DISABLE_CACHE", "AWS_SDK_LOAD_CONFIG", "AWS_ACCESS_KEY", "AWS_SECRET_KEY",
+    ];
+
+    /// <param name="buildEnvironment">The build's environment, for the default location of the credentials file.</param>
+    public static RunnerCredentials For(BuildSettings settings, Func<string, string?> buildEnvironment)
+    {
+        var mounts = new List<ContainerMount>();
+        var environment = new Dictionary<string, string>(StringComparer.Ordinal);
+        var secrets = new Dictionary<string, Secret>(StringComparer.Ordinal);
+        switch (settings.CredentialsSource)
+        {
+            case CredentialsSource.File:
+                mounts.Add(new ContainerMount(CredentialsFileLocation.Resolve(settings.CredentialsFile?.FullPath, buildEnvironment), CredentialsTarget, ReadOnly: true));
+                environment["AWS_SHARED_CREDENTIALS_FILE"] = CredentialsTarget;
+                // No shared config file: the helper reads nothing that StageCredentials did not check.
+                environment["AWS_CONFIG_FILE"] = "/dev/null";
+                environment["AWS_PROFILE"] = settings.AwsProfile;
+                environment["AWS_EC2_METADATA_DISABLED"] = "true";
+                break;
+            case CredentialsSource.Environment:
+                environment["AWS_CONFIG_FILE"] = "/dev/null";
+                environment["AWS_SHARED_CREDENTIALS_FILE"] = "/dev/null";
+                environment["AWS_EC2_METADATA_DISABLED"] = "true";
+                AddSecret(secrets, "AWS_ACCESS_KEY_ID", settings.AwsAccessKeyId);
+                AddSecret(secrets, "AWS_SECRET_ACCESS_KEY", settings.AwsSecretAccessKey);
+                AddSecret(secrets, "AWS_SESSION_TOKEN", settings.AwsSessionToken);
+                break;
+            case CredentialsSource.InstanceRole:
+                // The instance metadata service answers containers only with an IMDSv2 hop limit of 2 or more.
+                environment["AWS_CONFIG_FILE"] = "/dev/null";
+                environment["AWS_SHARED_CREDENTIALS_FILE"] = "/dev/null";
+                break;
+        }
+
+        if (settings.AwsRegion is { } region)
+        {
+            environment["AWS_REGION"] = region;
+        }
+
+        if (settings.CaBundle is { } bundle)
+        {
+            mounts.Add(new ContainerMount(bundle.FullPath, CaBundleTarget, ReadOnly: true));
+            environment["AWS_CA_BUNDLE"] = CaBundleTarget;
+        }
+
+        // Jobs (DinD docker pull) run the same helper with the same credentials as the executor.
+        var view = new ContainerCredentials(mounts, environment, secrets);
+        return new RunnerCredentials(settings.CredentialsSource, view, view);
+    }
+
+    /// <summary>The runner's variables with container paths replaced by the host files mounted there, for running the helper on the host.</summary>
+    public IReadOnlyDictionary<string, string> HostEnvironment() =>
+        Runner.Environment.ToDictionary(
+            e => e.Key,
+            e => Runner.Mounts.FirstOrDefault(m => m.Target == e.Value)?.Source ?? e.Value,
+            StringComparer.Ordinal);
+
+    private static void AddSecret(Dictionary<string, Secret> secrets, string name, Secret? value)
+    {
+        if (value is not null)
+        {
+            secrets[name] = value;
+        }
+    }
+}
