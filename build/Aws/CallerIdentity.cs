@@ -38,7 +38,7 @@ public sealed record CallerIdentity(string Account, string Arn)
             var identity = await sts.GetCallerIdentityAsync(new GetCallerIdentityRequest(), cancellation);
             return new CallerIdentity(identity.Account, identity.Arn);
         }
-        catch (Exception ex) when (ex is AmazonClientException or HttpRequestException or TaskCanceledException && !cancellation.IsCancellationRequested)
+        catch (Exception ex) when (ex is AmazonServiceException or AmazonClientException or HttpRequestException or TaskCanceledException && !cancellation.IsCancellationRequested)
         {
             var text = Describe(ex);
             throw new AwsCallFailure($"STS GetCallerIdentity at {where}", text, AwsFailure.Recognise(text));

@@ -35,7 +35,7 @@ public sealed class CredentialsStaging(BuildSettings settings, Redactor redactor
     private StagedCredentials FromFile()
     {
         var configured = settings.CredentialsFile?.FullPath;
-        var path = configured is not null && File.Exists(configured) ? configured : CredentialsFileLocation.Default(environment);
+        var path = CredentialsFileLocation.Resolve(configured, environment);
         if (!File.Exists(path))
         {
             var fromEnvironment = settings.WriteCredentialsFromEnv ? EnvironmentKey("WRITE_CREDENTIALS_FROM_ENV") : null;
@@ -46,7 +46,7 @@ public sealed class CredentialsStaging(BuildSettings settings, Redactor redactor
                 throw new PreflightException(
                     [
                         $"created {path} from the template (mode 0600, folder 0700){(configured is null ? string.Empty : $" because RUNNER_CREDENTIALS_FILE = {configured} does not exist")} and recorded it as RUNNER_CREDENTIALS_FILE in {EnvLocalPath}",
-                        $"fill in profile [{settings.AwsProfile}] there: aws_access_key_id, aws_secret_access_key, region (and aws_session_token for temporary ASIA… keys; delete that line otherwise), then run ./build.sh --target=StageCredentials again",
+                        $"fill in profile [{settings.AwsProfile}] there: aws_access_key_id, aws_secret_access_key, region (and aws_session_token for temporary ASIA… keys; leave it empty otherwise), then run ./build.sh --target=StageCredentials again",
                         "or, non-interactively: export AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY (and AWS_SESSION_TOKEN) and run ./build.sh --target=StageCredentials --write-credentials-from-env",
                     ],
                     "The credentials file has to be filled in:");
@@ -144,7 +144,13 @@ public sealed class CredentialsStaging(BuildSettings settings, Redactor redactor
 
     private void CreateFromTemplate(string path, AwsKey? key)
     {
-        var template = File.ReadAllText(Path.Combine(facts.RepositoryRoot, "assets", "runner-ecr-credentials"))
+        var templatePath = Path.Combine(facts.RepositoryRoot, "assets", "runner-ecr-credentials");
+        if (!File.Exists(templatePath))
+        {
+            throw new PreflightException([$"the credentials template {templatePath} is missing, so {path} cannot be created: restore it (git checkout -- assets/runner-ecr-credentials), or set RUNNER_CREDENTIALS_FILE to an existing credentials file"]);
+        }
+
+        var template = File.ReadAllText(templatePath)
             .Replace("[default]", $"[{settings.AwsProfile}]", StringComparison.Ordinal);
         if (key is not null)
         {

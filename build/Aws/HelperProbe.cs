@@ -20,20 +20,18 @@ public sealed class HelperProbe(CommandRunner commands, Redactor redactor, strin
         var cache = Directory.CreateTempSubdirectory("ecr-preflight-").FullName;
         try
         {
-            var environment = new Dictionary<string, string>(credentials.HostEnvironment(), StringComparer.Ordinal)
+            CommandResult result;
+            try
             {
-                ["AWS_ECR_CACHE_DIR"] = Path.Combine(cache, ".ecr"),
-                ["HOME"] = cache,
-            };
-            var result = commands.Run(helper, Arguments.Of("get"), new CommandOptions
+                result = Run(registry, cache);
+            }
+            catch (IOException ex)
             {
-                Timeout = TimeSpan.FromSeconds(60),
-                Environment = environment,
-                SecretEnvironment = credentials.Runner.SecretEnvironment,
-                RemoveEnvironment = RunnerCredentials.ForeignAwsVariables,
-                StandardInput = new Secret(registry.Host + "\n"),
-                SecretOutput = true,
-            });
+                // It exited before reading the registry from standard input (a crash at start-up, say).
+                var early = redactor.Redact(ReadLog(cache));
+                return new HelperOutcome(registry, false, null, $"it exited before reading the registry from its standard input ({ex.Message}); its log: {(early.Length > 0 ? early : "(empty)")}", AwsFailure.Recognise(early), Copy(registry, early));
+            }
+
             if (result.Succeeded && result.SecretOutput is { } output && TokenOf(output) is { } token)
             {
                 redactor.Add(token, "the ECR token of " + registry.Host);
@@ -50,6 +48,24 @@ public sealed class HelperProbe(CommandRunner commands, Redactor redactor, strin
         {
             Directory.Delete(cache, recursive: true);
         }
+    }
+
+    private CommandResult Run(EcrRegistry registry, string cache)
+    {
+        var environment = new Dictionary<string, string>(credentials.HostEnvironment(), StringComparer.Ordinal)
+        {
+            ["AWS_ECR_CACHE_DIR"] = Path.Combine(cache, ".ecr"),
+            ["HOME"] = cache,
+        };
+        return commands.Run(helper, Arguments.Of("get"), new CommandOptions
+        {
+            Timeout = TimeSpan.FromSeconds(60),
+            Environment = environment,
+            SecretEnvironment = credentials.Runner.SecretEnvironment,
+            RemoveEnvironment = RunnerCredentials.ForeignAwsVariables,
+            StandardInput = new Secret(registry.Host + "\n"),
+            SecretOutput = true,
+        });
     }
 
     /// <summary>The <c>Secret</c> of the helper's <c>{"ServerURL","Username","Secret"}</c>, or null.</summary>

@@ -6,14 +6,14 @@ using Build.Settings;
 namespace Build.Aws;
 
 /// <summary>What Preflight proved: who the credentials are and a token per registry.</summary>
-public sealed record PreflightReport(StagedCredentials Credentials, CallerIdentity? Identity, IReadOnlyList<HelperOutcome> Registries);
+public sealed record PreflightReport(StagedCredentials Credentials, CallerIdentity? Identity, IReadOnlyList<HelperOutcome> Registries, TimeSpan Sts, TimeSpan Helper);
 
 /// <summary>
 /// Proves the credentials before anything starts: STS GetCallerIdentity names the account, then the helper's
 /// <c>get</c> obtains a token for every registry with the runner container's environment. Every failure is
 /// reported with its cause and fix; no key, secret or token reaches the log.
 /// </summary>
-public sealed class Preflight(BuildSettings settings, CommandRunner commands, Redactor redactor, string logFolder, Action<string> info, Action<string> warn)
+public sealed class Preflight(BuildSettings settings, RunnerCredentials runner, CommandRunner commands, Redactor redactor, string logFolder, Action<string> info, Action<string> warn)
 {
     public async Task<PreflightReport> RunAsync(StagedCredentials staged, CancellationToken cancellation)
     {
@@ -23,7 +23,7 @@ public sealed class Preflight(BuildSettings settings, CommandRunner commands, Re
         }
 
         var bundle = settings.CaBundle is { } path ? CaBundle.Load(path.FullPath, "AWS_CA_BUNDLE") : null;
-        var helper = HelperBinary.Find(settings);
+        var helper = HelperLocation.Find(settings);
         var problems = new List<string>();
         if (staged.Source == CredentialsSource.InstanceRole)
         {
@@ -31,30 +31,36 @@ public sealed class Preflight(BuildSettings settings, CommandRunner commands, Re
         }
 
         CallerIdentity? identity = null;
+        var clock = System.Diagnostics.Stopwatch.StartNew();
         try
         {
             identity = await CallerIdentity.GetAsync(Credentials(staged), staged.Region, settings.StsEndpoint, bundle, cancellation);
-            info($"STS: account {identity.Account}, {identity.Arn}");
+            info($"STS: account {identity.Account}, {identity.Arn} ({clock.ElapsedMilliseconds} ms)");
         }
         catch (AwsCallFailure failure)
         {
             problems.Add(Explain(failure.Call, redactor.Redact(failure.Error), failure.Cause));
         }
 
+        var sts = clock.Elapsed;
+
         foreach (var registry in settings.Registries.Where(r => identity is not null && r.AccountId != identity.Account))
         {
             warn($"{registry.Host} belongs to account {registry.AccountId}, the credentials to {identity!.Account}: a cross-account pull works only when that repository's policy allows {identity.Arn}");
         }
 
-        var probe = new HelperProbe(commands, redactor, helper, RunnerCredentials.For(settings), logFolder);
+        var probe = new HelperProbe(commands, redactor, helper, runner, logFolder);
         var outcomes = new List<HelperOutcome>();
+        clock.Restart();
         foreach (var registry in settings.Registries)
         {
+            var started = clock.Elapsed;
             var outcome = probe.Get(registry);
+            var took = $" ({(clock.Elapsed - started).TotalMilliseconds:0} ms)";
             outcomes.Add(outcome);
             if (outcome.Succeeded)
             {
-                info($"helper: {registry.Host}: token obtained{(outcome.ExpiresAt is { } at ? $", expires {at.UtcDateTime:yyyy-MM-dd HH:mm:ss}Z (in {(at - DateTimeOffset.UtcNow).TotalHours:0.#} h)" : string.Empty)}");
+                info($"helper: {registry.Host}: token obtained{(outcome.ExpiresAt is { } at ? $", expires {at.UtcDateTime:yyyy-MM-dd HH:mm:ss}Z (in {(at - DateTimeOffset.UtcNow).TotalHours:0.#} h)" : string.Empty)}{took}");
             }
             else
             {
@@ -63,7 +69,7 @@ public sealed class Preflight(BuildSettings settings, CommandRunner commands, Re
         }
 
         return problems.Count == 0
-            ? new PreflightReport(staged, identity, outcomes)
+            ? new PreflightReport(staged, identity, outcomes, sts, clock.Elapsed)
             : throw new PreflightException(problems, "Preflight failed; nothing was started or changed:");
     }
 

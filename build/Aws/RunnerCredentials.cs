@@ -34,7 +34,8 @@ public sealed record RunnerCredentials(CredentialsSource Source, ContainerCreden
         "AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_ECR", "AWS_ECR_DISABLE_CACHE", "AWS_SDK_LOAD_CONFIG", "AWS_ACCESS_KEY", "AWS_SECRET_KEY",
     ];
 
-    public static RunnerCredentials For(BuildSettings settings)
+    /// <param name="buildEnvironment">The build's environment, for the default location of the credentials file.</param>
+    public static RunnerCredentials For(BuildSettings settings, Func<string, string?> buildEnvironment)
     {
         var mounts = new List<ContainerMount>();
         var environment = new Dictionary<string, string>(StringComparer.Ordinal);
@@ -42,7 +43,7 @@ public sealed record RunnerCredentials(CredentialsSource Source, ContainerCreden
         switch (settings.CredentialsSource)
         {
             case CredentialsSource.File:
-                mounts.Add(new ContainerMount(settings.CredentialsFile?.FullPath ?? string.Empty, CredentialsTarget, ReadOnly: true));
+                mounts.Add(new ContainerMount(CredentialsFileLocation.Resolve(settings.CredentialsFile?.FullPath, buildEnvironment), CredentialsTarget, ReadOnly: true));
                 environment["AWS_SHARED_CREDENTIALS_FILE"] = CredentialsTarget;
                 // No shared config file: the helper reads nothing that StageCredentials did not check.
                 environment["AWS_CONFIG_FILE"] = "/dev/null";

@@ -34,6 +34,22 @@ public sealed class CommandRunner(ICakeContext context, Redactor redactor, Cance
             // Cake sets each entry on the child; a null value removes an inherited variable.
             EnvironmentVariables = ChildEnvironment.For(options, redactor, System.Environment.GetEnvironmentVariables())!,
         };
+        // Cake logs a child's output lines at diagnostic verbosity; output that is a secret (a token not yet
+        // known to the redactor) is taken here instead and never reaches Cake's queue or log.
+        var secretLines = new System.Collections.Concurrent.ConcurrentQueue<string>();
+        if (options.SecretOutput)
+        {
+            settings.RedirectedStandardOutputHandler = line =>
+            {
+                if (line is not null)
+                {
+                    secretLines.Enqueue(line);
+                }
+
+                return null!;
+            };
+        }
+
         if (options.StandardInput is { } input)
         {
             settings.StandardInput = input.Reveal();
@@ -57,7 +73,7 @@ public sealed class CommandRunner(ICakeContext context, Redactor redactor, Cance
             process.WaitForExit();
         }
 
-        var output = string.Join('\n', process.GetStandardOutput());
+        var output = string.Join('\n', options.SecretOutput ? secretLines : process.GetStandardOutput());
         var error = redactor.Redact(string.Join('\n', process.GetStandardError()));
         return options.SecretOutput
             ? new CommandResult(process.GetExitCode(), string.Empty, error, output.Length > 0 ? new Secret(output) : null)

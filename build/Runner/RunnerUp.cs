@@ -26,7 +26,7 @@ public sealed class RunnerUp(BuildContext context)
         var output = HelperOutput.For(context.Settings);
         var helper = output.BinaryFor(engine.Platform);
         var sha = output.ReadManifest()!.Binaries.First(b => b.Platform == engine.Platform).Sha256;
-        var credentials = RunnerCredentials.For(context.Settings);
+        var credentials = RunnerCredentials.For(context.Settings, context.EnvironmentVariables);
         foreach (var mount in credentials.Runner.Mounts.Where(m => !File.Exists(m.Source)))
         {
             throw new RunnerUpException(

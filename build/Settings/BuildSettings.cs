@@ -139,9 +139,6 @@ public sealed partial class BuildSettings
     [GeneratedRegex(@"^[A-Za-z0-9][A-Za-z0-9._-]{0,254}$")]
     private static partial Regex RunnerNamePattern();
 
-    [GeneratedRegex(@"^[a-z]{2}(-[a-z]+)+-\d$")]
-    private static partial Regex RegionPattern();
-
     [GeneratedRegex(@"^\d+\.\d+\.\d+$")]
     private static partial Regex VersionPattern();
 
@@ -234,7 +231,7 @@ public sealed partial class BuildSettings
             AwsAccessKeyId = SecretOf(SettingCatalog.AwsAccessKeyId),
             AwsSecretAccessKey = SecretOf(SettingCatalog.AwsSecretAccessKey),
             AwsSessionToken = SecretOf(SettingCatalog.AwsSessionToken),
-            AwsRegion = Matching(SettingCatalog.AwsRegion, RegionPattern()),
+            AwsRegion = s.Parse(SettingCatalog.AwsRegion, text => AwsKey.IsRegionShaped(text) ? text : null),
             Registries = registries.DistinctBy(r => r.Host).ToList(),
             PrivateImage = privateImage,
             HelperVersion = Matching(SettingCatalog.HelperVersion, VersionPattern()) ?? string.Empty,

@@ -41,6 +41,13 @@ public sealed class SettingsLayers
 
         foreach (var definition in SettingCatalog.All)
         {
+            if (definition.IsSecret && fromFile.TryGetValue(definition.Key, out var committed) && committed.Value.Length > 0 && tracked.Value)
+            {
+                // .env is committed: a secret in it would be pushed with the next commit, whichever layer wins.
+                layers.Problems.Add($"{definition.Key} is set in .env line {committed.Line}, which git tracks (it would be committed with the project's defaults): move it to .env.local (git-ignored, chmod 600)");
+                continue;
+            }
+
             if (fromArguments.TryGetValue(definition.Key, out var argument) && argument.Length > 0)
             {
                 if (definition.IsSecret)
@@ -62,13 +69,6 @@ public sealed class SettingsLayers
             }
             else if (fromFile.TryGetValue(definition.Key, out var entry) && entry.Value.Length > 0)
             {
-                if (definition.IsSecret && tracked.Value)
-                {
-                    // .env is committed: a secret in it would be pushed with the next commit.
-                    layers.Problems.Add($"{definition.Key} is set in .env line {entry.Line}, which git tracks (it would be committed with the project's defaults): move it to .env.local (git-ignored, chmod 600)");
-                    continue;
-                }
-
                 layers._values[definition.Key] = new SettingValue(entry.Value, SettingOrigin.DotEnv, entry.Line);
             }
             else if (definition.Default is not null)

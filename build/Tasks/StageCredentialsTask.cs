@@ -11,7 +11,7 @@ public sealed class StageCredentialsTask : FrostingTask<BuildContext>
 {
     public override void Run(BuildContext context)
     {
-        var credentials = RunnerCredentials.For(context.Settings);
+        var credentials = RunnerCredentials.For(context.Settings, context.EnvironmentVariables);
         foreach (var mount in credentials.Runner.Mounts)
         {
             context.Information($"runner and jobs mount {mount}");

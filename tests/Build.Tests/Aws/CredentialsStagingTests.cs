@@ -18,6 +18,13 @@ public sealed class CredentialsStagingTests : IDisposable
 
     public void Dispose() => _run.Dispose();
 
+    /// <summary>A helper script given by HELPER_PATH, and an STS endpoint that refuses at once (no network needed).</summary>
+    private void UseFakeHelper(string script)
+    {
+        _run.Environment["HELPER_PATH"] = _run.Write(Path.Combine(_run.Outside, "bin", "docker-credential-ecr-login"), script, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        _run.Environment["STS_ENDPOINT"] = "https://127.0.0.1:9/";
+    }
+
     [Fact]
     public void Without_a_file_one_is_created_from_the_template_recorded_in_dotenv_local_and_the_run_stops_saying_what_to_fill_in()
     {
@@ -127,6 +134,49 @@ public sealed class CredentialsStagingTests : IDisposable
         Assert.Equal(ExitCodes.Failed, code);
         Assert.Contains("mode 0604 lets other users read", output);
         Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.OtherRead, File.GetUnixFileMode(path));
+    }
+
+    [Fact]
+    public void A_file_found_at_the_default_location_is_recorded_and_given_to_the_helper()
+    {
+        // The helper answers only when the file the runner would mount is really there.
+        UseFakeHelper("#!/bin/sh\nread host\ntest -s \"$AWS_SHARED_CREDENTIALS_FILE\" || exit 1\necho '{\"ServerURL\":\"x\",\"Username\":\"AWS\",\"Secret\":\"token-0123456789abcdef\"}'\n");
+        _run.Write(_run.DefaultCredentialsFile, CredentialsRun.GoodFile);
+
+        var (_, output) = _run.Run("--target=Preflight");
+
+        Assert.Contains($"RUNNER_CREDENTIALS_FILE={_run.DefaultCredentialsFile} recorded in {_run.EnvLocal}", output);
+        Assert.True(output.Contains($"helper: {CredentialsRun.Registry}: token obtained"), output);
+        Assert.DoesNotContain("token-0123456789abcdef", output);
+    }
+
+    [Fact]
+    public void A_helper_that_exits_without_reading_its_input_is_reported_as_a_helper_failure()
+    {
+        UseFakeHelper("#!/bin/sh\nexit 2\n");
+        _run.Environment["RUNNER_CREDENTIALS_FILE"] = _run.Write(_run.CredentialsFile, CredentialsRun.GoodFile);
+
+        var (code, output) = _run.Run("--target=Preflight");
+
+        Assert.Equal(ExitCodes.Failed, code);
+        Assert.True(output.Contains($"helper get {CredentialsRun.Registry} (eu-west-1) failed: "), output);
+        Assert.DoesNotContain("Error: Broken pipe", output);
+    }
+
+    [Fact]
+    public void Key_id_and_secret_read_from_the_file_are_masked_in_whatever_a_tool_prints()
+    {
+        // A helper that dumps its credentials file on stderr: the key was registered the moment it was read.
+        UseFakeHelper("#!/bin/sh\nread host\ncat \"$AWS_SHARED_CREDENTIALS_FILE\" >&2\nexit 1\n");
+        _run.Environment["RUNNER_CREDENTIALS_FILE"] = _run.Write(_run.CredentialsFile, CredentialsRun.GoodFile);
+
+        var (code, output) = _run.Run("--target=Preflight", "--verbosity=diagnostic");
+
+        Assert.Equal(ExitCodes.Failed, code);
+        Assert.Contains("helper get " + CredentialsRun.Registry, output);
+        Assert.Contains("aws_secret_access_key = ***", output);
+        Assert.DoesNotContain(CredentialsRun.SecretKey, output);
+        Assert.DoesNotContain(CredentialsRun.KeyId, output);
     }
 
     [Fact]

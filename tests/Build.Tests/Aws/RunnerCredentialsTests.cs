@@ -7,13 +7,15 @@ namespace Build.Tests.Aws;
 [System.Runtime.Versioning.SupportedOSPlatform("linux")]
 public sealed class RunnerCredentialsTests
 {
+    private static readonly Func<string, string?> Home = name => name == "HOME" ? "/home/me" : null;
+
     private static BuildSettings Settings(Dictionary<string, string> environment) =>
         BuildSettings.Load(new DirectoryPath("/repo"), new DirectoryPath("/repo"), new Dictionary<string, string>(), name => environment.GetValueOrDefault(name), null);
 
     [Fact]
     public void File_source_mounts_the_file_read_only_and_turns_the_metadata_service_off()
     {
-        var credentials = RunnerCredentials.For(Settings(new() { ["RUNNER_CREDENTIALS_FILE"] = "/home/me/.config/gitlab-runner-ecr/credentials", ["AWS_PROFILE"] = "ci" }));
+        var credentials = RunnerCredentials.For(Settings(new() { ["RUNNER_CREDENTIALS_FILE"] = "/home/me/.config/gitlab-runner-ecr/credentials", ["AWS_PROFILE"] = "ci" }), Home);
 
         Assert.Equal(CredentialsSource.File, credentials.Source);
         Assert.Equal(["/home/me/.config/gitlab-runner-ecr/credentials:/root/.aws/credentials:ro"], credentials.Runner.Mounts.Select(m => m.ToString()));
@@ -26,12 +28,20 @@ public sealed class RunnerCredentialsTests
     }
 
     [Fact]
+    public void File_source_without_a_configured_file_mounts_the_default_location()
+    {
+        var credentials = RunnerCredentials.For(Settings(new()), Home);
+
+        Assert.Equal("/home/me/.config/gitlab-runner-ecr/credentials:/root/.aws/credentials:ro", Assert.Single(credentials.Runner.Mounts).ToString());
+    }
+
+    [Fact]
     public void Environment_source_passes_the_keys_as_secret_variables_and_mounts_nothing()
     {
         var credentials = RunnerCredentials.For(Settings(new()
         {
             ["CREDENTIALS_SOURCE"] = "environment", ["AWS_ACCESS_KEY_ID"] = CredentialsRun.KeyId, ["AWS_SECRET_ACCESS_KEY"] = CredentialsRun.SecretKey, ["AWS_REGION"] = "eu-west-1",
-        }));
+        }), Home);
 
         Assert.Empty(credentials.Runner.Mounts);
         Assert.Equal(["AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"], credentials.Runner.SecretEnvironment.Keys.Order());
@@ -44,7 +54,7 @@ public sealed class RunnerCredentialsTests
     [Fact]
     public void Instance_role_source_mounts_nothing_and_leaves_the_metadata_service_on()
     {
-        var credentials = RunnerCredentials.For(Settings(new() { ["CREDENTIALS_SOURCE"] = "instance-role" }));
+        var credentials = RunnerCredentials.For(Settings(new() { ["CREDENTIALS_SOURCE"] = "instance-role" }), Home);
 
         Assert.Empty(credentials.Runner.Mounts);
         Assert.Empty(credentials.Runner.SecretEnvironment);
@@ -55,7 +65,7 @@ public sealed class RunnerCredentialsTests
     [Fact]
     public void A_ca_bundle_is_mounted_and_named_for_every_source()
     {
-        var credentials = RunnerCredentials.For(Settings(new() { ["CREDENTIALS_SOURCE"] = "instance-role", ["AWS_CA_BUNDLE"] = "/etc/proxy/ca.pem" }));
+        var credentials = RunnerCredentials.For(Settings(new() { ["CREDENTIALS_SOURCE"] = "instance-role", ["AWS_CA_BUNDLE"] = "/etc/proxy/ca.pem" }), Home);
 
         Assert.Equal(["/etc/proxy/ca.pem:/etc/gitlab-runner-ecr/aws-ca-bundle.pem:ro"], credentials.Runner.Mounts.Select(m => m.ToString()));
         Assert.Equal("/etc/gitlab-runner-ecr/aws-ca-bundle.pem", credentials.Runner.Environment["AWS_CA_BUNDLE"]);

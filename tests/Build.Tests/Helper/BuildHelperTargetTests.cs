@@ -178,7 +178,7 @@ public sealed class BuildHelperTargetTests : IDisposable
             $$"""
             echo "$*" >> '{{_build.Root}}/docker.calls'
             case "$1" in
-              version) echo "20.10.24 1.41" ;;
+              version) echo "20.10.24 1.41 1.12 amd64" ;;
               image) {{imageInspect}} ;;
               pull) {{pull}} ;;
               volume|create|cp|rm) echo ok ;;

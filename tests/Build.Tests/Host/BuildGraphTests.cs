@@ -43,20 +43,15 @@ public sealed class BuildGraphTests : IDisposable
     }
 
     [Fact]
-    public void Up_fails_clearly_while_its_capability_is_not_built_and_leaves_nothing_half_done()
+    [System.Runtime.Versioning.SupportedOSPlatform("linux")]
+    public void Up_with_the_docker_daemon_down_fails_with_the_fix_and_writes_nothing()
     {
-        // BuildHelper works (from a static binary on this machine, so no Go container or download); a later
-        // step of Up is not built yet and must fail without pretending.
-        var helper = new Dictionary<string, string> { ["HELPER_SOURCE"] = "path", ["HELPER_PATH"] = "/bin/busybox", ["HELPER_PLATFORMS"] = "linux/amd64" };
-
-        var (code, output) = RunWith(helper, "--target=Up");
+        var (code, output) = RunWith(FakeMachine(DaemonDown, ComposeV1, Sdk10), "--target=Up", "--exclusive");
 
         Assert.Equal(ExitCodes.Failed, code);
-        Assert.Contains("is not available yet", output);
-        Assert.DoesNotMatch(@"\n\s*Up\s+[\d:.]+\s+Succeeded", output);
-        var state = Path.Combine(Root, ".state");
-        Assert.Equal(["helper"], Directory.GetDirectories(state).Select(Path.GetFileName));
-        Assert.Equal(File.ReadAllBytes("/bin/busybox"), File.ReadAllBytes(Path.Combine(state, "helper", "linux-amd64", "docker-credential-ecr-login")));
+        Assert.Contains($"Up: the Docker daemon is not reachable: {Unreachable}", output);
+        Assert.Contains("fix: start it (systemctl start docker, or dockerd &)", output);
+        Assert.False(Directory.Exists(Path.Combine(Root, ".state")), "a refused run must leave nothing on disk");
     }
 
     [Fact]
@@ -66,6 +61,8 @@ public sealed class BuildGraphTests : IDisposable
 
         Assert.Equal(0, code);
         Assert.Contains("Targets (default: Doctor):", output);
+        Assert.Contains("argument over environment variable over .env.local over .env over default", output);
+        Assert.Contains("--sts-endpoint / STS_ENDPOINT", output);
         foreach (var name in new[] { "BuildHelper", "Preflight", "StageCredentials", "Up", "Register", "SmokeTest", "Down", "Clean", "Doctor" })
         {
             Assert.Matches($@"\n  {name}\s+\S", output);

@@ -20,7 +20,15 @@ public sealed class BuildProcess : IDisposable
     }
 
     public ChildProcess Start(Dictionary<string, string> environment, params string[] args) =>
-        ChildProcess.Start("dotnet", [Path.Combine(AppContext.BaseDirectory, "Build.dll"), .. args], Root, new Dictionary<string, string>(environment) { ["BUILD_ROOT"] = Root });
+        ChildProcess.Start("dotnet", [Path.Combine(AppContext.BaseDirectory, "Build.dll"), .. args], Root, WithDefaults(environment));
+
+    /// <summary>BUILD_ROOT and HOME in the temporary folder, so that nothing a target writes to ~ reaches the real home.</summary>
+    private Dictionary<string, string> WithDefaults(Dictionary<string, string> environment)
+    {
+        var all = new Dictionary<string, string>(environment) { ["BUILD_ROOT"] = Root };
+        all.TryAdd("HOME", Path.Combine(Root, "home"));
+        return all;
+    }
 
     /// <summary>
     /// A folder of fake docker, docker-compose and dotnet scripts (a null body leaves that one out), as the

@@ -203,4 +203,29 @@ public sealed class CommandRunnerTests : IDisposable
         Assert.Equal("exit code 0", result.ToString());
         Assert.DoesNotContain(token.Reveal(), $"{result} {result.SecretOutput}");
     }
+
+    [Fact]
+    public void Secret_output_is_not_logged_even_at_diagnostic_verbosity()
+    {
+        // Cake logs every output line of a child at diagnostic verbosity, before this program could know the token.
+        var token = NewSecret("ecr-token-");
+        var log = new RecordingLog();
+        var context = CakeContextFactory.Create(new CakeEnvironment(new CakePlatform(), new CakeRuntime()), log, HostOptions.Parse([]));
+
+        var result = new CommandRunner(context, new Redactor(), default).Run("sh", Shell($"echo {token.Reveal()}; echo plain-line"), new CommandOptions { SecretOutput = true });
+
+        Assert.Equal(token.Reveal() + "\nplain-line", result.SecretOutput!.Reveal());
+        Assert.DoesNotContain(token.Reveal(), log.Text);
+    }
+
+    private sealed class RecordingLog : ICakeLog
+    {
+        private readonly StringBuilder _text = new();
+
+        public Verbosity Verbosity { get; set; } = Verbosity.Diagnostic;
+
+        public string Text => _text.ToString();
+
+        public void Write(Verbosity verbosity, LogLevel level, string format, params object[] args) => _text.AppendLine(string.Format(format, args));
+    }
 }

@@ -16,7 +16,7 @@ public sealed class RunnerStackTests
     private static JsonNode Runner(Dictionary<string, string> values)
     {
         var settings = Settings(values);
-        return JsonNode.Parse(RunnerStack.RenderOverride(settings, RunnerCredentials.For(settings)))!["services"]!["runner"]!;
+        return JsonNode.Parse(RunnerStack.RenderOverride(settings, RunnerCredentials.For(settings, name => values.GetValueOrDefault(name))))!["services"]!["runner"]!;
     }
 
     private static string[] Strings(JsonNode? array) => array?.AsArray().Select(n => n!.GetValue<string>()).ToArray() ?? [];
@@ -24,11 +24,27 @@ public sealed class RunnerStackTests
     [Fact]
     public void File_source_mounts_the_credentials_file_read_only_with_its_profile_and_no_metadata_lookup()
     {
-        var runner = Runner(new() { ["RUNNER_CREDENTIALS_FILE"] = "/home/me/.config/gitlab-runner-ecr/credentials", ["AWS_PROFILE"] = "ci" });
+        var file = Path.GetTempFileName();
+        try
+        {
+            var runner = Runner(new() { ["RUNNER_CREDENTIALS_FILE"] = file, ["AWS_PROFILE"] = "ci", ["AWS_CA_BUNDLE"] = string.Empty });
+
+            Assert.Equal([file + ":/root/.aws/credentials:ro"], Strings(runner["volumes"]));
+            Assert.Contains("AWS_PROFILE=ci", Strings(runner["environment"]));
+            Assert.Contains("AWS_EC2_METADATA_DISABLED=true", Strings(runner["environment"]));
+        }
+        finally
+        {
+            File.Delete(file);
+        }
+    }
+
+    [Fact]
+    public void File_source_without_a_configured_file_mounts_the_default_location()
+    {
+        var runner = Runner(new() { ["HOME"] = "/home/me", ["AWS_CA_BUNDLE"] = string.Empty });
 
         Assert.Equal(["/home/me/.config/gitlab-runner-ecr/credentials:/root/.aws/credentials:ro"], Strings(runner["volumes"]));
-        Assert.Contains("AWS_PROFILE=ci", Strings(runner["environment"]));
-        Assert.Contains("AWS_EC2_METADATA_DISABLED=true", Strings(runner["environment"]));
     }
 
     [Fact]
@@ -46,7 +62,7 @@ public sealed class RunnerStackTests
         const string secret = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY";
         var settings = Settings(new() { ["CREDENTIALS_SOURCE"] = "environment", ["AWS_ACCESS_KEY_ID"] = "AKIAIOSFODNN7EXAMPLE", ["AWS_SECRET_ACCESS_KEY"] = secret });
 
-        var json = RunnerStack.RenderOverride(settings, RunnerCredentials.For(settings));
+        var json = RunnerStack.RenderOverride(settings, RunnerCredentials.For(settings, _ => null));
 
         var environment = Strings(JsonNode.Parse(json)!["services"]!["runner"]!["environment"]);
         Assert.Contains("AWS_ACCESS_KEY_ID", environment);
@@ -77,7 +93,7 @@ public sealed class RunnerStackTests
     {
         var settings = Settings(new() { ["CREDENTIALS_SOURCE"] = "instance-role", ["RUNNER_NETWORK"] = "proxy-net" });
 
-        var document = JsonNode.Parse(RunnerStack.RenderOverride(settings, RunnerCredentials.For(settings)))!;
+        var document = JsonNode.Parse(RunnerStack.RenderOverride(settings, RunnerCredentials.For(settings, _ => null)))!;
 
         Assert.True(document["networks"]!["site"]!["external"]!.GetValue<bool>());
         Assert.Equal("proxy-net", document["networks"]!["site"]!["name"]!.GetValue<string>());
@@ -113,7 +129,7 @@ public sealed class RunnerStackTests
             RunnerStack Stack(Dictionary<string, string> values)
             {
                 var settings = Settings(new(values) { ["CREDENTIALS_SOURCE"] = "instance-role" });
-                return RunnerStack.Create(settings, root, "/state/helper", "abc", RunnerCredentials.For(settings));
+                return RunnerStack.Create(settings, root, "/state/helper", "abc", RunnerCredentials.For(settings, _ => null));
             }
 
             Assert.Equal(Stack([]).InputsHash, Stack([]).InputsHash);

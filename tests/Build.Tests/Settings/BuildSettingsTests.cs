@@ -82,6 +82,14 @@ public sealed class BuildSettingsTests
     }
 
     [Fact]
+    public void A_secret_in_a_git_tracked_dotenv_is_refused_even_when_another_layer_overrides_it()
+    {
+        var error = Assert.Throws<SettingsException>(() => LoadFiles("GITLAB_TOKEN=glpat-committed0123456789\n", "GITLAB_TOKEN=glpat-local0123456789", dotEnvTracked: true, environment: new() { ["GITLAB_TOKEN"] = "glpat-env0123456789" }));
+
+        Assert.Contains("move it to .env.local", Assert.Single(error.Problems));
+    }
+
+    [Fact]
     public void A_secret_is_accepted_from_dotenv_local_or_from_a_dotenv_git_does_not_track()
     {
         var tracked = false;
@@ -102,6 +110,8 @@ public sealed class BuildSettingsTests
 
         Assert.Empty(entries.Errors);
         Assert.All(entries.Entries, e => Assert.False(SettingCatalog.Find(e.Key)?.IsSecret ?? true, $"{e.Key} is unknown or secret"));
+        // One source of truth: .env documents the catalog's defaults, it does not change them.
+        Assert.All(entries.Entries, e => Assert.Equal(SettingCatalog.Find(e.Key)!.Default, e.Value));
         var settings = LoadFiles(text, null, dotEnvTracked: true);
         Assert.Equal(CredentialsSource.File, settings.CredentialsSource);
     }

@@ -50,7 +50,7 @@ internal sealed class AwsEmulatorHandler(
 
         return SigV4Verifier.Verify(call.Request, auth, key.SecretAccessKey) switch
         {
-            SigV4Outcome.Valid => null,
+            SigV4Outcome.Valid => key.SessionExpired ? service.AuthError(AuthFailure.ExpiredToken, null, call.RequestId) : null,
             SigV4Outcome.MissingDate => service.AuthError(AuthFailure.IncompleteSignature,
                 "Authorization header requires existence of either a 'X-Amz-Date' or a 'Date' header.", call.RequestId),
             SigV4Outcome.ScopeDateMismatch => service.AuthError(AuthFailure.InvalidSignature,

@@ -8,8 +8,11 @@ namespace Lab.Aws;
 /// <param name="Arn">e.g. <c>arn:aws:iam::123456789012:user/lab</c>.</param>
 /// <param name="SessionToken">When set, requests must carry it as <c>X-Amz-Security-Token</c>; when null, they must not carry one.</param>
 /// <param name="UserId">GetCallerIdentity's UserId; defaults to the access key id.</param>
+/// <param name="SessionExpired">Authentic calls are refused as AWS refuses an expired session token.</param>
+/// <param name="MayGetEcrToken">False: ECR answers AccessDeniedException, as for an identity without ecr:GetAuthorizationToken.</param>
 public sealed record AwsKey(
-    string AccessKeyId, string SecretAccessKey, string AccountId, string Arn, string? SessionToken = null, string? UserId = null)
+    string AccessKeyId, string SecretAccessKey, string AccountId, string Arn, string? SessionToken = null, string? UserId = null,
+    bool SessionExpired = false, bool MayGetEcrToken = true)
 {
     public AwsCredentials Credentials => new(AccessKeyId, SecretAccessKey, SessionToken);
 

@@ -24,6 +24,7 @@ internal sealed partial class EcrService(Func<string, string, string?> passwordO
         AuthFailure.MissingAuthenticationToken => Error(403, "MissingAuthenticationTokenException", "Missing Authentication Token", requestId),
         AuthFailure.UnknownAccessKey => Error(400, "UnrecognizedClientException", InvalidTokenMessage, requestId),
         AuthFailure.IncompleteSignature => Error(400, "IncompleteSignatureException", detail ?? "Incomplete signature", requestId),
+        AuthFailure.ExpiredToken => Error(400, "ExpiredTokenException", ExpiredTokenMessage, requestId),
         _ => Error(403, "InvalidSignatureException", detail ?? SignatureMismatchMessage, requestId),
     };
 
@@ -32,6 +33,11 @@ internal sealed partial class EcrService(Func<string, string, string?> passwordO
         var target = call.Request.Header("X-Amz-Target");
         if (target != TargetPrefix + "GetAuthorizationToken")
             return Error(400, "UnknownOperationException", $"Unknown operation: {target ?? "(no X-Amz-Target)"}", call.RequestId);
+
+        if (!call.Key!.MayGetEcrToken)
+            return Error(400, "AccessDeniedException",
+                $"User: {call.Key.Arn} is not authorized to perform: ecr:GetAuthorizationToken on resource: * because no identity-based policy allows the ecr:GetAuthorizationToken action",
+                call.RequestId);
 
         JsonNode? input;
         try

@@ -3,7 +3,7 @@ using System.Text.RegularExpressions;
 namespace Lab.Aws;
 
 /// <summary>Authentication failures, before any operation runs; each service names and shapes them its own way.</summary>
-internal enum AuthFailure { MissingAuthenticationToken, UnknownAccessKey, IncompleteSignature, InvalidSignature }
+internal enum AuthFailure { MissingAuthenticationToken, UnknownAccessKey, IncompleteSignature, InvalidSignature, ExpiredToken }
 
 /// <summary>A response ready to write. <see cref="Outcome"/> is <c>ok</c> or the error code.</summary>
 internal sealed record AwsResponse(int Status, string ContentType, string Body, string Outcome)
@@ -54,4 +54,6 @@ internal abstract partial class EmulatedService
         + "Check your AWS Secret Access Key and signing method. Consult the service documentation for details.";
 
     protected const string InvalidTokenMessage = "The security token included in the request is invalid.";
+
+    protected const string ExpiredTokenMessage = "The security token included in the request is expired";
 }

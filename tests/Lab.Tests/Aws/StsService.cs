@@ -25,6 +25,7 @@ internal sealed partial class StsService : EmulatedService
         AuthFailure.MissingAuthenticationToken => Error(403, "MissingAuthenticationToken", "Request is missing Authentication Token", requestId),
         AuthFailure.UnknownAccessKey => Error(403, "InvalidClientTokenId", InvalidTokenMessage, requestId),
         AuthFailure.IncompleteSignature => Error(400, "IncompleteSignature", detail ?? "Incomplete signature", requestId),
+        AuthFailure.ExpiredToken => Error(403, "ExpiredToken", ExpiredTokenMessage, requestId),
         _ => Error(403, "SignatureDoesNotMatch", detail ?? SignatureMismatchMessage, requestId),
     };
 

@@ -143,4 +143,39 @@ public sealed class EcrErrorTests(LabPkiFixture pki) : EmulatorTestBase(pki)
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         Assert.Equal("UnrecognizedClientException", (await EcrRequests.ReadErrorAsync(response)).Type);
     }
+
+    [Fact]
+    public async Task Expired_session_credentials_are_rejected_with_ExpiredTokenException()
+    {
+        // Arrange
+        var expired = LabIdentities.Temporary with { AccessKeyId = "ASIALABEXPIRED000003", SessionExpired = true };
+        Emulator.SetKey(expired);
+        using var request = await EcrRequests.SignedAsync(Emulator.BaseAddress, expired.Credentials);
+
+        // Act
+        using var response = await Http.SendAsync(request);
+
+        // Assert
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        var (type, message, _) = await EcrRequests.ReadErrorAsync(response);
+        Assert.Equal(("ExpiredTokenException", "The security token included in the request is expired"), (type, message));
+        Assert.Equal("ExpiredTokenException", SingleRecord().Outcome);
+    }
+
+    [Fact]
+    public async Task An_identity_without_ecr_rights_is_refused_with_AccessDeniedException()
+    {
+        // Arrange
+        var denied = LabIdentities.Runner with { AccessKeyId = "AKIDLABDENIED0000004", MayGetEcrToken = false };
+        Emulator.SetKey(denied);
+        using var request = await EcrRequests.SignedAsync(Emulator.BaseAddress, denied.Credentials);
+
+        // Act
+        using var response = await Http.SendAsync(request);
+
+        // Assert
+        var (type, message, _) = await EcrRequests.ReadErrorAsync(response);
+        Assert.Equal("AccessDeniedException", type);
+        Assert.StartsWith($"User: {denied.Arn} is not authorized to perform: ecr:GetAuthorizationToken", message, StringComparison.Ordinal);
+    }
 }

@@ -24,6 +24,8 @@ public sealed class UpRun : IAsyncDisposable
         Environment = new Dictionary<string, string>
         {
             ["BUILD_ROOT"] = LabImages.RepositoryRoot(),
+            ["HOME"] = lab.NewFolder("home"),
+            ["AWS_REGION"] = lab.Registries[0].Ecr.Region,
             ["NO_COLOR"] = "1",
             ["STATE_DIR"] = State,
             ["COMPOSE_PROJECT_NAME"] = Project,
@@ -59,6 +61,13 @@ public sealed class UpRun : IAsyncDisposable
         Environment["HELPER_PATH"] = await LabHelper.Amd64Async();
         var helper = await RunAsync(cancel, "--target=BuildHelper", "--exclusive");
         return helper.Succeeded ? await RunAsync(cancel, "--target=Up", "--exclusive") : helper;
+    }
+
+    /// <summary>The whole chain a user runs: ./build.sh --target=Up (BuildHelper, Preflight, StageCredentials, Up).</summary>
+    public async Task<ProcessResult> ChainAsync(CancellationToken cancel)
+    {
+        Environment["HELPER_PATH"] = await LabHelper.Amd64Async();
+        return await RunAsync(cancel, "--target=Up");
     }
 
     public Task<ProcessResult> RunAsync(CancellationToken cancel, params string[] args) =>

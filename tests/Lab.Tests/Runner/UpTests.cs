@@ -83,6 +83,27 @@ public sealed class UpTests(LabFixture lab)
     }
 
     [Fact]
+    public async Task The_whole_chain_builds_the_helper_proves_the_credentials_and_starts_the_runner()
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(5));
+        var cancel = timeout.Token;
+        await using var run = new UpRun(lab, "up-chain");
+
+        var up = await run.ChainAsync(cancel);
+
+        var printed = Printed(up);
+        Assert.True(up.Succeeded, printed);
+        Assert.Matches(@"BuildHelper\s+[\d:.]+\s+Succeeded", printed);
+        Assert.Matches(@"Preflight\s+[\d:.]+\s+Succeeded", printed);
+        Assert.Matches(@"StageCredentials\s+[\d:.]+\s+Succeeded", printed);
+        Assert.Matches(@"\n\s*Up\s+[\d:.]+\s+Succeeded", printed);
+        var container = await run.RunnerContainerAsync(cancel);
+        Assert.True((await UpRun.HelperGetAsync(container, lab.Registries[1].Host, cancel)).Succeeded);
+        Assert.DoesNotContain(lab.Key.SecretAccessKey, printed);
+        Assert.DoesNotContain(lab.Registries[1].Ecr.Password, printed);
+    }
+
+    [Fact]
     public async Task A_wrong_secret_staged_makes_the_runners_helper_fail_with_the_cause_in_its_log()
     {
         using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(5));
