@@ -34,5 +34,28 @@ public sealed class DockerCli(CommandRunner commands)
             : throw new CommandException("not reachable: " + FirstLine(result.StandardError));
     }
 
+    /// <summary>
+    /// Makes sure the daemon has <paramref name="image"/>: present, or pulled when <paramref name="pullMissing"/>
+    /// (IMAGE_PULL=missing). Null when the image is there; otherwise why not (pulling is off, or the pull's last error lines).
+    /// </summary>
+    public string? EnsureImage(string image, bool pullMissing, Action<string> log)
+    {
+        if (Run(Arguments.Of("image", "inspect", "--format", "{{.Id}}", image)).Succeeded)
+        {
+            return null;
+        }
+
+        if (!pullMissing)
+        {
+            return "it is not on this machine, and IMAGE_PULL=never";
+        }
+
+        log($"pulling {image} ...");
+        var pull = Run(Arguments.Of("pull", image), new CommandOptions { Timeout = TimeSpan.FromMinutes(15) });
+        return pull.Succeeded
+            ? null
+            : "it is not on this machine and could not be pulled: " + string.Join(' ', pull.StandardError.Split('\n', StringSplitOptions.RemoveEmptyEntries).TakeLast(3).Select(l => l.Trim()));
+    }
+
     private static string FirstLine(string text) => text.Split('\n', StringSplitOptions.RemoveEmptyEntries).FirstOrDefault()?.Trim() ?? "no output";
 }

@@ -103,18 +103,11 @@ public sealed class GoContainerBuild(BuildContext context, HelperRequest request
 
     private void EnsureImage()
     {
-        if (context.Docker.Run(Arguments.Of("image", "inspect", "--format", "{{.Id}}", Image)).Succeeded)
-        {
-            return;
-        }
-
-        context.Information($"Pulling {Image} (HELPER_GO_IMAGE)...");
-        var pull = context.Docker.Run(Arguments.Of("pull", Image), new CommandOptions { Timeout = TimeSpan.FromMinutes(10) });
-        if (!pull.Succeeded)
+        if (context.Docker.EnsureImage(Image, Settings.PullMissingImages, m => context.Information(m)) is { } problem)
         {
             throw new HelperException(
-                $"HELPER_GO_IMAGE {Image} is not on this machine and could not be pulled: {LastLines(pull.StandardError, 3)}",
-                "set HELPER_GO_IMAGE to a Go image this machine has (docker images) or can pull, or docker pull/docker load it first");
+                $"HELPER_GO_IMAGE {Image}: {problem}",
+                "set HELPER_GO_IMAGE to a Go image this machine has (docker images) or can pull, or docker pull/docker load it first (IMAGE_PULL=missing lets BuildHelper pull it)");
         }
     }
 

@@ -133,21 +133,9 @@ public sealed class RunnerUp(BuildContext context)
 
     private void EnsureImage(string image, string setting)
     {
-        if (context.Docker.Run(Arguments.Of("image", "inspect", "--format", "{{.Id}}", image)).Succeeded)
+        if (context.Docker.EnsureImage(image, context.Settings.PullMissingImages, m => context.Information(m)) is { } problem)
         {
-            return;
-        }
-
-        if (!context.Settings.PullMissingImages)
-        {
-            throw new RunnerUpException($"{setting} = {image} is not on this machine, and IMAGE_PULL=never", $"load or build the image (docker load, docker build), or set {setting} to an image the daemon has, or IMAGE_PULL=missing to pull it");
-        }
-
-        context.Information($"pulling {image} ...");
-        var pull = context.Docker.Run(Arguments.Of("pull", image), new CommandOptions { Timeout = TimeSpan.FromMinutes(15) });
-        if (!pull.Succeeded)
-        {
-            throw new RunnerUpException($"{setting} = {image} is not on this machine and could not be pulled: {LastLine(pull.StandardError)}", $"check the name and tag, log in to its registry (docker login), or set {setting} to an image the daemon has");
+            throw new RunnerUpException($"{setting} = {image}: {problem}", $"check the name and tag, log in to its registry (docker login), load the image (docker load), or set {setting} to an image the daemon has");
         }
     }
 
@@ -214,6 +202,4 @@ public sealed class RunnerUp(BuildContext context)
             : "the compose error above says what failed; the project's containers are listed by STATE_DIR/compose/compose ps";
 
     private static string Tail(string text) => string.Join('\n', text.Split('\n', StringSplitOptions.RemoveEmptyEntries).TakeLast(12));
-
-    private static string LastLine(string text) => text.Split('\n', StringSplitOptions.RemoveEmptyEntries).LastOrDefault()?.Trim() ?? "no output";
 }

@@ -117,7 +117,7 @@ public static class SettingCatalog
         "RUNNER_RESTART_POLICY", "unless-stopped", "no, always, on-failure or unless-stopped", "Restart policy of the runner container.");
 
     public static readonly SettingDefinition ImagePull = new(
-        "IMAGE_PULL", "missing", "missing or never", "Whether Up pulls a missing image (missing) or stops with an error (never: air-gapped sites, local images).");
+        "IMAGE_PULL", "missing", "missing or never", "Whether Up and BuildHelper pull a missing image (missing) or stop with an error (never: air-gapped sites, local images).");
 
     public static readonly SettingDefinition ServerImage = new(
         "GITLAB_SERVER_IMAGE", "gitlab/gitlab-ce:19.3.0-ce.0", "an image reference", "GitLab CE image of the local server (server mode).");

@@ -221,8 +221,21 @@ public sealed class BuildHelperTargetTests : IDisposable
         var (code, output) = _build.RunWith(fake, "--target=BuildHelper", "--helper-go-image=go:missing");
 
         Assert.Equal(ExitCodes.Failed, code);
-        Assert.Contains("HELPER_GO_IMAGE go:missing is not on this machine and could not be pulled", output);
+        Assert.Contains("HELPER_GO_IMAGE go:missing: it is not on this machine and could not be pulled", output);
         Assert.Contains("pull access denied", output);
+        Assert.DoesNotContain("create ", Calls);
+    }
+
+    [Fact]
+    public void With_image_pull_never_a_missing_go_image_is_an_error_and_nothing_is_pulled()
+    {
+        var fake = FakeDocker("exit 0", imageInspect: "exit 1", pull: "echo pulled");
+
+        var (code, output) = _build.RunWith(fake, "--target=BuildHelper", "--helper-go-image=go:missing", "--image-pull=never");
+
+        Assert.Equal(ExitCodes.Failed, code);
+        Assert.Contains("HELPER_GO_IMAGE go:missing: it is not on this machine, and IMAGE_PULL=never", output);
+        Assert.DoesNotContain("\npull ", "\n" + Calls);
         Assert.DoesNotContain("create ", Calls);
     }
 

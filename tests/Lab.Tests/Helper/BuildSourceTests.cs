@@ -113,7 +113,7 @@ public sealed class BuildSourceTests : IDisposable
         var result = await BuildHelperRun.RunAsync(Root, settings, timeout.Token);
 
         Assert.Equal(1, result.ExitCode);
-        Assert.Contains("HELPER_GO_IMAGE 127.0.0.1:9/ecrlab/no-such-go:1 is not on this machine and could not be pulled", BuildHelperRun.Printed(result));
+        Assert.Contains("HELPER_GO_IMAGE 127.0.0.1:9/ecrlab/no-such-go:1: it is not on this machine and could not be pulled", BuildHelperRun.Printed(result));
         Assert.False(Directory.Exists(Output));
     }
 

@@ -29,6 +29,8 @@ public sealed class LabBuild
             ["RUNNER_CREDENTIALS_FILE"] = CredentialsFile,
             ["ECR_REGISTRIES"] = string.Join(',', lab.Registries.Select(r => r.Host)),
             ["HELPER_PATH"] = lab.Images.Helper,
+            // Whatever target a test runs, nothing is pulled (a pull would look up a public registry).
+            ["IMAGE_PULL"] = "never",
             ["AWS_CA_BUNDLE"] = lab.CaPath,
             ["STS_ENDPOINT"] = $"https://sts.{StsRegion}.amazonaws.com",
             ["AWS_REGION"] = string.Empty,
