@@ -1,0 +1,196 @@
+using System.Diagnostics;
+using Build.Host;
+using Build.Tests.Host;
+using Tests.Shared;
+
+namespace Build.Tests.Runner;
+
+/// <summary>
+/// The Up target run as its own process against fake docker and docker-compose that log their calls: the Compose
+/// flavour chosen and its arguments, and each failure Up must explain (the real Engine and Compose v1 are
+/// exercised by the lab's UpTests; Compose v2 and Engine 29 are not installed here).
+/// </summary>
+[System.Runtime.Versioning.SupportedOSPlatform("linux")]
+public sealed class UpTargetTests : IDisposable
+{
+    private const string Container = "c0ffee0123456789c0ffee0123456789c0ffee0123456789c0ffee0123456789";
+
+    private readonly BuildProcess _build = new();
+    private readonly Dictionary<string, string> _settings;
+
+    public UpTargetTests()
+    {
+        var compose = Path.Combine(_build.Root, "assets", "compose");
+        Directory.CreateDirectory(compose);
+        File.Copy(Path.Combine(TestRepository.Root(), "assets", "compose", "compose.yaml"), Path.Combine(compose, "compose.yaml"));
+        var credentials = Path.Combine(_build.Root, "credentials");
+        File.WriteAllText(credentials, "[default]\n");
+        File.SetUnixFileMode(credentials, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        _settings = new()
+        {
+            ["HELPER_SOURCE"] = "path",
+            ["HELPER_PATH"] = "/bin/busybox",
+            ["HELPER_PLATFORMS"] = "linux/amd64",
+            ["RUNNER_CREDENTIALS_FILE"] = credentials,
+            ["AWS_CA_BUNDLE"] = string.Empty,
+        };
+        var (code, output) = _build.RunWith(_settings, "--target=BuildHelper");
+        Assert.True(code == 0, output);
+    }
+
+    public void Dispose() => _build.Dispose();
+
+    private string Calls => File.Exists(CallsFile) ? File.ReadAllText(CallsFile) : string.Empty;
+
+    private string CallsFile => Path.Combine(_build.Root, "calls");
+
+    /// <summary>Fake docker (with the compose plugin when <paramref name="plugin"/>) and docker-compose v1 (when <paramref name="v1"/>).</summary>
+    private Dictionary<string, string> Machine(string engine = "29.1.3 1.52 1.44 amd64", string? plugin = "v2.32.4", string? v1 = null, string up = "exit 0", string status = "running")
+    {
+        var compose =
+            $$"""
+            *" config --quiet"*) exit 0 ;;
+            *" up "*) {{up}} ;;
+            *" ps --quiet runner"*) echo {{Container}} ;;
+            """;
+        var docker =
+            $$"""
+            echo "docker $*" >> '{{CallsFile}}'
+            case "$*" in
+              "version --format "*) echo "{{engine}}" ;;
+              "compose version --short") {{(plugin is null ? "echo \"docker: 'compose' is not a docker command.\" >&2; exit 1" : "echo " + plugin)}} ;;
+              {{(plugin is null ? string.Empty : compose)}}
+              "image inspect "*|"network inspect "*) echo ok ;;
+              "inspect --format "*) echo {{status}} ;;
+              "ps --quiet --no-trunc "*) echo {{Container}} ;;
+              "logs "*) echo "runner: configuration error" >&2 ;;
+              *) echo "unexpected: $*" >&2; exit 9 ;;
+            esac
+
+            """;
+        var dockerCompose = v1 is null ? null :
+            $$"""
+            echo "docker-compose $*" >> '{{CallsFile}}'
+            case "$*" in
+              "version --short") echo {{v1}} ;;
+              {{compose}}
+              *) echo "unexpected: $*" >&2; exit 9 ;;
+            esac
+
+            """;
+        var machine = _build.FakeMachine(docker, dockerCompose, dotnet: null);
+        foreach (var (key, value) in _settings)
+        {
+            machine[key] = value;
+        }
+
+        return machine;
+    }
+
+    private (int Code, string Output) Up(Dictionary<string, string> machine) => _build.RunWith(machine, "--target=Up", "--exclusive");
+
+    [Fact]
+    public void Compose_v2_is_preferred_and_up_waits_for_the_services()
+    {
+        var (code, output) = Up(Machine(v1: "1.29.2"));
+
+        Assert.True(code == 0, output);
+        var up = Calls.Split('\n').Single(l => l.Contains(" up ", StringComparison.Ordinal));
+        Assert.StartsWith("docker compose --project-name gitlab-runner-ecr --file ", up);
+        Assert.EndsWith("runner.override.json up --detach --wait", up);
+        Assert.DoesNotContain("docker-compose ", Calls);
+        Assert.Contains($"runner container {Container[..12]} running", output);
+        Assert.Contains("(docker compose v2.32.4 (plugin))", output);
+    }
+
+    [Fact]
+    public void Compose_v1_runs_when_there_is_no_plugin_and_gets_no_wait_flag()
+    {
+        var (code, output) = Up(Machine(engine: "20.10.24 1.41 1.12 amd64", plugin: null, v1: "1.29.2"));
+
+        Assert.True(code == 0, output);
+        var up = Calls.Split('\n').Single(l => l.Contains(" up ", StringComparison.Ordinal));
+        Assert.StartsWith("docker-compose --project-name gitlab-runner-ecr --file ", up);
+        Assert.EndsWith("runner.override.json up --detach", up);
+    }
+
+    [Fact]
+    public void Compose_v1_against_an_engine_that_refuses_its_api_says_to_install_v2()
+    {
+        var (code, output) = Up(Machine(engine: "29.1.3 1.52 1.44 amd64", plugin: null, v1: "1.29.2"));
+
+        Assert.Equal(ExitCodes.Failed, code);
+        Assert.Contains("Docker Engine 29.1.3 accepts API 1.44 and newer, and docker-compose 1.29.2 speaks at most 1.41", output);
+        Assert.Contains("fix: install the Compose v2 plugin", output);
+        Assert.DoesNotContain(" up ", Calls);
+    }
+
+    [Fact]
+    public void No_compose_at_all_says_what_to_install()
+    {
+        var (code, output) = Up(Machine(plugin: null, v1: null));
+
+        Assert.Equal(ExitCodes.Failed, code);
+        Assert.Contains("neither 'docker compose' (v2 plugin) nor 'docker-compose' (v1) answers", output);
+        Assert.False(Directory.Exists(Path.Combine(_build.Root, ".state", "compose")), "nothing is written before the inputs are checked");
+    }
+
+    [Fact]
+    public void A_port_in_use_names_the_setting_to_change()
+    {
+        var up = "echo 'Error starting userland proxy: listen tcp4 127.0.0.1:8800: bind: address already in use' >&2; exit 1";
+
+        var (code, output) = _build.RunWith(new Dictionary<string, string>(Machine(up: up)) { ["SERVER"] = "true", ["GITLAB_SERVER_IMAGE"] = "gitlab/gitlab-ce:test" }, "--target=Up", "--exclusive");
+
+        Assert.Equal(ExitCodes.Failed, code);
+        Assert.Contains("docker compose up failed", output);
+        Assert.Contains("address already in use", output);
+        Assert.Contains("set GITLAB_SERVER_WEB_PORT (now 8800) or GITLAB_SERVER_SSH_PORT (now 2200) to a free port", output);
+        Assert.Contains("--profile server up --detach --wait", Calls);
+    }
+
+    [Fact]
+    public void A_runner_that_exits_is_reported_with_its_last_log_lines()
+    {
+        var (code, output) = Up(Machine(status: "exited"));
+
+        Assert.Equal(ExitCodes.Failed, code);
+        Assert.Contains("the runner container is exited after", output);
+        Assert.Contains("runner: configuration error", output);
+    }
+
+    [Fact]
+    public void A_state_folder_that_cannot_be_written_is_named_with_the_fix()
+    {
+        File.WriteAllText(Path.Combine(_build.Root, ".state", "compose"), "a file where Up needs a folder");
+
+        var (code, output) = Up(Machine());
+
+        Assert.Equal(ExitCodes.Failed, code);
+        Assert.Contains($"the state folder {Path.Combine(_build.Root, ".state")} is not writable", output);
+        Assert.Contains("set STATE_DIR to a folder this user can write", output);
+    }
+
+    [Theory]
+    [InlineData("INT")]
+    [InlineData("TERM")]
+    public async Task A_signal_while_waiting_for_the_runner_exits_130_and_says_what_may_be_half_started(string signal)
+    {
+        using var build = _build.Start(Machine(status: "created"), "--target=Up", "--exclusive");
+        var waited = Stopwatch.StartNew();
+        while (!Calls.Contains("inspect --format {{.State.Status}}", StringComparison.Ordinal))
+        {
+            Assert.True(waited.Elapsed < TimeSpan.FromSeconds(30), "Up never started waiting for the runner");
+            await Task.Delay(50);
+        }
+
+        using (var kill = Process.Start("kill", ["-" + signal, build.Process.Id.ToString()]))
+        {
+            await kill.WaitForExitAsync();
+        }
+
+        var (code, output, error) = build.Finish(TimeSpan.FromSeconds(30));
+        Assert.True(code == ExitCodes.Cancelled, output + error);
+        Assert.Contains("Up was stopped before the runner was confirmed running: containers may be half started", output + error);
+    }
+}
