@@ -136,6 +136,20 @@ public sealed class UpTargetTests : IDisposable
     }
 
     [Fact]
+    public void Credentials_that_are_not_staged_name_the_target_to_run()
+    {
+        var machine = Machine();
+        machine["RUNNER_CREDENTIALS_FILE"] = Path.Combine(_build.Root, "no-such-credentials");
+
+        var (code, output) = Up(machine);
+
+        Assert.Equal(ExitCodes.Failed, code);
+        Assert.Contains("does not exist (to be mounted at /root/.aws/credentials)", output);
+        Assert.Contains("fix: run ./build.sh --target=StageCredentials", output);
+        Assert.DoesNotContain(" up ", Calls);
+    }
+
+    [Fact]
     public void A_port_in_use_names_the_setting_to_change()
     {
         var up = "echo 'Error starting userland proxy: listen tcp4 127.0.0.1:8800: bind: address already in use' >&2; exit 1";
