@@ -8,15 +8,10 @@
 #   3. binary sizes, from the manifest
 # Target: the warm BuildHelper adds at most 300 ms over --tree. Exit 1 when missed. Cleans up its state
 # folder and its Go cache volume.
-set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-root="$(cd "$here/../.." && pwd)"
-runs="${RUNS:-10}"
-export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 NO_COLOR=1 AWS_EC2_METADATA_DISABLED=true
+. "$here/../lib.sh"
 
-images="$root/tests/lab/.out/images.env"
-[[ -f "$images" ]] || { echo "$images is missing: run tests/lab/setup.sh first" >&2; exit 1; }
-go_image="$(sed -n 's/^LAB_IMAGE_GO=//p' "$images")"
+go_image="$(lab_image LAB_IMAGE_GO)"
 archive="$(cd "$root/.." && pwd)/shared/helper-src/amazon-ecr-credential-helper-0.8.0.tar.gz"
 [[ -f "$archive" ]] || { echo "$archive is missing" >&2; exit 1; }
 
@@ -45,7 +40,6 @@ done
 "$root/build.sh" --target=BuildHelper 2>&1 | grep -q "Skipping task BuildHelper: helper 0.8.0 linux/amd64,linux/arm64 up to date" ||
   { echo "the warm run did not skip" >&2; exit 1; }
 
-median() { tr ' ' '\n' <<<"$1" | grep -v '^$' | sort -n | awk '{a[NR]=$1} END {print (NR % 2) ? a[(NR+1)/2] : int((a[NR/2] + a[NR/2+1]) / 2)}'; }
 tree=$(median "${times[tree]}")
 warm=$(median "${times[buildhelper]}")
 

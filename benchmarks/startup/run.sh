@@ -6,11 +6,8 @@
 #                                             same 8-task graph (build.cake beside this script)
 # Runs are interleaved so that machine noise hits all three alike. Output goes to /dev/null.
 # Targets: ./build.sh --tree median <= 0.4 s and >= 3x faster than dotnet run. Exit 1 when missed.
-set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-root="$(cd "$here/../.." && pwd)"
-runs="${RUNS:-10}"
-export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 NO_COLOR=1 AWS_EC2_METADATA_DISABLED=true
+. "$here/../lib.sh"
 
 (cd "$here" && dotnet tool restore >/dev/null)
 declare -A cmd=(
@@ -32,7 +29,6 @@ for ((i = 0; i < runs; i++)); do
   done
 done
 
-median() { tr ' ' '\n' <<<"$1" | grep -v '^$' | sort -n | awk '{a[NR]=$1} END {print (NR % 2) ? a[(NR+1)/2] : int((a[NR/2] + a[NR/2+1]) / 2)}'; }
 echo "| bootstrap | median of $runs warm runs (ms) | all runs (ms) |"
 echo "|---|---|---|"
 for name in "${order[@]}"; do

@@ -5,15 +5,10 @@
 #      a bare `docker-compose up -d` (or `docker compose up -d`) on the same files and values,
 #   3. the external processes one no-op Up starts, counted by wrappers of docker and docker-compose first on PATH.
 # Targets: no-op Up / bare compose up at most 1.5; at most 4 processes. Exit 1 when missed. Removes what it made.
-set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-root="$(cd "$here/../.." && pwd)"
-runs="${RUNS:-10}"
-export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 NO_COLOR=1 AWS_EC2_METADATA_DISABLED=true
+. "$here/../lib.sh"
 
-images="$root/tests/lab/.out/images.env"
-[[ -f "$images" ]] || { echo "$images is missing: run tests/lab/setup.sh first" >&2; exit 1; }
-runner_image="$(sed -n 's/^LAB_IMAGE_RUNNER_HOST=//p' "$images")"
+runner_image="$(lab_image LAB_IMAGE_RUNNER_HOST)"
 
 work="$(mktemp -d /tmp/bench-up.XXXXXX)"
 project="bench-up-$$"
@@ -58,7 +53,6 @@ done
 PATH="$work/bin:$PATH" "$root/build.sh" --target=Up --exclusive >/dev/null
 processes=$(wc -l < "$work/calls")
 
-median() { tr ' ' '\n' <<<"$1" | grep -v '^$' | sort -n | awk '{a[NR]=$1} END {print (NR % 2) ? a[(NR+1)/2] : int((a[NR/2] + a[NR/2+1]) / 2)}'; }
 up=$(median "${times[up]}")
 bare=$(median "${times[compose]}")
 ratio=$(awk -v a="$up" -v b="$bare" 'BEGIN {printf "%.2f", a / b}')
