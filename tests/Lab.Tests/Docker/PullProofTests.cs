@@ -73,7 +73,8 @@ public sealed class PullProofTests(LabFixture lab)
     private int SuccessfulCalls(LabRegistry registry) =>
         lab.Emulator.Requests.Snapshot().Count(r => r.Succeeded && r.Region == registry.Ecr.Region && r.RegistryIds.Contains(registry.Ecr.AccountId));
 
-    private static async Task WaitForDaemonAsync(string container, CancellationToken cancel)
+    /// <summary>Waits until the DinD daemon in <paramref name="container"/> answers (shared with Register's lab test).</summary>
+    internal static async Task WaitForDaemonAsync(string container, CancellationToken cancel)
     {
         for (var attempt = 0; attempt < 120; attempt++)
         {
