@@ -165,7 +165,20 @@ public static class ConfigToml
     /// </summary>
     private sealed record Section(SyntaxList<KeyValueSyntax> Items, SyntaxToken? HeaderEnd, string DefaultIndent)
     {
-        public SyntaxToken? LastEnd => Items.ChildrenCount > 0 ? Items.GetChild(Items.ChildrenCount - 1)!.EndOfLineToken : HeaderEnd;
+        /// <summary>The token ending the section's last line; a last line without a line break (end of file) gets one.</summary>
+        public SyntaxToken? LastEnd
+        {
+            get
+            {
+                if (Items.ChildrenCount == 0)
+                {
+                    return HeaderEnd;
+                }
+
+                var last = Items.GetChild(Items.ChildrenCount - 1)!;
+                return last.EndOfLineToken ??= SyntaxFactory.NewLine();
+            }
+        }
 
         /// <summary>The indentation of the section's first key, or the default for a new one.</summary>
         public string Indentation() => Items.ChildrenCount > 0 && HeaderEnd is not null ? IndentationAfter(HeaderEnd) : DefaultIndent;
@@ -173,17 +186,10 @@ public static class ConfigToml
         public void Append(KeyValueSyntax item)
         {
             var indent = Indentation();
-            var previous = LastEnd;
-            if (previous is not null)
+            if (LastEnd is { } previous)
             {
                 item.EndOfLineToken!.TrailingTrivia = previous.TrailingTrivia;
                 previous.TrailingTrivia = indent.Length > 0 ? [new SyntaxTrivia(TokenKind.Whitespaces, indent)] : null;
-            }
-            else if (Items.ChildrenCount > 0)
-            {
-                // The last line had no line break (end of file without a newline).
-                Items.GetChild(Items.ChildrenCount - 1)!.EndOfLineToken = SyntaxFactory.NewLine();
-                item.Key!.Key!.AddLeadingTrivia(new SyntaxTrivia(TokenKind.Whitespaces, indent));
             }
             else if (indent.Length > 0)
             {
@@ -222,6 +228,15 @@ public static class ConfigToml
         {
             if (existing.Value is null || !same(existing.Value))
             {
+                // The spacing before a trailing comment and any leading spacing stay as they were.
+                if (existing.Value is not null)
+                {
+                    var (oldFirst, oldLast) = Ends(existing.Value);
+                    var (newFirst, newLast) = Ends(value);
+                    newFirst.LeadingTrivia = oldFirst.LeadingTrivia;
+                    newLast.TrailingTrivia = oldLast.TrailingTrivia;
+                }
+
                 existing.Value = value;
             }
 
@@ -229,6 +244,12 @@ public static class ConfigToml
         }
 
         section.Append(new KeyValueSyntax(key, value));
+    }
+
+    private static (SyntaxToken First, SyntaxToken Last) Ends(ValueSyntax value)
+    {
+        var tokens = value.Descendants(true).OfType<SyntaxToken>().ToList();
+        return (tokens[0], tokens[^1]);
     }
 
     private static void SetString(Section section, string key, string value) =>

@@ -144,7 +144,43 @@ public sealed class ConfigTomlTests
         var after = second.Split('\n');
         Assert.Equal(before.Length, after.Length);
         var changed = before.Zip(after).Where(p => p.First != p.Second).ToList();
-        Assert.Equal(("    image = \"docker:28-cli\"".Replace("28", "29"), "    image = \"docker:30-cli\""), Assert.Single(changed));
+        Assert.Equal(("    image = \"docker:29-cli\"   # pinned by ops", "    image = \"docker:30-cli\"   # pinned by ops"), Assert.Single(changed));
+    }
+
+    [Fact]
+    public void A_file_without_a_final_line_break_gets_the_entry_on_lines_of_its_own()
+    {
+        // Given a file whose last line has no line break
+        var merged = ConfigToml.Merge("concurrent = 2\n[[runners]]\n  name = \"other\"\n  executor = \"shell\"", Entry());
+
+        // Then both runners parse back and the other one is untouched
+        Assert.StartsWith("concurrent = 2\n[[runners]]\n  name = \"other\"\n  executor = \"shell\"\n", merged);
+        Assert.Equal(2, ((TomlTableArray)TomlSerializer.Deserialize<TomlTable>(merged)!["runners"]).Count);
+        Assert.Equal(2L, TomlSerializer.Deserialize<TomlTable>(merged)!["concurrent"]);
+    }
+
+    [Fact]
+    public void Unsetting_a_setting_removes_only_its_key()
+    {
+        // Given a merged file with RUNNER_NETWORK and RUNNER_EXTRA_HOSTS
+        var first = ConfigToml.Merge(null, Entry());
+
+        // When both are unset
+        var second = ConfigToml.Merge(first, Entry(Settings(new() { ["RUNNER_NETWORK"] = string.Empty, ["RUNNER_EXTRA_HOSTS"] = string.Empty })));
+
+        // Then exactly those two lines are gone
+        Assert.Equal(
+            first.Split('\n').Where(l => !l.Contains("network_mode") && !l.Contains("extra_hosts")),
+            second.Split('\n'));
+    }
+
+    [Fact]
+    public void Runner_concurrent_replaces_the_global_value_and_unset_keeps_it()
+    {
+        var input = "concurrent = 4 # shared\n";
+
+        Assert.Equal(4L, TomlSerializer.Deserialize<TomlTable>(ConfigToml.Merge(input, Entry()))!["concurrent"]);
+        Assert.StartsWith("concurrent = 8 # shared\n", ConfigToml.Merge(input, Entry(Settings(new() { ["RUNNER_CONCURRENT"] = "8" }))));
     }
 
     [Fact]
