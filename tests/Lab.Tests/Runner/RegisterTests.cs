@@ -50,7 +50,7 @@ public sealed class RegisterTests(LabFixture lab)
 
         // And a job with exactly those settings pulls through DinD, but not with a wrong secret in the credentials file
         var registry = lab.Registries[0];
-        var dind = await StartDindAsync(registry, cancel);
+        var dind = await LabDind.StartAsync(lab, "register-dind", registry, cancel);
         try
         {
             var wrong = Path.Combine(lab.NewFolder("wrong-credentials"), "credentials");
@@ -78,21 +78,6 @@ public sealed class RegisterTests(LabFixture lab)
 
     private static List<string> Replace(List<string> volumes, string source, string replacement) =>
         [.. volumes.Select(v => v.StartsWith(source + ":", StringComparison.Ordinal) ? replacement + v[source.Length..] : v)];
-
-    private async Task<string> StartDindAsync(LabRegistry registry, CancellationToken cancel)
-    {
-        var dind = $"{lab.RunId}-register-dind";
-        var certs = lab.NewFolder("register-dind-certs");
-        Directory.CreateDirectory(Path.Combine(certs, registry.Host));
-        File.Copy(lab.CaPath, Path.Combine(certs, registry.Host, "ca.crt"));
-        await Cli.DockerAsync("start the DinD daemon", cancel,
-            "run", "-d", "--pull", "never", "--name", dind, "--label", $"{LabFixture.RunLabel}={lab.RunId}", "--label", LabFixture.Owner,
-            "--network", lab.Network, "--network-alias", "docker",
-            "--cap-add", "ALL", "--cap-drop", "SYS_RESOURCE", "--security-opt", "seccomp=unconfined",
-            "-v", certs + ":/etc/docker/certs.d:ro", lab.Images.Dind);
-        await PullProofTests.WaitForDaemonAsync(dind, cancel);
-        return dind;
-    }
 
     /// <summary>A job container as the Docker executor starts it from [runners.docker] (the DinD service as <c>docker</c>).</summary>
     private Task<ProcessResult> JobAsync(IEnumerable<string> volumes, IEnumerable<string> environment, IEnumerable<string> extraHosts, string network, LabRegistry registry, CancellationToken cancel)
