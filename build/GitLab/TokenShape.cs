@@ -11,7 +11,7 @@ public static partial class TokenShape
     public static string? Problem(SettingDefinition setting, Secret token)
     {
         var text = token.Reveal();
-        if (!Characters().IsMatch(text))
+        if (!Characters(text))
         {
             return "it holds spaces, quotes or other characters no GitLab token has (copied with extra text?)";
         }
@@ -44,8 +44,11 @@ public static partial class TokenShape
         : text.StartsWith("gl", StringComparison.Ordinal) && text.Contains('-') ? "gitlab-other"
         : "other";
 
-    [GeneratedRegex(@"^[A-Za-z0-9_.\-]+$")]
-    private static partial Regex Characters();
+    // Quotes, spaces and non-ASCII are never part of a token (copied with extra text); other punctuation is left to GitLab.
+    [GeneratedRegex(@"^[\x21-\x7E]+$")]
+    private static partial Regex Printable();
+
+    private static bool Characters(string text) => Printable().IsMatch(text) && text.IndexOfAny(['"', '\'', '`']) < 0;
 
     [GeneratedRegex(@"^glrtr?-[A-Za-z0-9_.\-]{15,}$")]
     private static partial Regex RunnerToken();

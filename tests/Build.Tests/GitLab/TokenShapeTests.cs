@@ -24,6 +24,7 @@ public sealed class TokenShapeTests
     [InlineData("GITLAB_RUNNER_TOKEN", "glrt-short", "not a runner authentication token")]
     [InlineData("GITLAB_TOKEN", "glrt-abcdefghijklmnopqrst", "set it as GITLAB_RUNNER_TOKEN")]
     [InlineData("GITLAB_TOKEN", "glpat-abc def", "spaces")]
+    [InlineData("GITLAB_TOKEN", "\"glpat-abcdefghijklmnopqrst\"", "quotes")]
     [InlineData("GITLAB_REGISTRATION_TOKEN", "glrt-abcdefghijklmnopqrst", "set it as GITLAB_RUNNER_TOKEN")]
     public void Tokens_of_the_wrong_shape_say_what_they_look_like(string setting, string token, string expected)
     {
