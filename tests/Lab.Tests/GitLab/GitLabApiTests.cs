@@ -60,6 +60,17 @@ public sealed class GitLabApiTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task An_answer_slower_than_the_attempt_timeout_is_retried_and_then_reported()
+    {
+        _gitlab.Delay = TimeSpan.FromSeconds(2);
+        using var api = Api(Fast with { AttemptTimeout = TimeSpan.FromMilliseconds(200), Retries = 1 });
+
+        var error = await Assert.ThrowsAsync<GitLabException>(() => api.VerifyAsync(new Secret("glrt-" + new string('x', 20)), null, default));
+
+        Assert.Contains("no answer in time", error.Message);
+    }
+
+    [Fact]
     public async Task Retries_are_bounded_and_the_error_says_so()
     {
         _gitlab.Fail(10, HttpStatusCode.BadGateway);

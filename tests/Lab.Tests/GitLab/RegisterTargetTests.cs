@@ -110,6 +110,26 @@ public sealed class RegisterTargetTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_runner_created_for_a_file_that_cannot_be_written_is_deleted_again()
+    {
+        // Given a personal token, and a config.toml that cannot be replaced (a folder stands in its place)
+        _gitlab.AddProject("group/app");
+        _run.Environment["GITLAB_TOKEN"] = _gitlab.AddPersonalToken("create_runner", "api");
+        _run.Environment["GITLAB_PROJECT"] = "group/app";
+        Directory.CreateDirectory(_run.ConfigFile);
+        using var timeout = new CancellationTokenSource(Timeout);
+
+        // When Register runs
+        var result = await _run.RegisterAsync(timeout.Token);
+
+        // Then it fails, and GitLab is left without the runner it created
+        Assert.Equal(1, result.ExitCode);
+        Assert.Equal(1, _gitlab.Calls.Count("POST", "/api/v4/user/runners"));
+        Assert.Equal(1, _gitlab.Calls.Count("DELETE", "/api/v4/runners"));
+        Assert.Empty(_gitlab.Runners);
+    }
+
+    [Fact]
     public async Task The_legacy_registration_token_registers_once()
     {
         _run.Environment["GITLAB_REGISTRATION_TOKEN"] = _gitlab.RegistrationToken;
