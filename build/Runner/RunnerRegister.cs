@@ -56,10 +56,17 @@ public sealed class RunnerRegister(BuildContext context, GitLabApiOptions? apiOp
         {
             Write(existing, RunnerEntry.For(settings, credentials, token, helper, DindConfigFile));
         }
-        catch when (created)
+        catch (Exception ex) when (created || ex is IOException or UnauthorizedAccessException)
         {
             // As gitlab-runner register does: a runner created for a file that could not be written is removed again.
-            await api.DeleteAsync(token, CancellationToken.None);
+            var deleted = created && await api.DeleteAsync(token, CancellationToken.None);
+            if (ex is IOException or UnauthorizedAccessException)
+            {
+                throw new ConfigTomlException(
+                    $"{ConfigFile} could not be written ({ex.Message}){(deleted ? "; the runner created in GitLab for it was deleted again" : string.Empty)}",
+                    $"check that {ConfigDirectory} is a folder this user may write (STATE_DIR), then run Register again");
+            }
+
             throw;
         }
     }

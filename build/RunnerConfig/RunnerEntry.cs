@@ -68,12 +68,7 @@ public sealed record RunnerEntry(
     public static string VolumeTarget(string volume)
     {
         var parts = volume.Split(':');
-        return parts.Length switch
-        {
-            1 => parts[0],
-            2 => parts[1],
-            _ => parts[1],
-        };
+        return parts.Length == 1 ? parts[0] : parts[1];
     }
 }
 

@@ -127,6 +127,8 @@ public sealed class RegisterTargetTests : IAsyncLifetime
         Assert.Equal(1, _gitlab.Calls.Count("POST", "/api/v4/user/runners"));
         Assert.Equal(1, _gitlab.Calls.Count("DELETE", "/api/v4/runners"));
         Assert.Empty(_gitlab.Runners);
+        Assert.Contains("could not be written", Printed(result));
+        Assert.Contains("was deleted again", Printed(result));
     }
 
     [Fact]
