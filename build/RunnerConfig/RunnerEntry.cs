@@ -59,8 +59,11 @@ public sealed record RunnerEntry(
                 settings.DockerCliImage.ToString(),
                 volumes,
                 [.. settings.RunnerExtraHosts.Select(h => $"{h.Host}:{h.Address}")],
-                settings.RunnerNetwork));
+                settings.RunnerNetwork ?? (settings.Server ? ServerNetwork(settings) : null)));
     }
+
+    /// <summary>In server mode, the compose project's network, where the jobs reach the local GitLab as <c>gitlab</c>.</summary>
+    public static string ServerNetwork(BuildSettings settings) => settings.ComposeProjectName + "_default";
 
     public override string ToString() => $"RunnerEntry {{ Name = {Name}, Url = {Url}, Token = {Secret.Mask} }}";
 

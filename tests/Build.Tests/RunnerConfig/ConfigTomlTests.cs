@@ -183,6 +183,16 @@ public sealed class ConfigTomlTests
         Assert.StartsWith("concurrent = 8 # shared\n", ConfigToml.Merge(input, Entry(Settings(new() { ["RUNNER_CONCURRENT"] = "8" }))));
     }
 
+    [Theory]
+    [InlineData("", "gitlab-runner-ecr_default")]
+    [InlineData("ci-net", "ci-net")]
+    public void Server_mode_puts_the_jobs_on_the_compose_network_unless_RUNNER_NETWORK_is_set(string network, string expected)
+    {
+        var merged = ConfigToml.Merge(null, Entry(Settings(new() { ["SERVER"] = "true", ["RUNNER_NETWORK"] = network })));
+
+        Assert.Equal(expected, ((TomlTable)OurRunner(merged)["docker"])["network_mode"]);
+    }
+
     [Fact]
     public void Creds_store_is_written_only_when_asked_for()
     {
