@@ -201,6 +201,7 @@ public sealed class GitLabApi : IDisposable
         throw (status, call) switch
         {
             (401, _) when personal => new GitLabException($"GITLAB_TOKEN was rejected by {call} (401 {message}): expired, revoked or mistyped", "create a personal access token with the create_runner scope (User settings > Access tokens) and set GITLAB_TOKEN in .env.local"),
+            (403, "GET /projects/:id") => new GitLabException($"GITLAB_TOKEN may not read GITLAB_PROJECT ({call}: 403 {message})", "give GITLAB_PROJECT as the project's number (Settings > General), which needs no look-up, or add the read_api scope to the token"),
             (403, _) when personal && message.Contains("scope", StringComparison.OrdinalIgnoreCase) => new GitLabException($"GITLAB_TOKEN has no create_runner scope ({call}: 403 {message})", "create a personal access token with the create_runner scope (and api, to look up the project) and set GITLAB_TOKEN"),
             (403, _) when personal => new GitLabException($"GITLAB_TOKEN may not create a runner for this project ({call}: 403 {message})", "use a token of a user with the Maintainer or Owner role in GITLAB_PROJECT"),
             (403, "POST /runners") => new GitLabException($"GitLab rejected GITLAB_REGISTRATION_TOKEN (403 {message})", "copy the registration token again, or better create a runner in GitLab (Settings > CI/CD > Runners > New project runner) and set its glrt- token as GITLAB_RUNNER_TOKEN"),

@@ -46,7 +46,8 @@ public sealed class RunnerTokens(BuildSettings settings, GitLabApi api, Action<s
             var project = settings.GitLabProject ?? throw new GitLabException(
                 "GITLAB_TOKEN creates a project runner, and GITLAB_PROJECT is not set",
                 "set GITLAB_PROJECT to the project's id or path (group/project)");
-            var projectId = await api.ProjectIdAsync(personal, project, cancel);
+            // A numeric id needs no look-up, so a token with only the create_runner scope is enough.
+            var projectId = long.TryParse(project, out var number) ? number : await api.ProjectIdAsync(personal, project, cancel);
             var created = await api.CreateProjectRunnerAsync(personal, projectId, request, cancel);
             log($"Created runner {created.Id} for project {project} through POST /user/runners{Expiry(created)}; its token is kept only in config.toml");
             return (created.Token, true);

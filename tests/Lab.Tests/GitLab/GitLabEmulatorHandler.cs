@@ -150,9 +150,14 @@ internal sealed class GitLabEmulatorHandler(GitLabEmulator gitlab)
 
     private (int, JsonNode?) GetProject(HttpRequest request, string idOrPath)
     {
-        if (gitlab.PersonalTokenOf(PersonalToken(request)) is null)
+        if (gitlab.PersonalTokenOf(PersonalToken(request)) is not { } user)
         {
             return (401, new JsonObject { ["message"] = "401 Unauthorized" });
+        }
+
+        if (!user.Scopes.Contains("api") && !user.Scopes.Contains("read_api"))
+        {
+            return (403, new JsonObject { ["error"] = "insufficient_scope", ["error_description"] = "The request requires higher privileges than provided by the access token.", ["scope"] = "api read_api" });
         }
 
         return gitlab.Project(idOrPath) is { } project

@@ -199,11 +199,39 @@ public sealed class RegisterTargetTests : IAsyncLifetime
         Assert.Contains("retrying", Printed(result));
     }
 
+    [Theory]
+    [InlineData(true, null)]
+    [InlineData(false, "may not read GITLAB_PROJECT")]
+    public async Task A_token_with_only_create_runner_needs_the_project_as_a_number(bool numeric, string? refusal)
+    {
+        // Given a personal access token with the create_runner scope only
+        var project = _gitlab.AddProject("group/app");
+        _run.Environment["GITLAB_TOKEN"] = _gitlab.AddPersonalToken("create_runner");
+        _run.Environment["GITLAB_PROJECT"] = numeric ? project.Id.ToString(System.Globalization.CultureInfo.InvariantCulture) : "group/app";
+        using var timeout = new CancellationTokenSource(Timeout);
+
+        // When Register runs
+        var result = await _run.RegisterAsync(timeout.Token);
+
+        // Then a number needs no look-up; a path needs read_api, and the refusal says so
+        if (refusal is null)
+        {
+            Assert.True(result.Succeeded, Printed(result));
+            Assert.Equal(project.Id, Assert.Single(_gitlab.Runners).ProjectId);
+        }
+        else
+        {
+            Assert.Equal(1, result.ExitCode);
+            Assert.Contains(refusal, Printed(result));
+            Assert.Empty(_gitlab.Runners);
+        }
+    }
+
     [Fact]
     public async Task A_personal_token_without_create_runner_scope_is_refused()
     {
         _gitlab.AddProject("group/app");
-        _run.Environment["GITLAB_TOKEN"] = _gitlab.AddPersonalToken("read_repository");
+        _run.Environment["GITLAB_TOKEN"] = _gitlab.AddPersonalToken("read_api");
         _run.Environment["GITLAB_PROJECT"] = "group/app";
         using var timeout = new CancellationTokenSource(Timeout);
 
