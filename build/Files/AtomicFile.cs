@@ -5,6 +5,29 @@ public static class AtomicFile
 {
     public const UnixFileMode Private = UnixFileMode.UserRead | UnixFileMode.UserWrite;
 
+    /// <summary>
+    /// Copies <paramref name="path"/> (when it exists) to <c>&lt;backups&gt;/&lt;name&gt;.&lt;UTC time&gt;</c> with the same private mode,
+    /// keeping the newest <paramref name="keep"/> copies; returns the copy's path.
+    /// </summary>
+    public static string? Backup(string path, string backups, int keep = 5)
+    {
+        if (!File.Exists(path))
+        {
+            return null;
+        }
+
+        Directory.CreateDirectory(backups);
+        var name = Path.GetFileName(path);
+        var copy = Path.Combine(backups, $"{name}.{DateTime.UtcNow:yyyyMMdd'T'HHmmssfff'Z'}");
+        Write(copy, File.ReadAllText(path), OperatingSystem.IsWindows() ? Private : File.GetUnixFileMode(path) & Private);
+        foreach (var old in Directory.GetFiles(backups, name + ".*").Where(f => !f.EndsWith(".tmp", StringComparison.Ordinal)).Order(StringComparer.Ordinal).SkipLast(keep))
+        {
+            File.Delete(old);
+        }
+
+        return copy;
+    }
+
     /// <summary>Writes <paramref name="text"/> (UTF-8, no BOM) unless the file already holds exactly it; returns whether it wrote.</summary>
     public static bool Write(string path, string text, UnixFileMode mode = Private)
     {

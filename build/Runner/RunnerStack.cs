@@ -79,6 +79,9 @@ public sealed class RunnerStack
         }
     }
 
+    /// <summary>STATE_DIR/runner/config on the host: the runner's /etc/gitlab-runner, where config.toml lives.</summary>
+    public static string ConfigDirectoryFor(BuildSettings settings) => Path.Combine(settings.StateDirectory.FullPath, "runner", "config");
+
     public static RunnerStack Create(BuildSettings settings, string root, string helperBinary, string helperSha256, RunnerCredentials credentials)
     {
         var state = settings.StateDirectory.FullPath;
@@ -87,7 +90,7 @@ public sealed class RunnerStack
             ["COMPOSE_PROJECT_NAME"] = settings.ComposeProjectName,
             ["GITLAB_RUNNER_IMAGE"] = settings.RunnerImage.ToString(),
             ["RUNNER_RESTART_POLICY"] = settings.RunnerRestartPolicy,
-            ["RUNNER_CONFIG_DIR"] = Path.Combine(state, "runner", "config"),
+            ["RUNNER_CONFIG_DIR"] = ConfigDirectoryFor(settings),
             ["HELPER_BINARY"] = helperBinary,
             ["HELPER_SHA256"] = helperSha256,
             ["CREDENTIALS_STAMP"] = CredentialsStamp(credentials),

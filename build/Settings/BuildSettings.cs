@@ -90,6 +90,20 @@ public sealed partial class BuildSettings
 
     public Secret? RegistrationToken { get; init; }
 
+    /// <summary>GITLAB_PROJECT: a numeric id or a path such as group/project.</summary>
+    public string? GitLabProject { get; init; }
+
+    public required IReadOnlyList<string> RunnerTags { get; init; }
+
+    public required bool RunnerRunUntagged { get; init; }
+
+    public string? RunnerDescription { get; init; }
+
+    /// <summary>RUNNER_CONCURRENT; null keeps the file's value.</summary>
+    public int? RunnerConcurrent { get; init; }
+
+    public FilePath? GitLabCaBundle { get; init; }
+
     /// <summary>RUNNER_EXTRA_HOSTS: host name and address pairs for the runner's and the jobs' /etc/hosts.</summary>
     public required IReadOnlyList<(string Host, string Address)> RunnerExtraHosts { get; init; }
 
@@ -147,6 +161,9 @@ public sealed partial class BuildSettings
 
     [GeneratedRegex(@"^[A-Za-z0-9][A-Za-z0-9_.-]*$")]
     private static partial Regex NetworkName();
+
+    [GeneratedRegex(@"^(\d+|[A-Za-z0-9_.-]+(/[A-Za-z0-9_.-]+)+)$")]
+    private static partial Regex ProjectPattern();
 
     [GeneratedRegex(@"^(no|always|on-failure|unless-stopped)$")]
     private static partial Regex RestartPolicy();
@@ -248,6 +265,12 @@ public sealed partial class BuildSettings
             RunnerToken = SecretOf(SettingCatalog.RunnerToken),
             GitLabToken = SecretOf(SettingCatalog.GitLabToken),
             RegistrationToken = SecretOf(SettingCatalog.RegistrationToken),
+            GitLabProject = Matching(SettingCatalog.GitLabProject, ProjectPattern()),
+            RunnerTags = (s.Get(SettingCatalog.RunnerTags)?.Text ?? string.Empty).Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries),
+            RunnerRunUntagged = s.Parse(SettingCatalog.RunnerRunUntagged, ParseBool) ?? true,
+            RunnerDescription = s.Get(SettingCatalog.RunnerDescription)?.Text.Trim() is { Length: > 0 } description ? description : null,
+            RunnerConcurrent = s.Parse(SettingCatalog.RunnerConcurrent, text => int.TryParse(text.Trim(), out var n) && n is >= 1 and <= 1000 ? n : (int?)null),
+            GitLabCaBundle = File(SettingCatalog.GitLabCaBundle),
             RunnerExtraHosts = s.Parse(SettingCatalog.RunnerExtraHosts, ParseExtraHosts) ?? [],
             RunnerNetwork = Matching(SettingCatalog.RunnerNetwork, NetworkName()),
             RunnerRestartPolicy = Matching(SettingCatalog.RunnerRestartPolicy, RestartPolicy()) ?? "unless-stopped",
@@ -282,6 +305,14 @@ public sealed partial class BuildSettings
         if (settings.Server && settings.ServerWebPort == settings.ServerSshPort && settings.ServerWebPort != 0)
         {
             s.Fail(SettingCatalog.ServerSshPort, "it must differ from GITLAB_SERVER_WEB_PORT");
+        }
+
+        foreach (var (setting, value) in new[] { (SettingCatalog.RunnerToken, settings.RunnerToken), (SettingCatalog.GitLabToken, settings.GitLabToken), (SettingCatalog.RegistrationToken, settings.RegistrationToken) })
+        {
+            if (value is not null && Build.GitLab.TokenShape.Problem(setting, value) is { } problem)
+            {
+                s.Fail(setting, problem);
+            }
         }
 
         if (s.Problems.Count > 0)

@@ -96,13 +96,31 @@ public static class SettingCatalog
         "GITLAB_URL", "https://gitlab.com", "an http(s) URL without user info", "GitLab instance the runner registers with (tokens go in GITLAB_TOKEN or GITLAB_RUNNER_TOKEN, never in the URL).");
 
     public static readonly SettingDefinition RunnerToken = new(
-        "GITLAB_RUNNER_TOKEN", null, "a runner authentication token (glrt-…)", "Runner authentication token created in GitLab's UI. Environment or .env.local only.", IsSecret: true);
+        "GITLAB_RUNNER_TOKEN", null, "a runner authentication token (glrt-… or glrtr-…)", "Runner authentication token created in GitLab's UI. Environment or .env.local only.", IsSecret: true);
 
     public static readonly SettingDefinition GitLabToken = new(
-        "GITLAB_TOKEN", null, "a personal access token with create_runner scope", "Creates the runner through the API when no runner token is given. Environment or .env.local only.", IsSecret: true);
+        "GITLAB_TOKEN", null, "a personal access token (glpat-…) with create_runner scope", "Creates the runner through the API when no runner token is given. Environment or .env.local only.", IsSecret: true);
 
     public static readonly SettingDefinition RegistrationToken = new(
-        "GITLAB_REGISTRATION_TOKEN", null, "a legacy registration token", "Deprecated registration-token flow. Environment or .env.local only.", IsSecret: true);
+        "GITLAB_REGISTRATION_TOKEN", null, "a legacy registration token (GR1348941… or 20+ letters and digits)", "Deprecated registration-token flow. Environment or .env.local only.", IsSecret: true);
+
+    public static readonly SettingDefinition GitLabProject = new(
+        "GITLAB_PROJECT", null, "a project id or path (group/project)", "Project the runner is created for when GITLAB_TOKEN creates it (POST /user/runners).");
+
+    public static readonly SettingDefinition RunnerTags = new(
+        "RUNNER_TAGS", null, "comma-separated tags", "Tags of a runner Register creates (GITLAB_TOKEN or the legacy registration token).");
+
+    public static readonly SettingDefinition RunnerRunUntagged = new(
+        "RUNNER_RUN_UNTAGGED", "true", "true or false", "Whether a runner Register creates also picks untagged jobs.");
+
+    public static readonly SettingDefinition RunnerDescription = new(
+        "RUNNER_DESCRIPTION", null, "text", "Description of a runner Register creates in GitLab (default: RUNNER_NAME).");
+
+    public static readonly SettingDefinition RunnerConcurrent = new(
+        "RUNNER_CONCURRENT", null, "a whole number 1-1000", "Global concurrent of config.toml; unset keeps the file's value (a new file gets 1).");
+
+    public static readonly SettingDefinition GitLabCaBundle = new(
+        "GITLAB_CA_BUNDLE", null, "a PEM file path", "CA certificates Register trusts for GITLAB_URL besides the system's (a self-signed or company-CA GitLab).");
 
     public static readonly SettingDefinition Server = new(
         "SERVER", "false", "true or false", "Also run a local GitLab CE container (compose profile) and bootstrap it.");
@@ -136,7 +154,7 @@ public static class SettingCatalog
         HelperVersion, HelperSource, HelperPath, HelperPlatforms,
         HelperGoImage, HelperModule, HelperGoProxy, HelperArchive, HelperDownloadUrl,
         UseCredsStore,
-        GitLabUrl, RunnerToken, GitLabToken, RegistrationToken,
+        GitLabUrl, RunnerToken, GitLabToken, RegistrationToken, GitLabProject, RunnerTags, RunnerRunUntagged, RunnerDescription, RunnerConcurrent, GitLabCaBundle,
         RunnerExtraHosts, RunnerNetwork, RunnerRestartPolicy, ImagePull,
         Server, ServerImage, ServerWebPort, ServerSshPort,
     ];

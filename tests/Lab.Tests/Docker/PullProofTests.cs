@@ -31,22 +31,10 @@ public sealed class PullProofTests(LabFixture lab)
     {
         using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(3));
         var registry = lab.Registries[0];
-        var dind = $"{lab.RunId}-dind";
-        var certs = lab.NewFolder("dind-certs");
-        Directory.CreateDirectory(Path.Combine(certs, registry.Host));
-        File.Copy(lab.CaPath, Path.Combine(certs, registry.Host, "ca.crt"));
         var config = LabClient.CredHelpersConfig(lab, [registry.Host]);
-
-        // --privileged is refused on this machine (CAP_SYS_RESOURCE is outside the bounding set); this is its equivalent.
-        await Cli.DockerAsync("start the DinD daemon", timeout.Token,
-            "run", "-d", "--pull", "never", "--name", dind, "--label", $"{LabFixture.RunLabel}={lab.RunId}", "--label", LabFixture.Owner,
-            "--network", lab.Network, "--network-alias", "docker",
-            "--cap-add", "ALL", "--cap-drop", "SYS_RESOURCE", "--security-opt", "seccomp=unconfined",
-            "-v", certs + ":/etc/docker/certs.d:ro", lab.Images.Dind);
+        var dind = await LabDind.StartAsync(lab, "dind", registry, timeout.Token);
         try
         {
-            await WaitForDaemonAsync(dind, timeout.Token);
-
             var job = await Cli.RunAsync("docker",
             [
                 "run", "--rm", "--pull", "never", "--label", $"{LabFixture.RunLabel}={lab.RunId}", "--label", LabFixture.Owner, "--network", lab.Network,
@@ -72,20 +60,4 @@ public sealed class PullProofTests(LabFixture lab)
     /// <summary>Successful calls the emulator answered so far for the registry's account and region, whichever test made them.</summary>
     private int SuccessfulCalls(LabRegistry registry) =>
         lab.Emulator.Requests.Snapshot().Count(r => r.Succeeded && r.Region == registry.Ecr.Region && r.RegistryIds.Contains(registry.Ecr.AccountId));
-
-    private static async Task WaitForDaemonAsync(string container, CancellationToken cancel)
-    {
-        for (var attempt = 0; attempt < 120; attempt++)
-        {
-            if ((await Cli.RunAsync("docker", ["exec", container, "docker", "version", "--format", "{{.Server.Version}}"], cancel)).Succeeded)
-            {
-                return;
-            }
-
-            await Task.Delay(500, cancel);
-        }
-
-        var logs = await Cli.RunAsync("docker", ["logs", "--tail", "30", container], cancel);
-        throw new LabException($"the DinD daemon in {container} did not answer within 60 s: {logs.Output}{logs.Error}");
-    }
 }

@@ -108,7 +108,8 @@ public sealed class BuildSourceTests : IDisposable
     {
         using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
         // A registry on a closed loopback port: the pull fails at once and nothing leaves the machine.
-        var settings = new Dictionary<string, string>(Settings()) { ["HELPER_GO_IMAGE"] = "127.0.0.1:9/ecrlab/no-such-go:1" };
+        // IMAGE_PULL=missing even when the run's environment says never: this test is about the failed pull.
+        var settings = new Dictionary<string, string>(Settings()) { ["HELPER_GO_IMAGE"] = "127.0.0.1:9/ecrlab/no-such-go:1", ["IMAGE_PULL"] = "missing" };
 
         var result = await BuildHelperRun.RunAsync(Root, settings, timeout.Token);
 

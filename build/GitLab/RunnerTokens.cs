@@ -1,0 +1,69 @@
+using Build.Secrets;
+using Build.Settings;
+
+namespace Build.GitLab;
+
+/// <summary>
+/// Decides the runner's authentication token (DESIGN D6): GITLAB_RUNNER_TOKEN, verified; else the token already in
+/// config.toml, verified, so a rerun creates nothing; else a new runner through GITLAB_TOKEN (POST /user/runners) or the
+/// legacy GITLAB_REGISTRATION_TOKEN (POST /runners).
+/// </summary>
+public sealed class RunnerTokens(BuildSettings settings, GitLabApi api, Action<string> log)
+{
+    /// <summary>The token to write, and whether GitLab created a runner for it in this run (to be deleted if the write fails).</summary>
+    public async Task<(Secret Token, bool Created)> ObtainAsync(Secret? existing, string? systemId, CancellationToken cancel)
+    {
+        if (settings.RunnerToken is { } given)
+        {
+            var verified = await api.VerifyAsync(given, systemId, cancel) ?? throw new GitLabException(
+                $"GitLab at {settings.GitLabUrl} does not know GITLAB_RUNNER_TOKEN (POST /runners/verify answered 403): mistyped, reset or its runner deleted",
+                "copy the token again from the runner's page (Settings > CI/CD > Runners), or create a new runner there and set its glrt- token as GITLAB_RUNNER_TOKEN in .env.local");
+            log($"GITLAB_RUNNER_TOKEN verified: runner {verified.Id}{Expiry(verified)}");
+            return (given, false);
+        }
+
+        if (existing is not null)
+        {
+            if (await api.VerifyAsync(existing, systemId, cancel) is { } known)
+            {
+                log($"The token in config.toml is still valid (runner {known.Id}{Expiry(known)}): no new runner created");
+                return (existing, false);
+            }
+
+            if (settings.GitLabToken is null && settings.RegistrationToken is null)
+            {
+                throw new GitLabException(
+                    $"GitLab at {settings.GitLabUrl} no longer knows the token of runner \"{settings.RunnerName}\" in config.toml (403), and no setting can create another",
+                    "set GITLAB_RUNNER_TOKEN (a new runner's glrt- token), or GITLAB_TOKEN and GITLAB_PROJECT so Register creates one");
+            }
+
+            log("GitLab no longer knows the token in config.toml (403): registering the runner again");
+        }
+
+        var request = new RunnerRequest(settings.RunnerDescription ?? settings.RunnerName, settings.RunnerTags, settings.RunnerRunUntagged);
+        if (settings.GitLabToken is { } personal)
+        {
+            var project = settings.GitLabProject ?? throw new GitLabException(
+                "GITLAB_TOKEN creates a project runner, and GITLAB_PROJECT is not set",
+                "set GITLAB_PROJECT to the project's id or path (group/project)");
+            // A numeric id needs no look-up, so a token with only the create_runner scope is enough.
+            var projectId = long.TryParse(project, out var number) ? number : await api.ProjectIdAsync(personal, project, cancel);
+            var created = await api.CreateProjectRunnerAsync(personal, projectId, request, cancel);
+            log($"Created runner {created.Id} for project {project} through POST /user/runners{Expiry(created)}; its token is kept only in config.toml");
+            return (created.Token, true);
+        }
+
+        if (settings.RegistrationToken is { } registration)
+        {
+            var registered = await api.RegisterAsync(registration, request, cancel);
+            log($"Registered runner {registered.Id} with the legacy registration token (deprecated; removed in GitLab 20.0: prefer GITLAB_RUNNER_TOKEN)");
+            return (registered.Token, true);
+        }
+
+        throw new GitLabException(
+            "no GitLab token is set and config.toml holds no runner token to reuse",
+            "create a runner in GitLab (Settings > CI/CD > Runners > New project runner) and put its token in .env.local as GITLAB_RUNNER_TOKEN=glrt-…; or set GITLAB_TOKEN (create_runner scope) and GITLAB_PROJECT");
+    }
+
+    private static string Expiry(RunnerAnswer answer) => answer.ExpiresAt is { } at ? $", token expires {at:u}" : string.Empty;
+}

@@ -1,0 +1,109 @@
+using System.Runtime.InteropServices;
+using Build.Aws;
+using Build.Files;
+using Build.GitLab;
+using Build.Helper;
+using Build.RunnerConfig;
+using Build.Secrets;
+using Cake.Common.Diagnostics;
+
+namespace Build.Runner;
+
+/// <summary>
+/// Register (DESIGN D5, D6): reads and checks config.toml first (a broken file or a foreign entry changes nothing and
+/// calls nobody), obtains the runner token from GitLab, writes the DinD config.json from the registry list, and merges
+/// the runner entry into config.toml: atomically, mode 0600, with a backup, and not at all when nothing changed.
+/// </summary>
+public sealed class RunnerRegister(BuildContext context, GitLabApiOptions? apiOptions = null)
+{
+    public const string SystemIdFile = ".runner_system_id";
+
+    public string ConfigDirectory => RunnerStack.ConfigDirectoryFor(context.Settings);
+
+    public string ConfigFile => Path.Combine(ConfigDirectory, "config.toml");
+
+    public string DindConfigFile => Path.Combine(context.StateDirectory.FullPath, "runner", "dind", "config.json");
+
+    public string BackupDirectory => Path.Combine(context.StateDirectory.FullPath, "runner", "backups");
+
+    public async Task RunAsync(CancellationToken cancel)
+    {
+        var settings = context.Settings;
+        var existing = File.Exists(ConfigFile) ? await File.ReadAllTextAsync(ConfigFile, cancel) : null;
+        var helper = HelperOutput.For(settings).BinaryFor(Platform);
+        var credentials = RunnerCredentials.For(settings, context.EnvironmentVariables);
+        foreach (var mount in credentials.Jobs.Mounts.Where(m => !File.Exists(m.Source)))
+        {
+            throw new RunnerUpException($"{(mount.Source.Length == 0 ? "no credentials file is configured" : mount.Source + " does not exist")} (for the jobs' {mount.Target})", "run ./build.sh --target=StageCredentials");
+        }
+
+        // Every refusal about the file comes before GitLab is asked anything.
+        var existingToken = ConfigToml.TokenOf(existing, settings.RunnerName, ConfigFile) is { } text ? new Secret(text) : null;
+        if (existingToken is not null)
+        {
+            context.Redactor.Add(existingToken, "the runner token in config.toml");
+        }
+
+        ConfigToml.Merge(existing, RunnerEntry.For(settings, credentials, existingToken ?? new Secret("placeholder"), helper, DindConfigFile), ConfigFile);
+
+        using var api = new GitLabApi(settings.GitLabUrl, context.Redactor, (apiOptions ?? new GitLabApiOptions()) with
+        {
+            CaBundle = settings.GitLabCaBundle?.FullPath,
+            Log = m => context.Warning(m),
+        });
+        var (token, created) = await new RunnerTokens(settings, api, m => context.Information(m)).ObtainAsync(existingToken, SystemId(), cancel);
+        try
+        {
+            Write(existing, RunnerEntry.For(settings, credentials, token, helper, DindConfigFile));
+        }
+        catch (Exception ex) when (created || ex is IOException or UnauthorizedAccessException)
+        {
+            // As gitlab-runner register does: a runner created for a file that could not be written is removed again.
+            var deleted = created && await api.DeleteAsync(token, CancellationToken.None);
+            if (ex is IOException or UnauthorizedAccessException)
+            {
+                throw new ConfigTomlException(
+                    $"{ConfigFile} could not be written ({ex.Message}){(deleted ? "; the runner created in GitLab for it was deleted again" : string.Empty)}",
+                    $"check that {ConfigDirectory} is a folder this user may write (STATE_DIR), then run Register again");
+            }
+
+            throw;
+        }
+    }
+
+    private void Write(string? existing, RunnerEntry entry)
+    {
+        Directory.CreateDirectory(ConfigDirectory);
+        Directory.CreateDirectory(Path.GetDirectoryName(DindConfigFile)!);
+        var dind = AtomicFile.Write(DindConfigFile, DockerAuthConfig.File(context.Settings.Registries.Select(r => r.Host), context.Settings.UseCredsStore), AtomicFile.Private | UnixFileMode.GroupRead | UnixFileMode.OtherRead);
+        var merged = ConfigToml.Merge(existing, entry, ConfigFile);
+        if (merged == existing && (OperatingSystem.IsWindows() || File.GetUnixFileMode(ConfigFile) == AtomicFile.Private))
+        {
+            context.Information($"config.toml is up to date ({ConfigFile}): runner \"{entry.Name}\" unchanged{(dind ? "; DinD config.json updated" : string.Empty)}");
+            return;
+        }
+
+        var backup = AtomicFile.Backup(ConfigFile, BackupDirectory);
+        AtomicFile.Write(ConfigFile, merged);
+        context.Information($"{(existing is null ? "Wrote" : "Updated")} runner \"{entry.Name}\" in {ConfigFile} (mode 0600){(backup is null ? string.Empty : $"; previous file kept as {backup}")}");
+        context.Information($"Jobs get DOCKER_AUTH_CONFIG with credHelpers for {string.Join(", ", context.Settings.Registries.Select(r => r.Host))} and {DindConfigFile} at {RunnerEntry.DindConfigTarget}");
+    }
+
+    /// <summary>The runner's system id from the config folder; made (as the runner makes it) when the runner has not written one yet.</summary>
+    private string SystemId()
+    {
+        var path = Path.Combine(ConfigDirectory, SystemIdFile);
+        if (File.Exists(path) && File.ReadAllText(path).Trim() is { Length: > 0 } id)
+        {
+            return id;
+        }
+
+        Directory.CreateDirectory(ConfigDirectory);
+        var made = "s_" + Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(6));
+        AtomicFile.Write(path, made + "\n");
+        return made;
+    }
+
+    /// <summary>Host paths go to the host daemon, which runs on this machine: its architecture picks the helper.</summary>
+    private static string Platform => RuntimeInformation.OSArchitecture == Architecture.Arm64 ? "linux/arm64" : "linux/amd64";
+}

@@ -1,0 +1,5 @@
+namespace Build.RunnerConfig;
+
+/// <summary>config.toml cannot be merged: what is wrong, where, and what to do. The file was not changed.</summary>
+public sealed class ConfigTomlException(string problem, string fix)
+    : Exception($"Register: {problem}\n  fix: {fix}\n  config.toml was not changed.");
