@@ -147,6 +147,18 @@ public sealed partial class BuildSettings
 
     public required bool FixCredentialsMode { get; init; }
 
+    /// <summary>CLEAN_DRY_RUN: Clean lists what it would do and changes nothing.</summary>
+    public bool CleanDryRun { get; init; }
+
+    /// <summary>CLEAN_SERVER_DATA: Clean also removes STATE_DIR/server.</summary>
+    public bool CleanServerData { get; init; }
+
+    /// <summary>CLEAN_BACKUPS: Clean also removes STATE_DIR/runner/backups.</summary>
+    public bool CleanBackups { get; init; }
+
+    /// <summary>CLEAN_IMAGES: Clean also removes images labelled with the project.</summary>
+    public bool CleanImages { get; init; }
+
     [GeneratedRegex(@"^[a-z0-9][a-z0-9_-]*$")]
     private static partial Regex ComposeName();
 
@@ -285,6 +297,10 @@ public sealed partial class BuildSettings
             CaBundle = File(SettingCatalog.CaBundle),
             WriteCredentialsFromEnv = Flag(SettingCatalog.WriteCredentialsFromEnv),
             FixCredentialsMode = Flag(SettingCatalog.FixCredentialsMode),
+            CleanDryRun = Flag(SettingCatalog.CleanDryRun),
+            CleanServerData = Flag(SettingCatalog.CleanServerData),
+            CleanBackups = Flag(SettingCatalog.CleanBackups),
+            CleanImages = Flag(SettingCatalog.CleanImages),
         };
 
         if (settings.HelperSource == HelperSource.Path && settings.HelperPath is null)

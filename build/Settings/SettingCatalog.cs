@@ -146,6 +146,18 @@ public static class SettingCatalog
     public static readonly SettingDefinition ServerSshPort = new(
         "GITLAB_SERVER_SSH_PORT", "2200", "a port 1-65535", "Loopback port of the local GitLab's SSH (server mode).");
 
+    public static readonly SettingDefinition CleanDryRun = new(
+        "CLEAN_DRY_RUN", "false", "true or false", "Clean only lists what it would unregister and remove, and changes nothing (Cake's --dryrun runs no task at all).");
+
+    public static readonly SettingDefinition CleanServerData = new(
+        "CLEAN_SERVER_DATA", "false", "true or false", "Clean also removes the local GitLab's data (STATE_DIR/server).");
+
+    public static readonly SettingDefinition CleanBackups = new(
+        "CLEAN_BACKUPS", "false", "true or false", "Clean also removes the config.toml backups (STATE_DIR/runner/backups).");
+
+    public static readonly SettingDefinition CleanImages = new(
+        "CLEAN_IMAGES", "false", "true or false", "Clean also removes the images labelled with the project (gitlab-runner-ecr.project).");
+
     public static IReadOnlyList<SettingDefinition> All { get; } =
     [
         StateDir, ComposeProjectName, RunnerName, RunnerImage, DindImage, DockerCliImage,
@@ -157,6 +169,7 @@ public static class SettingCatalog
         GitLabUrl, RunnerToken, GitLabToken, RegistrationToken, GitLabProject, RunnerTags, RunnerRunUntagged, RunnerDescription, RunnerConcurrent, GitLabCaBundle,
         RunnerExtraHosts, RunnerNetwork, RunnerRestartPolicy, ImagePull,
         Server, ServerImage, ServerWebPort, ServerSshPort,
+        CleanDryRun, CleanServerData, CleanBackups, CleanImages,
     ];
 
     public static SettingDefinition? Find(string key) =>

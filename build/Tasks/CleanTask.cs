@@ -1,11 +1,11 @@
 using Build.Host;
+using Build.Runner;
 
 namespace Build.Tasks;
 
 [TaskName("Clean")]
-[TaskDescription("Stops the containers and removes the state folder (server data only when asked); never touches the credentials file.")]
-public sealed class CleanTask : FrostingTask<BuildContext>
+[TaskDescription("Unregisters the runner, removes the project's labelled containers, networks and volumes and the state folder; never touches the credentials file, .env or .env.local.")]
+public sealed class CleanTask : AsyncFrostingTask<BuildContext>
 {
-    public override void Run(BuildContext context) =>
-        throw new NotAvailableYetException("Clean", "cleaning up");
+    public override Task RunAsync(BuildContext context) => new RunnerClean(context).RunAsync(context.CancellationToken);
 }

@@ -1,11 +1,11 @@
 using Build.Host;
+using Build.Runner;
 
 namespace Build.Tasks;
 
 [TaskName("Down")]
-[TaskDescription("Stops the runner's containers without deleting anything.")]
+[TaskDescription("Stops the runner's containers (every profile) without deleting anything.")]
 public sealed class DownTask : FrostingTask<BuildContext>
 {
-    public override void Run(BuildContext context) =>
-        throw new NotAvailableYetException("Down", "stopping the compose project");
+    public override void Run(BuildContext context) => new RunnerDown(context).Run();
 }

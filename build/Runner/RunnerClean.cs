@@ -1,0 +1,143 @@
+using Build.Docker;
+using Build.Processes;
+using Cake.Common.Diagnostics;
+
+namespace Build.Runner;
+
+/// <summary>
+/// Clean (DESIGN D8): unregisters the runner (when config.toml has its token and GitLab answers), removes the
+/// containers, networks and volumes carrying the project's labels (images only with CLEAN_IMAGES), then the state
+/// folder minus what <see cref="StateFolder"/> keeps. With CLEAN_DRY_RUN it prints the same list and changes nothing.
+/// </summary>
+public sealed class RunnerClean(BuildContext context, GitLab.GitLabApiOptions? apiOptions = null)
+{
+    public async Task RunAsync(CancellationToken cancel)
+    {
+        var settings = context.Settings;
+        var dry = settings.CleanDryRun;
+        var state = new StateFolder(settings, context.Root.FullPath);
+        var unregister = new RunnerUnregister(context, apiOptions);
+        var actions = 0;
+        void Say(string line)
+        {
+            actions++;
+            context.Information((dry ? "would remove " : "removing ") + line);
+        }
+
+        // 1. The runner in GitLab: its token is in config.toml, which step 4 deletes.
+        var (token, id, why) = unregister.Read();
+        if (token is null)
+        {
+            context.Information(why!);
+        }
+        else if (dry)
+        {
+            actions++;
+            context.Information($"would unregister runner \"{settings.RunnerName}\"{(id is null ? string.Empty : $" (#{id})")} from {settings.GitLabUrl} (DELETE /api/v4/runners)");
+        }
+        else
+        {
+            actions++;
+            var (done, message) = await unregister.RunAsync(token, id, cancel);
+            if (done)
+            {
+                context.Information(message);
+            }
+            else
+            {
+                context.Warning(message);
+            }
+        }
+
+        // 2. Docker resources, by label only.
+        var resources = new ProjectResources(context.Docker, settings.ComposeProjectName);
+        IReadOnlyList<ProjectResource> containers;
+        try
+        {
+            context.Docker.Engine(TimeSpan.FromSeconds(20));
+            containers = resources.Containers();
+        }
+        catch (CommandException ex)
+        {
+            var removals = state.Removals();
+            if (removals.Count == 0)
+            {
+                context.Warning($"Docker is not reachable ({ex.Message}): containers of project \"{settings.ComposeProjectName}\" could not be checked; there is no state folder to remove.");
+                return;
+            }
+
+            // The containers may still hold bind mounts of the state folder, and a restart policy would bring them back on it.
+            throw new CleanException(
+                "Clean",
+                $"Docker is not reachable ({ex.Message}): Clean cannot find or stop the containers of project \"{settings.ComposeProjectName}\", so it kept the state folder {state.Directory} (their mounts live there){(dry ? string.Empty : "; nothing was removed")}",
+                "start Docker (sudo systemctl start docker) and run ./build.sh --target=Clean again");
+        }
+
+        foreach (var container in containers)
+        {
+            Say(container.ToString());
+        }
+
+        Remove(dry, containers, c => ["rm", "--force", "--volumes", c.Id]);
+        var networks = resources.Networks();
+        foreach (var network in networks)
+        {
+            Say(network.ToString());
+        }
+
+        Remove(dry, networks, n => ["network", "rm", n.Id]);
+        var volumes = resources.Volumes();
+        foreach (var volume in volumes)
+        {
+            Say(volume.ToString());
+        }
+
+        Remove(dry, volumes, v => ["volume", "rm", v.Id]);
+        if (settings.CleanImages)
+        {
+            var images = resources.Images();
+            foreach (var image in images)
+            {
+                Say(image.ToString());
+            }
+
+            Remove(dry, images, i => ["image", "rm", "--force", i.Id]);
+        }
+
+        // 3. The state folder.
+        if (state.Refusal() is { } refusal)
+        {
+            context.Warning(refusal);
+        }
+
+        foreach (var path in state.Removals())
+        {
+            Say(path == state.Directory ? $"state folder {path}" : path);
+            if (!dry)
+            {
+                StateFolder.Delete(path);
+            }
+        }
+
+        foreach (var (path, kept) in state.Kept())
+        {
+            context.Information($"kept {path} ({kept})");
+        }
+
+        context.Information(actions == 0
+            ? $"Nothing to clean: no runner token, no container, network or volume labelled for project \"{settings.ComposeProjectName}\", and no state folder ({state.Directory})."
+            : dry ? "Dry run (CLEAN_DRY_RUN): nothing was changed." : $"Clean done. The credentials file, .env and .env.local were not touched.");
+    }
+
+    private void Remove(bool dry, IReadOnlyList<ProjectResource> resources, Func<ProjectResource, string[]> command)
+    {
+        foreach (var resource in dry ? [] : resources)
+        {
+            var result = context.Docker.Run(Arguments.Of(command(resource)), new CommandOptions { Timeout = TimeSpan.FromMinutes(2) });
+            if (!result.Succeeded && !result.StandardError.Contains("No such", StringComparison.OrdinalIgnoreCase))
+            {
+                throw new CleanException("Clean", $"could not remove {resource}: {result.StandardError.Trim()}", "see docker's message above, fix it, and run ./build.sh --target=Clean again");
+            }
+        }
+    }
+}

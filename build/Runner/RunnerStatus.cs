@@ -1,0 +1,115 @@
+using System.Xml.Linq;
+using Build.Docker;
+using Build.Helper;
+using Build.Processes;
+using Build.RunnerConfig;
+using Build.Settings;
+
+namespace Build.Runner;
+
+/// <summary>
+/// Status: one screen of what is there (containers, helper, credentials, registries, runner entry, last SmokeTest),
+/// each line read from Docker or the state folder; nothing missing is an error.
+/// </summary>
+public sealed class RunnerStatus(BuildContext context)
+{
+    /// <summary>Where SmokeTest leaves its result (JUnit XML).</summary>
+    public static string SmokeTestResult(BuildSettings settings) => Path.Combine(settings.StateDirectory.FullPath, "smoketest", "junit.xml");
+
+    public IReadOnlyList<string> Lines()
+    {
+        var settings = context.Settings;
+        var lines = new List<string> { $"project      {settings.ComposeProjectName} (state folder {settings.StateDirectory.FullPath}{(Directory.Exists(settings.StateDirectory.FullPath) ? string.Empty : ", not created yet")})" };
+        lines.AddRange(Containers(settings));
+        lines.Add("helper       " + Helper(settings));
+        lines.Add($"credentials  {CredentialsName(settings.CredentialsSource)}{(settings.CredentialsSource == CredentialsSource.File ? $", file {settings.CredentialsFile?.FullPath ?? "(none set)"}{(settings.CredentialsFile is { } f && !File.Exists(f.FullPath) ? " (missing)" : string.Empty)}" : string.Empty)}");
+        lines.Add("registries   " + (settings.Registries.Count == 0 ? "(none set: ECR_REGISTRIES)" : string.Join(", ", settings.Registries.Select(r => r.Host))));
+        lines.Add("runner       " + Runner(settings));
+        lines.Add("smoke test   " + SmokeTest(settings));
+        return lines;
+    }
+
+    private IEnumerable<string> Containers(BuildSettings settings)
+    {
+        try
+        {
+            context.Docker.Engine(TimeSpan.FromSeconds(10));
+            var containers = new ProjectResources(context.Docker, settings.ComposeProjectName).Containers();
+            return containers.Count == 0
+                ? ["containers   none (./build.sh --target=Up starts the runner)"]
+                : containers.Select((c, i) => (i == 0 ? "containers   " : "             ") + $"{c.Name}: {c.Detail}");
+        }
+        catch (CommandException ex)
+        {
+            return [$"containers   unknown: Docker is not reachable ({ex.Message})"];
+        }
+    }
+
+    private static string Helper(BuildSettings settings)
+    {
+        try
+        {
+            return HelperOutput.For(settings).ReadManifest() is { } manifest
+                ? $"{manifest.Version} ({manifest.Source}) for {string.Join(", ", manifest.Binaries.Select(b => b.Platform))}, built {manifest.CreatedAt:yyyy-MM-dd HH:mm} UTC"
+                : "not built (./build.sh --target=BuildHelper)";
+        }
+        catch (Exception ex) when (ex is IOException or System.Text.Json.JsonException or UnauthorizedAccessException)
+        {
+            return $"manifest unreadable ({ex.Message})";
+        }
+    }
+
+    private static string CredentialsName(CredentialsSource source) => source switch
+    {
+        CredentialsSource.File => "file",
+        CredentialsSource.InstanceRole => "instance-role",
+        _ => "environment",
+    };
+
+    private static string Runner(BuildSettings settings)
+    {
+        var file = Path.Combine(RunnerStack.ConfigDirectoryFor(settings), "config.toml");
+        if (!File.Exists(file))
+        {
+            return "not registered (no config.toml; ./build.sh --target=Register)";
+        }
+
+        try
+        {
+            var text = File.ReadAllText(file);
+            if (ConfigToml.TokenOf(text, settings.RunnerName, file) is null)
+            {
+                return $"config.toml has no entry \"{settings.RunnerName}\" with a token ({file})";
+            }
+
+            var id = RunnerUnregister.GitLabIdOf(text, settings.RunnerName);
+            return $"\"{settings.RunnerName}\" at {settings.GitLabUrl}, GitLab id {id ?? "not written yet (the runner adds it when it starts)"} ({file})";
+        }
+        catch (Exception ex) when (ex is ConfigTomlException or IOException or UnauthorizedAccessException)
+        {
+            return $"config.toml unreadable: {ex.Message}";
+        }
+    }
+
+    private static string SmokeTest(BuildSettings settings)
+    {
+        var file = SmokeTestResult(settings);
+        if (!File.Exists(file))
+        {
+            return "never run";
+        }
+
+        var when = File.GetLastWriteTimeUtc(file).ToString("yyyy-MM-dd HH:mm", System.Globalization.CultureInfo.InvariantCulture) + " UTC";
+        try
+        {
+            var suites = XDocument.Load(file).Descendants().Where(e => e.Name.LocalName is "testsuite" or "testsuites").ToList();
+            int Sum(string attribute) => suites.Take(1).Sum(s => int.TryParse((string?)s.Attribute(attribute), out var n) ? n : 0);
+            var failed = Sum("failures") + Sum("errors");
+            return $"{(failed == 0 ? "passed" : $"failed ({failed} failing)")}, {when} ({file})";
+        }
+        catch (Exception ex) when (ex is System.Xml.XmlException or IOException)
+        {
+            return $"result unreadable ({ex.Message}), {when}";
+        }
+    }
+}

@@ -1,0 +1,18 @@
+using Build.Host;
+using Build.Runner;
+using Cake.Common.Diagnostics;
+
+namespace Build.Tasks;
+
+[TaskName("Status")]
+[TaskDescription("Shows what is there: containers, helper, credentials source and file, registries, runner entry, last SmokeTest; exit 0 even when nothing is up.")]
+public sealed class StatusTask : FrostingTask<BuildContext>
+{
+    public override void Run(BuildContext context)
+    {
+        foreach (var line in new RunnerStatus(context).Lines())
+        {
+            context.Information(line);
+        }
+    }
+}
