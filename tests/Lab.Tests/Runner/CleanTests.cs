@@ -65,6 +65,11 @@ public sealed class CleanTests(LabFixture lab)
             Assert.Contains("would remove volume ", dry.Output);
             Assert.Contains($"would remove state folder {run.State}", dry.Output);
             Assert.True(File.Exists(configFile));
+            foreach (var kind in new[] { "ps --all", "volume ls" })
+            {
+                Assert.NotEqual(string.Empty, (await Labelled(run, kind, "--quiet", cancel)).Trim());
+            }
+
             Assert.Single(gitlab.Runners);
             Assert.Equal(0, gitlab.Calls.Count("DELETE", "/api/v4/runners"));
 
