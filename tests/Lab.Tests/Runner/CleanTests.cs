@@ -41,7 +41,7 @@ public sealed class CleanTests(LabFixture lab)
             var status = await run.RunAsync(cancel, "--target=Status", "--exclusive");
             Assert.True(status.Succeeded, status.Output + status.Error);
             Assert.Matches(@"containers +\S+: running", status.Output);
-            Assert.Contains($"credentials  file, file {run.CredentialsFile}", status.Output);
+            Assert.Contains($"credentials  CREDENTIALS_SOURCE=file, file {run.CredentialsFile}", status.Output);
             Assert.Contains("smoke test   never run", status.Output);
             Assert.DoesNotContain(runner.Token, status.Output + status.Error);
 
