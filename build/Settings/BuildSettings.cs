@@ -145,6 +145,14 @@ public sealed partial class BuildSettings
 
     public required bool WriteCredentialsFromEnv { get; init; }
 
+    // SmokeTest (issue 11).
+
+    /// <summary>DIND_PRIVILEGED: the DinD service privileged (default), or with the equivalent capability set.</summary>
+    public bool DindPrivileged { get; init; } = true;
+
+    /// <summary>REGISTRY_CA_BUNDLE: a CA the DinD service trusts for every registry host.</summary>
+    public FilePath? RegistryCaBundle { get; init; }
+
     public required bool FixCredentialsMode { get; init; }
 
     [GeneratedRegex(@"^[a-z0-9][a-z0-9_-]*$")]
@@ -285,6 +293,8 @@ public sealed partial class BuildSettings
             CaBundle = File(SettingCatalog.CaBundle),
             WriteCredentialsFromEnv = Flag(SettingCatalog.WriteCredentialsFromEnv),
             FixCredentialsMode = Flag(SettingCatalog.FixCredentialsMode),
+            DindPrivileged = s.Parse(SettingCatalog.DindPrivileged, ParseBool) ?? true,
+            RegistryCaBundle = File(SettingCatalog.RegistryCaBundle),
         };
 
         if (settings.HelperSource == HelperSource.Path && settings.HelperPath is null)

@@ -146,6 +146,13 @@ public static class SettingCatalog
     public static readonly SettingDefinition ServerSshPort = new(
         "GITLAB_SERVER_SSH_PORT", "2200", "a port 1-65535", "Loopback port of the local GitLab's SSH (server mode).");
 
+    // SmokeTest (issue 11).
+    public static readonly SettingDefinition DindPrivileged = new(
+        "DIND_PRIVILEGED", "true", "true or false", "SmokeTest starts its DinD service privileged, as [runners.docker] says; false starts it with the equivalent capability set (hosts that refuse --privileged).");
+
+    public static readonly SettingDefinition RegistryCaBundle = new(
+        "REGISTRY_CA_BUNDLE", null, "a PEM file path", "CA the DinD service trusts for every registry host (a registry mirror with a private CA): mounted at /etc/docker/certs.d/<host>/ca.crt by Register and SmokeTest.");
+
     public static IReadOnlyList<SettingDefinition> All { get; } =
     [
         StateDir, ComposeProjectName, RunnerName, RunnerImage, DindImage, DockerCliImage,
@@ -157,6 +164,7 @@ public static class SettingCatalog
         GitLabUrl, RunnerToken, GitLabToken, RegistrationToken, GitLabProject, RunnerTags, RunnerRunUntagged, RunnerDescription, RunnerConcurrent, GitLabCaBundle,
         RunnerExtraHosts, RunnerNetwork, RunnerRestartPolicy, ImagePull,
         Server, ServerImage, ServerWebPort, ServerSshPort,
+        DindPrivileged, RegistryCaBundle,
     ];
 
     public static SettingDefinition? Find(string key) =>
