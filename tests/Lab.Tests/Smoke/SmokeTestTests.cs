@@ -1,0 +1,78 @@
+using System.Xml.Linq;
+using Lab.Docker;
+using Lab.GitLab;
+using Lab.Runner;
+
+namespace Lab.Smoke;
+
+/// <summary>
+/// SmokeTest's authentication probe against the lab: Up and Register with the stand-in images set through the
+/// settings a user has (runner host, DinD, docker CLI), DinD with the capability set (privileged is refused here),
+/// the lab CA as REGISTRY_CA_BUNDLE; then the probe with good and with wrong credentials. Nothing may be left.
+/// </summary>
+[Collection(LabCollection.Name)]
+[Trait("Category", "Integration")]
+public sealed class SmokeTestTests(LabFixture lab)
+{
+    [Fact]
+    public async Task SmokeTest_passes_both_levels_and_a_wrong_secret_fails_both_naming_InvalidSignatureException()
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(8));
+        var cancel = timeout.Token;
+        await using var gitlab = await GitLabEmulator.StartNewAsync(cancel: cancel);
+        await using var run = new UpRun(lab, "smoke");
+        var runner = gitlab.AddRunner();
+        var registry = lab.Registries[0];
+        run.Environment["GITLAB_URL"] = gitlab.Url.ToString();
+        run.Environment["GITLAB_RUNNER_TOKEN"] = runner.Token;
+        run.Environment["DOCKER_CLI_IMAGE"] = lab.Images.DockerCli;
+        run.Environment["DIND_IMAGE"] = lab.Images.Dind;
+        run.Environment["DIND_PRIVILEGED"] = "false";
+        run.Environment["REGISTRY_CA_BUNDLE"] = lab.CaPath;
+        run.Environment["PRIVATE_ECR_IMAGE"] = registry.PrivateImage;
+        run.Environment["AWS_EC2_METADATA_DISABLED"] = "true";
+
+        // Given the runner up and registered
+        var up = await run.UpAsync(cancel);
+        Assert.True(up.Succeeded, up.Output + up.Error);
+        var register = await run.RunAsync(cancel, "--target=Register", "--exclusive");
+        Assert.True(register.Succeeded, register.Output + register.Error);
+
+        // When SmokeTest runs, then both levels pass, the summary and JUnit XML say so, and the pipeline is generated
+        var smoke = await run.RunAsync(cancel, "--target=SmokeTest", "--exclusive");
+        var text = smoke.Output + smoke.Error;
+        Assert.True(smoke.Succeeded, text);
+        Assert.Matches(@"executor \(image:\)\s+pass", text);
+        Assert.Matches(@"DinD \(docker pull in a job\)\s+pass", text);
+        Assert.Contains("pipeline mode: not available yet", text);
+        Assert.DoesNotContain(runner.Token, text);
+        Assert.DoesNotContain(lab.Key.SecretAccessKey, text);
+        var junit = XDocument.Load(Path.Combine(run.State, "smoketest", "junit.xml"));
+        Assert.Equal(2, junit.Descendants("testcase").Count());
+        Assert.Empty(junit.Descendants("failure"));
+        var pipeline = File.ReadAllText(Path.Combine(run.State, "pipeline", ".gitlab-ci.yml"));
+        Assert.Contains($"image: \"{registry.PrivateImage}\"", pipeline);
+        Assert.Contains($"name: \"{lab.Images.Dind}\"", pipeline);
+        await AssertNothingLeftAsync(run.Project, cancel);
+
+        // When the credentials file holds a wrong secret, then both levels fail and name the cause from the helper's log
+        lab.WriteCredentials(run.CredentialsFile, "wrong-" + lab.Key.SecretAccessKey);
+        var wrong = await run.RunAsync(cancel, "--target=SmokeTest", "--exclusive");
+        var wrongText = wrong.Output + wrong.Error;
+        Assert.False(wrong.Succeeded, wrongText);
+        Assert.Matches(@"executor \(image:\)\s+FAIL.*InvalidSignatureException", wrongText);
+        Assert.Matches(@"DinD \(docker pull in a job\)\s+FAIL.*InvalidSignatureException", wrongText);
+        Assert.DoesNotContain(runner.Token, wrongText);
+        var failed = XDocument.Load(Path.Combine(run.State, "smoketest", "junit.xml"));
+        Assert.Equal(2, failed.Descendants("failure").Count());
+        await AssertNothingLeftAsync(run.Project, cancel);
+    }
+
+    private static async Task AssertNothingLeftAsync(string project, CancellationToken cancel)
+    {
+        var filter = new[] { "--filter", $"label=gitlab-runner-ecr.project={project}", "--filter", "label=gitlab-runner-ecr.role=smoketest" };
+        Assert.Equal(string.Empty, (await Cli.DockerAsync("list smoke containers", cancel, ["ps", "-aq", .. filter])).Output.Trim());
+        Assert.Equal(string.Empty, (await Cli.DockerAsync("list smoke volumes", cancel, ["volume", "ls", "-q", .. filter])).Output.Trim());
+        Assert.Equal(string.Empty, (await Cli.DockerAsync("list smoke networks", cancel, ["network", "ls", "-q", .. filter])).Output.Trim());
+    }
+}
