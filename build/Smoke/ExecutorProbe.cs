@@ -29,8 +29,10 @@ public sealed class ExecutorProbe(DockerCli docker, DockerCli cleanup, Redactor 
                 new CommandOptions { Timeout = TimeSpan.FromSeconds(60), StandardInput = new Secret(registry.Host + "\n"), SecretOutput = true });
             if (get.ExitCode is 126 or 127 || get.StandardError.Contains("executable file not found", StringComparison.Ordinal))
             {
+                // The helper never ran, so its output holds docker exec's own error, not a token.
+                var said = get.StandardError.Trim().Length > 0 ? get.StandardError : redactor.Redact(get.SecretOutput?.Reveal() ?? string.Empty);
                 return LevelResult.Fail(Level, clock.Elapsed,
-                    $"{Helper.HelperOutput.BinaryName} is not on the runner's PATH (docker exec: {FirstLine(get.StandardError)})",
+                    $"{Helper.HelperOutput.BinaryName} is not on the runner's PATH (docker exec exited {get.ExitCode}: {FirstLine(said)})",
                     "run ./build.sh --target=Up, which mounts the static helper at /usr/local/bin in the runner container; with a runner of your own, put the helper on the PATH of the gitlab-runner process (not in the job image)");
             }
 

@@ -2,6 +2,7 @@ using System.Xml.Linq;
 using Lab.Docker;
 using Lab.GitLab;
 using Lab.Runner;
+using Xunit.Abstractions;
 
 namespace Lab.Smoke;
 
@@ -12,7 +13,7 @@ namespace Lab.Smoke;
 /// </summary>
 [Collection(LabCollection.Name)]
 [Trait("Category", "Integration")]
-public sealed class SmokeTestTests(LabFixture lab)
+public sealed class SmokeTestTests(LabFixture lab, ITestOutputHelper output)
 {
     [Fact]
     public async Task SmokeTest_passes_both_levels_and_a_wrong_secret_fails_both_naming_InvalidSignatureException()
@@ -41,6 +42,7 @@ public sealed class SmokeTestTests(LabFixture lab)
         // When SmokeTest runs, then both levels pass, the summary and JUnit XML say so, and the pipeline is generated
         var smoke = await run.RunAsync(cancel, "--target=SmokeTest", "--exclusive");
         var text = smoke.Output + smoke.Error;
+        output.WriteLine(text);
         Assert.True(smoke.Succeeded, text);
         Assert.Matches(@"executor \(image:\)\s+pass", text);
         Assert.Matches(@"DinD \(docker pull in a job\)\s+pass", text);
@@ -59,6 +61,7 @@ public sealed class SmokeTestTests(LabFixture lab)
         lab.WriteCredentials(run.CredentialsFile, "wrong-" + lab.Key.SecretAccessKey);
         var wrong = await run.RunAsync(cancel, "--target=SmokeTest", "--exclusive");
         var wrongText = wrong.Output + wrong.Error;
+        output.WriteLine(wrongText);
         Assert.False(wrong.Succeeded, wrongText);
         Assert.Matches(@"executor \(image:\)\s+FAIL.*InvalidSignatureException", wrongText);
         Assert.Matches(@"DinD \(docker pull in a job\)\s+FAIL.*InvalidSignatureException", wrongText);
@@ -66,6 +69,54 @@ public sealed class SmokeTestTests(LabFixture lab)
         var failed = XDocument.Load(Path.Combine(run.State, "smoketest", "junit.xml"));
         Assert.Equal(2, failed.Descendants("failure").Count());
         await AssertNothingLeftAsync(run.Project, cancel);
+    }
+
+    [Fact]
+    public async Task SmokeTest_fails_the_executor_level_alone_when_the_helper_is_not_on_the_runner_PATH()
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(6));
+        var cancel = timeout.Token;
+        await using var gitlab = await GitLabEmulator.StartNewAsync(cancel: cancel);
+        await using var run = new UpRun(lab, "smoke-nohelper");
+        var runner = gitlab.AddRunner();
+        run.Environment["GITLAB_URL"] = gitlab.Url.ToString();
+        run.Environment["GITLAB_RUNNER_TOKEN"] = runner.Token;
+        run.Environment["DOCKER_CLI_IMAGE"] = lab.Images.DockerCli;
+        run.Environment["DIND_IMAGE"] = lab.Images.Dind;
+        run.Environment["DIND_PRIVILEGED"] = "false";
+        run.Environment["REGISTRY_CA_BUNDLE"] = lab.CaPath;
+        run.Environment["PRIVATE_ECR_IMAGE"] = lab.Registries[0].PrivateImage;
+        run.Environment["AWS_EC2_METADATA_DISABLED"] = "true";
+        var up = await run.UpAsync(cancel);
+        Assert.True(up.Succeeded, up.Output + up.Error);
+        var register = await run.RunAsync(cancel, "--target=Register", "--exclusive");
+        Assert.True(register.Succeeded, register.Output + register.Error);
+
+        // Given the runner replaced by one without the helper (a runner image of the user's own, without the mount)
+        var original = await run.RunnerContainerAsync(cancel);
+        await Cli.DockerAsync("stop the runner", cancel, "stop", "--time", "2", original);
+        var bare = $"{run.Project}-bare-runner";
+        await Cli.DockerAsync("start a runner without the helper", cancel,
+            "run", "-d", "--pull", "never", "--name", bare, "--label", $"{LabFixture.RunLabel}={lab.RunId}", "--label", LabFixture.Owner,
+            "--label", $"com.docker.compose.project={run.Project}", "--label", "com.docker.compose.service=runner", "--network", lab.Network, lab.Images.RunnerHost);
+        try
+        {
+            // When SmokeTest runs
+            var smoke = await run.RunAsync(cancel, "--target=SmokeTest", "--exclusive");
+            var text = smoke.Output + smoke.Error;
+            output.WriteLine(text);
+
+            // Then the executor level fails saying why, and the DinD level (which does not use the runner's PATH) passes
+            Assert.False(smoke.Succeeded, text);
+            Assert.Matches(@"executor \(image:\)\s+FAIL.*docker-credential-ecr-login is not on the runner's PATH", text);
+            Assert.Matches(@"DinD \(docker pull in a job\)\s+pass", text);
+            Assert.DoesNotContain(runner.Token, text);
+            await AssertNothingLeftAsync(run.Project, cancel);
+        }
+        finally
+        {
+            await Cli.RunAsync("docker", ["rm", "-f", bare], CancellationToken.None);
+        }
     }
 
     private static async Task AssertNothingLeftAsync(string project, CancellationToken cancel)
