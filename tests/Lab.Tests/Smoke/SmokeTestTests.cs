@@ -119,6 +119,86 @@ public sealed class SmokeTestTests(LabFixture lab, ITestOutputHelper output)
         }
     }
 
+    [Fact]
+    public async Task SmokeTest_DinD_level_works_in_a_musl_only_job_image_with_the_static_helper_and_names_why_a_glibc_one_fails()
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(6));
+        var cancel = timeout.Token;
+        var muslCli = await MuslDockerCliImageAsync(cancel);
+        await using var gitlab = await GitLabEmulator.StartNewAsync(cancel: cancel);
+        await using var run = new UpRun(lab, "smoke-musl");
+        var runner = gitlab.AddRunner();
+        run.Environment["GITLAB_URL"] = gitlab.Url.ToString();
+        run.Environment["GITLAB_RUNNER_TOKEN"] = runner.Token;
+        run.Environment["DOCKER_CLI_IMAGE"] = muslCli;
+        run.Environment["DIND_IMAGE"] = lab.Images.Dind;
+        run.Environment["DIND_PRIVILEGED"] = "false";
+        run.Environment["REGISTRY_CA_BUNDLE"] = lab.CaPath;
+        run.Environment["PRIVATE_ECR_IMAGE"] = lab.Registries[0].PrivateImage;
+        run.Environment["AWS_EC2_METADATA_DISABLED"] = "true";
+        try
+        {
+            var up = await run.UpAsync(cancel);
+            Assert.True(up.Succeeded, up.Output + up.Error);
+            var register = await run.RunAsync(cancel, "--target=Register", "--exclusive");
+            Assert.True(register.Succeeded, register.Output + register.Error);
+
+            // Given a musl-only job image and the static helper: both levels pass
+            var smoke = await run.RunAsync(cancel, "--target=SmokeTest", "--exclusive");
+            output.WriteLine(smoke.Output + smoke.Error);
+            Assert.True(smoke.Succeeded, smoke.Output + smoke.Error);
+            Assert.Matches(@"DinD \(docker pull in a job\)\s+pass", smoke.Output);
+
+            // When config.toml gives the jobs Debian's glibc-linked helper instead
+            var configFile = Path.Combine(run.State, "runner", "config", "config.toml");
+            var helper = Path.Combine(run.State, "helper");
+            var config = File.ReadAllText(configFile);
+            var staticHelper = System.Text.RegularExpressions.Regex.Match(config, "\"([^\"]+):/usr/local/bin/docker-credential-ecr-login:ro\"").Groups[1].Value;
+            Assert.StartsWith(helper, staticHelper);
+            File.WriteAllText(configFile, config.Replace(staticHelper + ":", lab.Images.Helper + ":", StringComparison.Ordinal));
+            var glibc = await run.RunAsync(cancel, "--target=SmokeTest", "--exclusive");
+            var text = glibc.Output + glibc.Error;
+            output.WriteLine(text);
+
+            // Then the DinD level alone fails, naming why (exit 127 "not found" in the musl image)
+            Assert.False(glibc.Succeeded, text);
+            Assert.Matches(@"executor \(image:\)\s+pass", text);
+            Assert.Matches(@"DinD \(docker pull in a job\)\s+FAIL.*the helper cannot run in the job image .* \(exit 127", text);
+            Assert.DoesNotContain(runner.Token, text);
+            await AssertNothingLeftAsync(run.Project, cancel);
+        }
+        finally
+        {
+            await Cli.RunAsync("docker", ["rmi", muslCli], CancellationToken.None);
+        }
+    }
+
+    /// <summary>The lab's musl-only image plus the host's static docker CLI: an Alpine-like job image (no glibc), made without a registry.</summary>
+    private async Task<string> MuslDockerCliImageAsync(CancellationToken cancel)
+    {
+        var cli = (await Cli.DockerAsync("find the docker CLI", cancel, "version", "--format", "{{.Client.Version}}")).Succeeded ? "/usr/local/bin/docker" : throw new LabException("no docker CLI");
+        var type = await Cli.RunAsync("file", ["-L", cli], cancel);
+        if (!type.Output.Contains("statically linked", StringComparison.Ordinal))
+        {
+            throw new LabException($"{cli} is not a static binary ({type.Output.Trim()}), so it cannot stand in for the docker CLI of a musl job image");
+        }
+
+        var image = $"{lab.RunId}-musl-cli:latest";
+        var builder = $"{lab.RunId}-musl-cli-build";
+        await Cli.DockerAsync("create the musl builder", cancel, "create", "--pull", "never", "--name", builder, "--label", $"{LabFixture.RunLabel}={lab.RunId}", "--label", LabFixture.Owner, lab.Images.Musl, "true");
+        try
+        {
+            await Cli.DockerAsync("copy the static docker CLI", cancel, "cp", "-L", cli, builder + ":/bin/docker");
+            await Cli.DockerAsync("commit the musl CLI image", cancel, "commit", builder, image);
+        }
+        finally
+        {
+            await Cli.RunAsync("docker", ["rm", "-f", builder], CancellationToken.None);
+        }
+
+        return image;
+    }
+
     private static async Task AssertNothingLeftAsync(string project, CancellationToken cancel)
     {
         var filter = new[] { "--filter", $"label=gitlab-runner-ecr.project={project}", "--filter", "label=gitlab-runner-ecr.role=smoketest" };
