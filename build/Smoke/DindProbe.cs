@@ -13,7 +13,7 @@ namespace Build.Smoke;
 /// over TLS on 2376 when the service wrote client certificates into <c>/certs/client</c> (docker:*-dind with
 /// DOCKER_TLS_CERTDIR), otherwise on 2375 (an image without that entrypoint, such as the lab's).
 /// </summary>
-public sealed class DindProbe(DockerCli docker, SmokeResources resources, bool privileged, string? registryCaBundle, string? helperBinary)
+public sealed class DindProbe(DockerCli docker, SmokeResources resources, bool privileged, string? registryCaBundle)
 {
     public const string Level = "DinD (docker pull in a job)";
 
@@ -74,10 +74,14 @@ public sealed class DindProbe(DockerCli docker, SmokeResources resources, bool p
             return LevelResult.Pass(Level, clock.Elapsed, $"docker pull in {job.Image} through {dindImage} on {endpoint}{(endpoint?.EndsWith(":2376", StringComparison.Ordinal) == true ? " (TLS)" : " (no TLS: the service wrote no client certificates)")}");
         }
 
-        return Diagnose(output, job.Image, run.ExitCode, clock.Elapsed);
+        return Diagnose(output, job.Image, HelperSource(job), run.ExitCode, clock.Elapsed);
     }
 
-    private LevelResult Diagnose(string output, string jobImage, int exitCode, TimeSpan time)
+    /// <summary>The host file config.toml mounts as the jobs' helper, or null.</summary>
+    public static string? HelperSource(JobSettings job) =>
+        job.Volumes.Select(v => v.Split(':')).FirstOrDefault(p => p.Length >= 2 && p[1] == RunnerEntry.HelperTarget)?[0];
+
+    private static LevelResult Diagnose(string output, string jobImage, string? helperBinary, int exitCode, TimeSpan time)
     {
         var tail = string.Join('\n', output.Split('\n', StringSplitOptions.RemoveEmptyEntries).TakeLast(12));
         if (Marker(output, "smoke: dind-not-answering ") is { } host)
@@ -96,7 +100,7 @@ public sealed class DindProbe(DockerCli docker, SmokeResources resources, bool p
         {
             var elf = helperBinary is not null && File.Exists(helperBinary) ? Helper.StaticElf.Problem(helperBinary, Helper.HelperPlatform.Amd64) : null;
             return LevelResult.Fail(Level, time,
-                $"the helper cannot run in the job image {jobImage} (exit {code}, \"not found\"){(elf is null ? string.Empty : $": {elf}, and a glibc-dynamic binary has no loader in a musl (Alpine) image")}",
+                $"the helper cannot run in the job image {jobImage} (exit {code}, \"not found\"){(elf is null ? string.Empty : $": {helperBinary} {elf}")}",
                 "use the static helper from ./build.sh --target=BuildHelper (CGO_ENABLED=0), which runs in glibc and musl images alike", tail);
         }
 

@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using System.Security.Cryptography;
 using Build.Docker;
-using Build.Helper;
 using Build.Processes;
 using Build.Runner;
 using Cake.Common.Diagnostics;
@@ -50,7 +49,7 @@ public sealed class SmokeTestRun(BuildContext context)
         {
             levels.Add(await Level(ExecutorProbe.Level, () => new ExecutorProbe(context.Docker, cleanup, context.Redactor, new EnginePull(context.EnvironmentVariables("DOCKER_HOST"), engine.ApiVersion))
                 .RunAsync(runner, registry, image.ToString(), runId, cancel)));
-            levels.Add(await Level(DindProbe.Level, () => Task.FromResult(new DindProbe(context.Docker, resources, settings.DindPrivileged, settings.RegistryCaBundle?.FullPath, HelperBinary())
+            levels.Add(await Level(DindProbe.Level, () => Task.FromResult(new DindProbe(context.Docker, resources, settings.DindPrivileged, settings.RegistryCaBundle?.FullPath)
                 .Run(job, settings.DindImage.ToString(), settings.Registries, image.ToString(), TimeSpan.FromMinutes(5)))));
         }
         finally
@@ -81,18 +80,6 @@ public sealed class SmokeTestRun(BuildContext context)
         catch (SmokeTestException ex)
         {
             return LevelResult.Fail(name, clock.Elapsed, ex.Message.Replace("\n  fix:", "; fix:", StringComparison.Ordinal), "see the cause");
-        }
-    }
-
-    private string? HelperBinary()
-    {
-        try
-        {
-            return HelperOutput.For(context.Settings).BinaryFor(context.Docker.Engine(TimeSpan.FromSeconds(30)).Platform);
-        }
-        catch (Exception ex) when (ex is not OperationCanceledException)
-        {
-            return null;
         }
     }
 }
