@@ -69,6 +69,25 @@ public sealed class SmokeTestTests(LabFixture lab, ITestOutputHelper output)
         var failed = XDocument.Load(Path.Combine(run.State, "smoketest", "junit.xml"));
         Assert.Equal(2, failed.Descendants("failure").Count());
         await AssertNothingLeftAsync(run.Project, cancel);
+
+        // When SmokeTest is interrupted (Ctrl-C) while its DinD service runs, then it stops and removes what it made
+        using var build = ChildProcess.Start("dotnet", [Path.Combine(AppContext.BaseDirectory, "Build.dll"), "--target=SmokeTest", "--exclusive"], environment: run.Environment);
+        var filter = new[] { "ps", "-aq", "--filter", $"label=gitlab-runner-ecr.project={run.Project}", "--filter", "label=gitlab-runner-ecr.role=smoketest" };
+        while ((await Cli.DockerAsync("wait for the smoke containers", cancel, filter)).Output.Trim().Length == 0)
+        {
+            Assert.False(build.Process.HasExited, "SmokeTest ended before its DinD level started");
+            await Task.Delay(100, cancel);
+        }
+
+        using (var kill = System.Diagnostics.Process.Start("kill", ["-INT", build.Process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
+        {
+            await kill.WaitForExitAsync(cancel);
+        }
+
+        var interrupted = await build.FinishAsync(cancel);
+        output.WriteLine(interrupted.Output + interrupted.Error);
+        Assert.Equal(130, interrupted.ExitCode);
+        await AssertNothingLeftAsync(run.Project, cancel);
     }
 
     [Fact]
@@ -163,7 +182,7 @@ public sealed class SmokeTestTests(LabFixture lab, ITestOutputHelper output)
             // Then the DinD level alone fails, naming why (exit 127 "not found" in the musl image)
             Assert.False(glibc.Succeeded, text);
             Assert.Matches(@"executor \(image:\)\s+pass", text);
-            Assert.Matches(@"DinD \(docker pull in a job\)\s+FAIL.*the helper cannot run in the job image .* \(exit 127", text);
+            Assert.Matches(@"DinD \(docker pull in a job\)\s+FAIL.*the helper cannot run in the job image .* \(exit 127, ""not found""\): .*it is dynamically linked", text);
             Assert.DoesNotContain(runner.Token, text);
             await AssertNothingLeftAsync(run.Project, cancel);
         }
