@@ -59,13 +59,16 @@ public sealed class DindProbe(DockerCli docker, SmokeResources resources, bool p
         common.AddRange(job.ExtraHosts.SelectMany(h => new[] { "--add-host", h }));
         common.AddRange(job.Privileged ? (privileged ? ["--privileged"] : CapabilitySet) : []);
 
+        // The own network is internal (only the alias "docker" lives there); the way out is the network the runner gives
+        // jobs: network_mode, or Docker's default bridge when config.toml names none, as the executor does.
+        var outside = job.NetworkMode ?? "bridge";
         var service = resources.Container("dind");
-        Create(service, network, ["--network-alias", "docker", "-e", "DOCKER_TLS_CERTDIR=/certs", .. common, dindImage], job.NetworkMode);
+        Create(service, network, ["--network-alias", "docker", "-e", "DOCKER_TLS_CERTDIR=/certs", .. common, dindImage], outside);
         Start(service);
 
         var container = resources.Container("job");
         var environment = job.Environment.SelectMany(e => new[] { "-e", e }).Concat(["-e", "AWS_ECR_CACHE_DIR=" + CacheDir, "-e", "SMOKE_IMAGE=" + image]);
-        Create(container, network, [.. environment, .. common, job.Image, "sh", "-c", Script], job.NetworkMode);
+        Create(container, network, [.. environment, .. common, job.Image, "sh", "-c", Script], outside);
         var run = docker.Run(Arguments.Of("start", "--attach", container), new CommandOptions { Timeout = timeout });
         var output = run.StandardOutput + "\n" + run.StandardError;
         var endpoint = Marker(output, "smoke: dind ");
@@ -111,13 +114,10 @@ public sealed class DindProbe(DockerCli docker, SmokeResources resources, bool p
             : LevelResult.Fail(Level, time, $"docker pull in the job failed (exit {exitCode})", "read the job's output below; the helper's log is printed when it logged an error", tail);
     }
 
-    private void Create(string name, string network, IEnumerable<string> rest, string? extraNetwork)
+    private void Create(string name, string network, IEnumerable<string> rest, string extraNetwork)
     {
         Check(docker.Run(Arguments.Of(["create", "--pull", "never", "--name", name, .. resources.Labels, "--network", network, .. rest])), "create " + name);
-        if (extraNetwork is not null)
-        {
-            Check(docker.Run(Arguments.Of("network", "connect", extraNetwork, name)), $"connect {name} to {extraNetwork}");
-        }
+        Check(docker.Run(Arguments.Of("network", "connect", extraNetwork, name)), $"connect {name} to {extraNetwork}");
     }
 
     private void Start(string name) => Check(docker.Run(Arguments.Of("start", name)), "start " + name);
