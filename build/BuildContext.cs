@@ -28,6 +28,12 @@ public sealed class BuildContext : FrostingContext
             File.Exists(dotEnv) ? File.ReadAllText(dotEnv) : null,
             File.Exists(dotEnvLocal) ? File.ReadAllText(dotEnvLocal) : null,
             () => GitFiles.IsTracked(Commands, dotEnv));
+        if (host.Options.Mode == HostMode.Run && string.Equals(host.Options.Target, "SmokeTest", StringComparison.OrdinalIgnoreCase) && Settings.PrivateImage is null)
+        {
+            // Refused before Up and Register run for it: the probe has nothing to pull without it.
+            throw new SettingsException(["PRIVATE_ECR_IMAGE is required for SmokeTest: set it to a private image in your ECR registry (e.g. 123456789012.dkr.ecr.eu-west-1.amazonaws.com/team/app:latest) in .env.local or the environment"]);
+        }
+
         foreach (var (name, secret) in Settings.Secrets)
         {
             Redactor.Add(secret, name);

@@ -179,7 +179,7 @@ public static partial class ConfigToml
     {
         var existing = Strings(Find(section.Items, "volumes")?.Value) ?? [];
         var merged = wanted.ToList();
-        merged.AddRange(existing.Where(v => !RunnerEntry.OwnedVolumeTargets.Contains(RunnerEntry.VolumeTarget(v))));
+        merged.AddRange(existing.Where(v => !RunnerEntry.IsOwnedVolume(v)));
         SetStrings(section, "volumes", merged);
     }
 

@@ -46,6 +46,12 @@ public sealed record RunnerEntry(
         var volumes = new List<string> { new ContainerMount(dindConfigFile, DindConfigTarget, ReadOnly: true).ToString() };
         volumes.AddRange(credentials.Jobs.Mounts.Select(m => (m with { ReadOnly = true }).ToString()));
         volumes.Add(new ContainerMount(helperBinary, HelperTarget, ReadOnly: true).ToString());
+        if (settings.RegistryCaBundle is { } registryCa)
+        {
+            // The DinD service trusts the registry's CA (a mirror with a private CA) through its certs.d folder.
+            volumes.AddRange(settings.Registries.Select(r => new ContainerMount(registryCa.FullPath, RegistryCaTarget(r.Host), ReadOnly: true).ToString()));
+        }
+
         volumes.Add("/certs/client");
         volumes.Add("/cache");
 
@@ -66,6 +72,16 @@ public sealed record RunnerEntry(
     public static string ServerNetwork(BuildSettings settings) => settings.ComposeProjectName + "_default";
 
     public override string ToString() => $"RunnerEntry {{ Name = {Name}, Url = {Url}, Token = {Secret.Mask} }}";
+
+    /// <summary>Where the DinD daemon reads a registry's CA: <c>/etc/docker/certs.d/&lt;host&gt;/ca.crt</c>.</summary>
+    public static string RegistryCaTarget(string host) => $"/etc/docker/certs.d/{host}/ca.crt";
+
+    /// <summary>True for a volume Register writes (a fixed target, or a registry CA under certs.d).</summary>
+    public static bool IsOwnedVolume(string volume)
+    {
+        var target = VolumeTarget(volume);
+        return OwnedVolumeTargets.Contains(target) || (target.StartsWith("/etc/docker/certs.d/", StringComparison.Ordinal) && target.EndsWith("/ca.crt", StringComparison.Ordinal));
+    }
 
     /// <summary>The container path of a <c>src:dst[:mode]</c> or bare <c>dst</c> volume.</summary>
     public static string VolumeTarget(string volume)

@@ -145,6 +145,14 @@ public sealed partial class BuildSettings
 
     public required bool WriteCredentialsFromEnv { get; init; }
 
+    // SmokeTest (issue 11).
+
+    /// <summary>DIND_PRIVILEGED: the DinD service privileged (default), or with the equivalent capability set.</summary>
+    public bool DindPrivileged { get; init; } = true;
+
+    /// <summary>REGISTRY_CA_BUNDLE: a CA the DinD service trusts for every registry host.</summary>
+    public FilePath? RegistryCaBundle { get; init; }
+
     public required bool FixCredentialsMode { get; init; }
 
     /// <summary>CLEAN_DRY_RUN: Clean lists what it would do and changes nothing.</summary>
@@ -301,6 +309,8 @@ public sealed partial class BuildSettings
             CleanServerData = Flag(SettingCatalog.CleanServerData),
             CleanBackups = Flag(SettingCatalog.CleanBackups),
             CleanImages = Flag(SettingCatalog.CleanImages),
+            DindPrivileged = s.Parse(SettingCatalog.DindPrivileged, ParseBool) ?? true,
+            RegistryCaBundle = File(SettingCatalog.RegistryCaBundle),
         };
 
         if (settings.HelperSource == HelperSource.Path && settings.HelperPath is null)

@@ -157,6 +157,12 @@ public static class SettingCatalog
 
     public static readonly SettingDefinition CleanImages = new(
         "CLEAN_IMAGES", "false", "true or false", "Clean also removes the images labelled with the project (gitlab-runner-ecr.project).");
+    // SmokeTest (issue 11).
+    public static readonly SettingDefinition DindPrivileged = new(
+        "DIND_PRIVILEGED", "true", "true or false", "SmokeTest starts its DinD service privileged, as [runners.docker] says; false starts it with the equivalent capability set (hosts that refuse --privileged).");
+
+    public static readonly SettingDefinition RegistryCaBundle = new(
+        "REGISTRY_CA_BUNDLE", null, "a PEM file path", "CA the DinD service trusts for every registry host (a registry mirror with a private CA): mounted at /etc/docker/certs.d/<host>/ca.crt by Register and SmokeTest.");
 
     public static IReadOnlyList<SettingDefinition> All { get; } =
     [
@@ -170,6 +176,7 @@ public static class SettingCatalog
         RunnerExtraHosts, RunnerNetwork, RunnerRestartPolicy, ImagePull,
         Server, ServerImage, ServerWebPort, ServerSshPort,
         CleanDryRun, CleanServerData, CleanBackups, CleanImages,
+        DindPrivileged, RegistryCaBundle,
     ];
 
     public static SettingDefinition? Find(string key) =>

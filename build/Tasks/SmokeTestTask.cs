@@ -1,12 +1,21 @@
 using Build.Host;
+using Build.Smoke;
 
 namespace Build.Tasks;
 
 [TaskName("SmokeTest")]
 [IsDependentOn(typeof(RegisterTask))]
 [TaskDescription("Proves both ECR paths: the executor pulls the private image, and a DinD job pulls it with docker pull.")]
-public sealed class SmokeTestTask : FrostingTask<BuildContext>
+public sealed class SmokeTestTask : AsyncFrostingTask<BuildContext>
 {
-    public override void Run(BuildContext context) =>
-        throw new NotAvailableYetException("SmokeTest", "the authentication smoke test");
+    public override async Task RunAsync(BuildContext context)
+    {
+        var summary = await new SmokeTestRun(context).RunAsync(context.CancellationToken);
+        if (!summary.Passed)
+        {
+            throw new SmokeTestException(
+                $"{summary.Levels.Count(l => !l.Passed)} of {summary.Levels.Count} levels failed (see the summary above)",
+                string.Join("; ", summary.Levels.Where(l => !l.Passed).Select(l => $"{l.Level}: {l.Fix}")));
+        }
+    }
 }

@@ -70,6 +70,18 @@ public sealed class BuildGraphTests : IDisposable
     }
 
     [Fact]
+    public void SmokeTest_without_PRIVATE_ECR_IMAGE_stops_before_any_task_with_exit_code_2()
+    {
+        // Given no PRIVATE_ECR_IMAGE, when SmokeTest is asked for
+        var (code, output) = Run("--target=SmokeTest");
+
+        // Then nothing runs (not even Up or Register) and the error says what to set
+        Assert.Equal(ExitCodes.Usage, code);
+        Assert.Contains("PRIVATE_ECR_IMAGE is required for SmokeTest", output);
+        Assert.DoesNotContain("BuildHelper", output);
+    }
+
+    [Fact]
     public void Bad_dotenv_stops_the_run_before_any_task_with_exit_code_2()
     {
         File.WriteAllText(Path.Combine(Root, ".env"), "GITLAB_SERVER_WEB_PORT=eighty\n");

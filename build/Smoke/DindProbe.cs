@@ -1,0 +1,135 @@
+using System.Diagnostics;
+using Build.Aws;
+using Build.Docker;
+using Build.Processes;
+using Build.RunnerConfig;
+
+namespace Build.Smoke;
+
+/// <summary>
+/// The DinD level: a DinD service (alias <c>docker</c>) and a job container started as the Docker executor starts
+/// them from <c>[runners.docker]</c> (the same volumes, environment, extra hosts, privileges and network mode), on a
+/// network of their own (internal), and the job runs <c>docker pull</c> of the private image against the service:
+/// over TLS on 2376 when the service wrote client certificates into <c>/certs/client</c> (docker:*-dind with
+/// DOCKER_TLS_CERTDIR), otherwise on 2375 (an image without that entrypoint, such as the lab's).
+/// </summary>
+public sealed class DindProbe(DockerCli docker, SmokeResources resources, bool privileged, string? registryCaBundle)
+{
+    public const string Level = "DinD (docker pull in a job)";
+
+    /// <summary>The equivalent of --privileged where the host refuses it (DIND_PRIVILEGED=false).</summary>
+    public static readonly IReadOnlyList<string> CapabilitySet = ["--cap-add", "ALL", "--cap-drop", "SYS_RESOURCE", "--security-opt", "seccomp=unconfined"];
+
+    private const string CacheDir = "/tmp/gitlab-runner-ecr-smoke";
+
+    /// <summary>The job's script: wait for the service, check the helper can run, pull, and print the helper's log on failure.</summary>
+    public static string Script =>
+        """
+        i=0
+        while :; do
+          if [ -f /certs/client/ca.pem ]; then export DOCKER_HOST=tcp://docker:2376 DOCKER_TLS_VERIFY=1 DOCKER_CERT_PATH=/certs/client; else export DOCKER_HOST=tcp://docker:2375; fi
+          docker version >/dev/null 2>&1 && break
+          i=$((i+1)); if [ $i -ge 90 ]; then echo "smoke: dind-not-answering $DOCKER_HOST"; exit 3; fi
+          sleep 1
+        done
+        echo "smoke: dind $DOCKER_HOST"
+        if ! command -v docker-credential-ecr-login >/dev/null 2>&1; then echo "smoke: helper-not-on-path"; exit 4; fi
+        docker-credential-ecr-login version </dev/null >/dev/null 2>&1; rc=$?
+        if [ $rc -ge 126 ]; then echo "smoke: helper-cannot-run $rc"; fi
+        docker pull "$SMOKE_IMAGE"; rc=$?
+        if [ $rc -eq 0 ]; then exit 0; fi
+        for f in "$AWS_ECR_CACHE_DIR"/log/*.log; do [ -f "$f" ] && grep -E 'level=(error|warn)' "$f" | sed 's/^/smoke-log: /'; done
+        exit $rc
+        """;
+
+    public LevelResult Run(JobSettings job, string dindImage, IReadOnlyList<EcrRegistry> registries, string image, TimeSpan timeout)
+    {
+        var clock = Stopwatch.StartNew();
+        var network = resources.Network("net");
+        var volumes = job.Volumes.Select(resources.Volume).ToList();
+        if (registryCaBundle is not null)
+        {
+            volumes.AddRange(registries.Select(r => RunnerEntry.RegistryCaTarget(r.Host))
+                .Where(target => !job.Volumes.Any(v => RunnerEntry.VolumeTarget(v) == target))
+                .Select(target => $"{registryCaBundle}:{target}:ro"));
+        }
+
+        var common = new List<string>();
+        common.AddRange(volumes.SelectMany(v => new[] { "-v", v }));
+        common.AddRange(job.ExtraHosts.SelectMany(h => new[] { "--add-host", h }));
+        common.AddRange(job.Privileged ? (privileged ? ["--privileged"] : CapabilitySet) : []);
+
+        // The own network is internal (only the alias "docker" lives there); the way out is the network the runner gives
+        // jobs: network_mode, or Docker's default bridge when config.toml names none, as the executor does.
+        var outside = job.NetworkMode ?? "bridge";
+        var service = resources.Container("dind");
+        Create(service, network, ["--network-alias", "docker", "-e", "DOCKER_TLS_CERTDIR=/certs", .. common, dindImage], outside);
+        Start(service);
+
+        var container = resources.Container("job");
+        var environment = job.Environment.SelectMany(e => new[] { "-e", e }).Concat(["-e", "AWS_ECR_CACHE_DIR=" + CacheDir, "-e", "SMOKE_IMAGE=" + image]);
+        Create(container, network, [.. environment, .. common, job.Image, "sh", "-c", Script], outside);
+        var run = docker.Run(Arguments.Of("start", "--attach", container), new CommandOptions { Timeout = timeout });
+        var output = run.StandardOutput + "\n" + run.StandardError;
+        var endpoint = Marker(output, "smoke: dind ");
+        if (run.Succeeded)
+        {
+            return LevelResult.Pass(Level, clock.Elapsed, $"docker pull in {job.Image} through {dindImage} on {endpoint}{(endpoint?.EndsWith(":2376", StringComparison.Ordinal) == true ? " (TLS)" : " (no TLS: the service wrote no client certificates)")}");
+        }
+
+        return Diagnose(output, job.Image, HelperSource(job), run.ExitCode, clock.Elapsed);
+    }
+
+    /// <summary>The host file config.toml mounts as the jobs' helper, or null.</summary>
+    public static string? HelperSource(JobSettings job) =>
+        job.Volumes.Select(v => v.Split(':')).FirstOrDefault(p => p.Length >= 2 && p[1] == RunnerEntry.HelperTarget)?[0];
+
+    private static LevelResult Diagnose(string output, string jobImage, string? helperBinary, int exitCode, TimeSpan time)
+    {
+        var tail = string.Join('\n', output.Split('\n', StringSplitOptions.RemoveEmptyEntries).TakeLast(12));
+        if (Marker(output, "smoke: dind-not-answering ") is { } host)
+        {
+            return LevelResult.Fail(Level, time, $"the DinD service did not answer on {host}",
+                "DinD needs privileged = true (or DIND_PRIVILEGED=false with the capability set where the host refuses --privileged); see the service's log with docker logs", tail);
+        }
+
+        if (output.Contains("smoke: helper-not-on-path", StringComparison.Ordinal))
+        {
+            return LevelResult.Fail(Level, time, $"{Helper.HelperOutput.BinaryName} is not on the PATH of the job image {jobImage}",
+                "run ./build.sh --target=Register, which mounts the helper at /usr/local/bin/docker-credential-ecr-login through [runners.docker] volumes", tail);
+        }
+
+        if (Marker(output, "smoke: helper-cannot-run ") is { } code)
+        {
+            var elf = helperBinary is not null && File.Exists(helperBinary) ? Helper.StaticElf.Problem(helperBinary, Helper.HelperPlatform.Amd64) : null;
+            return LevelResult.Fail(Level, time,
+                $"the helper cannot run in the job image {jobImage} (exit {code}, \"not found\"){(elf is null ? string.Empty : $": {helperBinary} {elf}")}",
+                "use the static helper from ./build.sh --target=BuildHelper (CGO_ENABLED=0), which runs in glibc and musl images alike", tail);
+        }
+
+        var logLines = string.Join('\n', output.Split('\n').Where(l => l.StartsWith("smoke-log: ", StringComparison.Ordinal)).Select(l => l["smoke-log: ".Length..]));
+        var cause = AwsFailure.Recognise(logLines);
+        return cause is not null
+            ? LevelResult.Fail(Level, time, $"{cause.Name} ({ExecutorProbe.Sign(cause, logLines)}): docker pull in the job got no credentials", cause.Fix, tail)
+            : LevelResult.Fail(Level, time, $"docker pull in the job failed (exit {exitCode})", "read the job's output below; the helper's log is printed when it logged an error", tail);
+    }
+
+    private void Create(string name, string network, IEnumerable<string> rest, string extraNetwork)
+    {
+        Check(docker.Run(Arguments.Of(["create", "--pull", "never", "--name", name, .. resources.Labels, "--network", network, .. rest])), "create " + name);
+        Check(docker.Run(Arguments.Of("network", "connect", extraNetwork, name)), $"connect {name} to {extraNetwork}");
+    }
+
+    private void Start(string name) => Check(docker.Run(Arguments.Of("start", name)), "start " + name);
+
+    private static void Check(CommandResult result, string what)
+    {
+        if (!result.Succeeded)
+        {
+            throw new SmokeTestException($"docker could not {what} (exit {result.ExitCode}): {result.StandardError.Trim()}", "see the error; the images must be on this machine (IMAGE_PULL)");
+        }
+    }
+
+    private static string? Marker(string output, string prefix) =>
+        output.Split('\n').Select(l => l.Trim()).FirstOrDefault(l => l.StartsWith(prefix, StringComparison.Ordinal))?[prefix.Length..];
+}

@@ -1,0 +1,83 @@
+using System.Diagnostics;
+using System.Text.Json;
+using Build.Aws;
+using Build.Docker;
+using Build.Processes;
+using Build.Secrets;
+
+namespace Build.Smoke;
+
+/// <summary>
+/// The executor level: the helper's <c>get</c> run inside the running runner container (docker exec, so with that
+/// container's PATH, HOME and environment, as the runner process runs it) for the private image's registry, then
+/// a pull of the private image through the host daemon with the credentials it returned on the Engine API call.
+/// The only addition to the container's environment is a throwaway AWS_ECR_CACHE_DIR, so that a cached token
+/// cannot hide a broken credential and the helper's log can be read; it is deleted afterwards.
+/// </summary>
+public sealed class ExecutorProbe(DockerCli docker, DockerCli cleanup, Redactor redactor, EnginePull engine)
+{
+    public const string Level = "executor (image:)";
+
+    public async Task<LevelResult> RunAsync(string runnerContainer, EcrRegistry registry, string image, string runId, CancellationToken cancel)
+    {
+        var clock = Stopwatch.StartNew();
+        var cache = $"/tmp/gitlab-runner-ecr-smoke-{runId}";
+        try
+        {
+            var get = docker.Run(
+                Arguments.Of("exec", "-i", "-e", "AWS_ECR_CACHE_DIR=" + cache, runnerContainer, Helper.HelperOutput.BinaryName, "get"),
+                new CommandOptions { Timeout = TimeSpan.FromSeconds(60), StandardInput = new Secret(registry.Host + "\n"), SecretOutput = true });
+            if (get.ExitCode is 126 or 127 || get.StandardError.Contains("executable file not found", StringComparison.Ordinal))
+            {
+                // The helper never ran, so its output holds docker exec's own error, not a token.
+                var said = get.StandardError.Trim().Length > 0 ? get.StandardError : redactor.Redact(get.SecretOutput?.Reveal() ?? string.Empty);
+                return LevelResult.Fail(Level, clock.Elapsed,
+                    $"{Helper.HelperOutput.BinaryName} is not on the runner's PATH (docker exec exited {get.ExitCode}: {FirstLine(said)})",
+                    "run ./build.sh --target=Up, which mounts the static helper at /usr/local/bin in the runner container; with a runner of your own, put the helper on the PATH of the gitlab-runner process (not in the job image)");
+            }
+
+            if (!get.Succeeded || get.SecretOutput is null || Credentials(get.SecretOutput) is not { } credentials)
+            {
+                var log = redactor.Redact(cleanup.Run(Arguments.Of("exec", runnerContainer, "cat", cache + "/log/ecr-login.log")).StandardOutput);
+                var errors = string.Join('\n', log.Split('\n').Where(l => l.Contains("level=error", StringComparison.Ordinal) || l.Contains("level=warn", StringComparison.Ordinal)));
+                var cause = AwsFailure.Recognise(errors + get.StandardError);
+                return LevelResult.Fail(Level, clock.Elapsed,
+                    cause is null ? $"the helper in the runner container gave no credentials for {registry.Host} (exit {get.ExitCode})" : $"{cause.Name} ({Sign(cause, errors)}) for {registry.Host}",
+                    cause?.Fix ?? "read the helper's log lines below; check the runner's credentials (RUNNER_CREDENTIALS_FILE, CREDENTIALS_SOURCE) and run ./build.sh --target=Preflight",
+                    errors.Length > 0 ? errors : "the helper logged no error");
+            }
+
+            redactor.Add(credentials.Secret, "the ECR token of " + registry.Host);
+            var refused = await engine.PullAsync(image, registry.Host, credentials.Username, credentials.Secret, TimeSpan.FromMinutes(5), cancel);
+            return refused is null
+                ? LevelResult.Pass(Level, clock.Elapsed, $"helper in the runner container, pull of {image} through the host daemon")
+                : LevelResult.Fail(Level, clock.Elapsed, $"the host daemon refused the pull of {image}: {redactor.Redact(refused)}",
+                    "the token was issued, so check the image name and tag, the repository's policy (ecr:BatchGetImage, ecr:GetDownloadUrlForLayer), and that the daemon reaches the registry");
+        }
+        finally
+        {
+            cleanup.Run(Arguments.Of("exec", runnerContainer, "rm", "-rf", cache));
+        }
+    }
+
+    private static (string Username, Secret Secret)? Credentials(Secret output)
+    {
+        try
+        {
+            using var json = JsonDocument.Parse(output.Reveal());
+            return json.RootElement.TryGetProperty("Username", out var user) && json.RootElement.TryGetProperty("Secret", out var secret) && secret.GetString() is { Length: > 0 } value
+                ? (user.GetString() ?? "AWS", new Secret(value))
+                : null;
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>The sign of <paramref name="cause"/> the text holds (InvalidSignatureException, say), so the summary names it.</summary>
+    public static string Sign(AwsFailure cause, string text) =>
+        cause.Signs.FirstOrDefault(s => text.Contains(s, StringComparison.OrdinalIgnoreCase)) ?? cause.Signs[0];
+
+    private static string FirstLine(string text) => text.Split('\n', StringSplitOptions.RemoveEmptyEntries).FirstOrDefault()?.Trim() ?? "no output";
+}

@@ -1,0 +1,47 @@
+using Tomlyn;
+using Tomlyn.Model;
+
+namespace Build.Smoke;
+
+/// <summary>
+/// What the Docker executor gives a job and its services, read back from the config.toml Register wrote (not from the
+/// settings): the runner entry's <c>environment</c> and its <c>[runners.docker]</c> image, volumes, privileges,
+/// extra hosts and network mode.
+/// </summary>
+public sealed record JobSettings(
+    string Image,
+    IReadOnlyList<string> Environment,
+    IReadOnlyList<string> Volumes,
+    bool Privileged,
+    IReadOnlyList<string> ExtraHosts,
+    string? NetworkMode)
+{
+    /// <summary>The entry named <paramref name="runnerName"/>; a <see cref="SmokeTestException"/> when the file or entry is missing.</summary>
+    public static JobSettings Read(string configFile, string runnerName)
+    {
+        if (!File.Exists(configFile))
+        {
+            throw new SmokeTestException($"{configFile} does not exist", "run ./build.sh --target=Register first");
+        }
+
+        var document = TomlSerializer.Deserialize<TomlTable>(File.ReadAllText(configFile))!;
+        var entry = (document.TryGetValue("runners", out var runners) && runners is TomlTableArray array ? array.Cast<TomlTable>() : [])
+            .FirstOrDefault(r => r.TryGetValue("name", out var name) && name as string == runnerName)
+            ?? throw new SmokeTestException($"{configFile} has no runner named \"{runnerName}\"", "run ./build.sh --target=Register (RUNNER_NAME names the entry)");
+        var docker = entry.TryGetValue("docker", out var d) && d is TomlTable table ? table : new TomlTable();
+        return new JobSettings(
+            docker.TryGetValue("image", out var image) && image is string text ? text : throw new SmokeTestException($"runner \"{runnerName}\" in {configFile} has no [runners.docker] image", "run ./build.sh --target=Register"),
+            Strings(entry, "environment"),
+            Strings(docker, "volumes"),
+            docker.TryGetValue("privileged", out var privileged) && privileged is true,
+            Strings(docker, "extra_hosts"),
+            docker.TryGetValue("network_mode", out var network) && network is string { Length: > 0 } mode ? mode : null);
+    }
+
+    /// <summary>The value of one <c>K=V</c> of the environment, or null.</summary>
+    public string? Variable(string name) =>
+        Environment.FirstOrDefault(e => e.StartsWith(name + "=", StringComparison.Ordinal)) is { } entry ? entry[(name.Length + 1)..] : null;
+
+    private static List<string> Strings(TomlTable table, string key) =>
+        table.TryGetValue(key, out var value) && value is TomlArray array ? [.. array.OfType<string>()] : [];
+}

@@ -1,0 +1,85 @@
+using System.Globalization;
+using System.Text;
+using System.Xml.Linq;
+
+namespace Build.Smoke;
+
+/// <summary>SmokeTest's result: a plain-text table (level, result, time, cause) and the same as JUnit XML.</summary>
+public sealed record SmokeSummary(IReadOnlyList<LevelResult> Levels, TimeSpan Total)
+{
+    public const string SuiteName = "SmokeTest";
+
+    /// <summary>True only when at least one level ran and every level passed (the exit code 0 condition).</summary>
+    public bool Passed => Levels.Count > 0 && Levels.All(l => l.Passed);
+
+    public string Table()
+    {
+        var rows = Levels.Select(l => (l.Level, Result: l.Passed ? "pass" : "FAIL", Time: Seconds(l.Time), Cause: l.Passed ? (l.Detail ?? string.Empty) : l.Cause ?? string.Empty)).ToList();
+        var header = (Level: "level", Result: "result", Time: "time", Cause: "cause");
+        var w1 = rows.Select(r => r.Level.Length).Append(header.Level.Length).Max();
+        var w2 = rows.Select(r => r.Result.Length).Append(header.Result.Length).Max();
+        var w3 = rows.Select(r => r.Time.Length).Append(header.Time.Length).Max();
+        var text = new StringBuilder();
+        void Line(string a, string b, string c, string d) => text.Append(a.PadRight(w1)).Append("  ").Append(b.PadRight(w2)).Append("  ").Append(c.PadLeft(w3)).Append("  ").Append(d).Append('\n');
+        Line(header.Level, header.Result, header.Time, header.Cause);
+        Line(new string('-', w1), new string('-', w2), new string('-', w3), "-----");
+        foreach (var row in rows)
+        {
+            Line(row.Level, row.Result, row.Time, row.Cause);
+        }
+
+        text.Append($"{(Passed ? "SmokeTest passed" : "SmokeTest FAILED")} in {Seconds(Total)}\n");
+        foreach (var failed in Levels.Where(l => !l.Passed && l.Fix is not null))
+        {
+            text.Append($"Fix ({failed.Level}): {failed.Fix}\n");
+        }
+
+        return text.ToString().Replace(" \n", "\n", StringComparison.Ordinal);
+    }
+
+    /// <summary>One test suite, one test case per level; a failed level carries its cause, fix and detail.</summary>
+    public string JUnitXml(DateTimeOffset started)
+    {
+        var suite = new XElement(
+            "testsuite",
+            new XAttribute("name", SuiteName),
+            new XAttribute("tests", Levels.Count),
+            new XAttribute("failures", Levels.Count(l => !l.Passed)),
+            new XAttribute("errors", 0),
+            new XAttribute("time", Number(Total)),
+            new XAttribute("timestamp", started.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ss", CultureInfo.InvariantCulture)));
+        foreach (var level in Levels)
+        {
+            var testCase = new XElement("testcase", new XAttribute("classname", SuiteName), new XAttribute("name", level.Level), new XAttribute("time", Number(level.Time)));
+            if (!level.Passed)
+            {
+                testCase.Add(new XElement("failure", new XAttribute("message", level.Cause ?? "failed"), $"{level.Cause}\nFix: {level.Fix}\n{level.Detail}".TrimEnd()));
+            }
+            else if (level.Detail is not null)
+            {
+                testCase.Add(new XElement("system-out", level.Detail));
+            }
+
+            suite.Add(testCase);
+        }
+
+        var document = new XDocument(new XDeclaration("1.0", "utf-8", null), new XElement("testsuites", new XAttribute("name", SuiteName), suite));
+        using var writer = new Utf8StringWriter();
+        document.Save(writer);
+        return writer + "\n";
+    }
+
+    private static string Seconds(TimeSpan time) => time.TotalSeconds.ToString("0.0", CultureInfo.InvariantCulture) + " s";
+
+    private static string Number(TimeSpan time) => time.TotalSeconds.ToString("0.000", CultureInfo.InvariantCulture);
+
+    private sealed class Utf8StringWriter : StringWriter
+    {
+        public Utf8StringWriter()
+            : base(CultureInfo.InvariantCulture)
+        {
+        }
+
+        public override Encoding Encoding => Encoding.UTF8;
+    }
+}

@@ -1,0 +1,85 @@
+using System.Diagnostics;
+using System.Security.Cryptography;
+using Build.Docker;
+using Build.Processes;
+using Build.Runner;
+using Cake.Common.Diagnostics;
+
+namespace Build.Smoke;
+
+/// <summary>
+/// SmokeTest (DESIGN D7, layer 1): writes the example pipeline, reads the config.toml Register wrote, runs the
+/// executor level and the DinD level, removes everything it made, and writes the summary table and JUnit XML.
+/// </summary>
+public sealed class SmokeTestRun(BuildContext context)
+{
+    public string ResultDirectory => Path.Combine(context.StateDirectory.FullPath, "smoketest");
+
+    public string JUnitFile => Path.Combine(ResultDirectory, "junit.xml");
+
+    public async Task<SmokeSummary> RunAsync(CancellationToken cancel)
+    {
+        var settings = context.Settings;
+        var image = settings.PrivateImage
+            ?? throw new SmokeTestException("PRIVATE_ECR_IMAGE is not set", "set PRIVATE_ECR_IMAGE (in .env.local or the environment) to a private image in your ECR registry, e.g. 123456789012.dkr.ecr.eu-west-1.amazonaws.com/team/app:latest");
+        var registry = settings.Registries.First(r => r.Host == image.Registry);
+        context.Information($"Example pipeline written to {ExamplePipeline.Write(context.Root.FullPath, settings)}");
+
+        var job = JobSettings.Read(Path.Combine(RunnerStack.ConfigDirectoryFor(settings), "config.toml"), settings.RunnerName);
+        foreach (var needed in new[] { settings.DindImage.ToString(), job.Image }.Distinct())
+        {
+            if (context.Docker.EnsureImage(needed, settings.PullMissingImages, m => context.Information(m)) is { } why)
+            {
+                throw new SmokeTestException($"the image {needed} is needed for the DinD level, but {why}", "pull or load it (docker pull / docker load), or set IMAGE_PULL=missing");
+            }
+        }
+
+        var runner = context.Docker.Run(Arguments.Of("ps", "--quiet", "--no-trunc", "--filter", $"label=com.docker.compose.project={settings.ComposeProjectName}", "--filter", $"label=com.docker.compose.service={RunnerStack.RunnerService}"))
+            .StandardOutput.Split('\n', StringSplitOptions.RemoveEmptyEntries).FirstOrDefault()?.Trim()
+            ?? throw new SmokeTestException($"no running runner container in the compose project {settings.ComposeProjectName}", "run ./build.sh --target=Up");
+        var engine = context.Docker.Engine(TimeSpan.FromSeconds(30));
+
+        var cleanup = new DockerCli(new CommandRunner(context, context.Redactor, CancellationToken.None));
+        var runId = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(4));
+        var resources = new SmokeResources(cleanup, settings.ComposeProjectName, runId);
+        var started = DateTimeOffset.UtcNow;
+        var clock = Stopwatch.StartNew();
+        var levels = new List<LevelResult>();
+        try
+        {
+            levels.Add(await Level(ExecutorProbe.Level, () => new ExecutorProbe(context.Docker, cleanup, context.Redactor, new EnginePull(context.EnvironmentVariables("DOCKER_HOST"), engine.ApiVersion))
+                .RunAsync(runner, registry, image.ToString(), runId, cancel)));
+            levels.Add(await Level(DindProbe.Level, () => Task.FromResult(new DindProbe(context.Docker, resources, settings.DindPrivileged, settings.RegistryCaBundle?.FullPath)
+                .Run(job, settings.DindImage.ToString(), settings.Registries, image.ToString(), TimeSpan.FromMinutes(5)))));
+        }
+        finally
+        {
+            foreach (var left in resources.Remove())
+            {
+                context.Warning($"SmokeTest could not remove {left}; remove it with docker rm -fv / docker volume rm / docker network rm (label {SmokeResources.RunLabel}={runId})");
+            }
+        }
+
+        var summary = new SmokeSummary(levels, clock.Elapsed);
+        Directory.CreateDirectory(ResultDirectory);
+        Files.AtomicFile.Write(JUnitFile, summary.JUnitXml(started), Files.AtomicFile.Private | UnixFileMode.GroupRead | UnixFileMode.OtherRead);
+        context.Information(string.Empty);
+        context.Information(summary.Table().TrimEnd());
+        context.Information($"JUnit XML: {JUnitFile}");
+        context.Information("pipeline mode: not available yet (the GitLab pipeline run of the example is issue 11's next part); the authentication probe above needs no GitLab");
+        return summary;
+    }
+
+    private static async Task<LevelResult> Level(string name, Func<Task<LevelResult>> probe)
+    {
+        var clock = Stopwatch.StartNew();
+        try
+        {
+            return await probe();
+        }
+        catch (SmokeTestException ex)
+        {
+            return LevelResult.Fail(name, clock.Elapsed, ex.Message.Replace("\n  fix:", "; fix:", StringComparison.Ordinal), "see the cause");
+        }
+    }
+}

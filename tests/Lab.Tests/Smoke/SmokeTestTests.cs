@@ -1,0 +1,228 @@
+using System.Xml.Linq;
+using Lab.Docker;
+using Lab.GitLab;
+using Lab.Runner;
+using Xunit.Abstractions;
+
+namespace Lab.Smoke;
+
+/// <summary>
+/// SmokeTest's authentication probe against the lab: Up and Register with the stand-in images set through the
+/// settings a user has (runner host, DinD, docker CLI), DinD with the capability set (privileged is refused here),
+/// the lab CA as REGISTRY_CA_BUNDLE; then the probe with good and with wrong credentials. Nothing may be left.
+/// </summary>
+[Collection(LabCollection.Name)]
+[Trait("Category", "Integration")]
+public sealed class SmokeTestTests(LabFixture lab, ITestOutputHelper output)
+{
+    [Fact]
+    public async Task SmokeTest_passes_both_levels_and_a_wrong_secret_fails_both_naming_InvalidSignatureException()
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(8));
+        var cancel = timeout.Token;
+        await using var gitlab = await GitLabEmulator.StartNewAsync(cancel: cancel);
+        await using var run = new UpRun(lab, "smoke");
+        var runner = gitlab.AddRunner();
+        var registry = lab.Registries[0];
+        run.Environment["GITLAB_URL"] = gitlab.Url.ToString();
+        run.Environment["GITLAB_RUNNER_TOKEN"] = runner.Token;
+        run.Environment["DOCKER_CLI_IMAGE"] = lab.Images.DockerCli;
+        run.Environment["DIND_IMAGE"] = lab.Images.Dind;
+        run.Environment["DIND_PRIVILEGED"] = "false";
+        run.Environment["REGISTRY_CA_BUNDLE"] = lab.CaPath;
+        run.Environment["PRIVATE_ECR_IMAGE"] = registry.PrivateImage;
+        run.Environment["AWS_EC2_METADATA_DISABLED"] = "true";
+
+        // Given the runner up and registered
+        var up = await run.UpAsync(cancel);
+        Assert.True(up.Succeeded, up.Output + up.Error);
+        var register = await run.RunAsync(cancel, "--target=Register", "--exclusive");
+        Assert.True(register.Succeeded, register.Output + register.Error);
+
+        // When SmokeTest runs, then both levels pass, the summary and JUnit XML say so, and the pipeline is generated
+        var smoke = await run.RunAsync(cancel, "--target=SmokeTest", "--exclusive");
+        var text = smoke.Output + smoke.Error;
+        output.WriteLine(text);
+        Assert.True(smoke.Succeeded, text);
+        Assert.Matches(@"executor \(image:\)\s+pass", text);
+        Assert.Matches(@"DinD \(docker pull in a job\)\s+pass", text);
+        Assert.Contains("pipeline mode: not available yet", text);
+        Assert.DoesNotContain(runner.Token, text);
+        Assert.DoesNotContain(lab.Key.SecretAccessKey, text);
+        var junit = XDocument.Load(Path.Combine(run.State, "smoketest", "junit.xml"));
+        Assert.Equal(2, junit.Descendants("testcase").Count());
+        Assert.Empty(junit.Descendants("failure"));
+        var pipeline = File.ReadAllText(Path.Combine(run.State, "pipeline", ".gitlab-ci.yml"));
+        Assert.Contains($"image: \"{registry.PrivateImage}\"", pipeline);
+        Assert.Contains($"name: \"{lab.Images.Dind}\"", pipeline);
+        await AssertNothingLeftAsync(run.Project, cancel);
+
+        // When the credentials file holds a wrong secret, then both levels fail and name the cause from the helper's log
+        lab.WriteCredentials(run.CredentialsFile, "wrong-" + lab.Key.SecretAccessKey);
+        var wrong = await run.RunAsync(cancel, "--target=SmokeTest", "--exclusive");
+        var wrongText = wrong.Output + wrong.Error;
+        output.WriteLine(wrongText);
+        Assert.False(wrong.Succeeded, wrongText);
+        Assert.Matches(@"executor \(image:\)\s+FAIL.*InvalidSignatureException", wrongText);
+        Assert.Matches(@"DinD \(docker pull in a job\)\s+FAIL.*InvalidSignatureException", wrongText);
+        Assert.DoesNotContain(runner.Token, wrongText);
+        var failed = XDocument.Load(Path.Combine(run.State, "smoketest", "junit.xml"));
+        Assert.Equal(2, failed.Descendants("failure").Count());
+        await AssertNothingLeftAsync(run.Project, cancel);
+
+        // When SmokeTest is interrupted (Ctrl-C) while its DinD service runs, then it stops and removes what it made
+        using var build = ChildProcess.Start("dotnet", [Path.Combine(AppContext.BaseDirectory, "Build.dll"), "--target=SmokeTest", "--exclusive"], environment: run.Environment);
+        var filter = new[] { "ps", "-aq", "--filter", $"label=gitlab-runner-ecr.project={run.Project}", "--filter", "label=gitlab-runner-ecr.role=smoketest" };
+        while ((await Cli.DockerAsync("wait for the smoke containers", cancel, filter)).Output.Trim().Length == 0)
+        {
+            Assert.False(build.Process.HasExited, "SmokeTest ended before its DinD level started");
+            await Task.Delay(100, cancel);
+        }
+
+        using (var kill = System.Diagnostics.Process.Start("kill", ["-INT", build.Process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
+        {
+            await kill.WaitForExitAsync(cancel);
+        }
+
+        var interrupted = await build.FinishAsync(cancel);
+        output.WriteLine(interrupted.Output + interrupted.Error);
+        Assert.Equal(130, interrupted.ExitCode);
+        await AssertNothingLeftAsync(run.Project, cancel);
+    }
+
+    [Fact]
+    public async Task SmokeTest_fails_the_executor_level_alone_when_the_helper_is_not_on_the_runner_PATH()
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(6));
+        var cancel = timeout.Token;
+        await using var gitlab = await GitLabEmulator.StartNewAsync(cancel: cancel);
+        await using var run = new UpRun(lab, "smoke-nohelper");
+        var runner = gitlab.AddRunner();
+        run.Environment["GITLAB_URL"] = gitlab.Url.ToString();
+        run.Environment["GITLAB_RUNNER_TOKEN"] = runner.Token;
+        run.Environment["DOCKER_CLI_IMAGE"] = lab.Images.DockerCli;
+        run.Environment["DIND_IMAGE"] = lab.Images.Dind;
+        run.Environment["DIND_PRIVILEGED"] = "false";
+        run.Environment["REGISTRY_CA_BUNDLE"] = lab.CaPath;
+        run.Environment["PRIVATE_ECR_IMAGE"] = lab.Registries[0].PrivateImage;
+        run.Environment["AWS_EC2_METADATA_DISABLED"] = "true";
+        var up = await run.UpAsync(cancel);
+        Assert.True(up.Succeeded, up.Output + up.Error);
+        var register = await run.RunAsync(cancel, "--target=Register", "--exclusive");
+        Assert.True(register.Succeeded, register.Output + register.Error);
+
+        // Given the runner replaced by one without the helper (a runner image of the user's own, without the mount)
+        var original = await run.RunnerContainerAsync(cancel);
+        await Cli.DockerAsync("stop the runner", cancel, "stop", "--time", "2", original);
+        var bare = $"{run.Project}-bare-runner";
+        await Cli.DockerAsync("start a runner without the helper", cancel,
+            "run", "-d", "--pull", "never", "--name", bare, "--label", $"{LabFixture.RunLabel}={lab.RunId}", "--label", LabFixture.Owner,
+            "--label", $"com.docker.compose.project={run.Project}", "--label", "com.docker.compose.service=runner", "--network", lab.Network, lab.Images.RunnerHost);
+        try
+        {
+            // When SmokeTest runs
+            var smoke = await run.RunAsync(cancel, "--target=SmokeTest", "--exclusive");
+            var text = smoke.Output + smoke.Error;
+            output.WriteLine(text);
+
+            // Then the executor level fails saying why, and the DinD level (which does not use the runner's PATH) passes
+            Assert.False(smoke.Succeeded, text);
+            Assert.Matches(@"executor \(image:\)\s+FAIL.*docker-credential-ecr-login is not on the runner's PATH", text);
+            Assert.Matches(@"DinD \(docker pull in a job\)\s+pass", text);
+            Assert.DoesNotContain(runner.Token, text);
+            await AssertNothingLeftAsync(run.Project, cancel);
+        }
+        finally
+        {
+            await Cli.RunAsync("docker", ["rm", "-f", bare], CancellationToken.None);
+        }
+    }
+
+    [Fact]
+    public async Task SmokeTest_DinD_level_works_in_a_musl_only_job_image_with_the_static_helper_and_names_why_a_glibc_one_fails()
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(6));
+        var cancel = timeout.Token;
+        var muslCli = await MuslDockerCliImageAsync(cancel);
+        await using var gitlab = await GitLabEmulator.StartNewAsync(cancel: cancel);
+        await using var run = new UpRun(lab, "smoke-musl");
+        var runner = gitlab.AddRunner();
+        run.Environment["GITLAB_URL"] = gitlab.Url.ToString();
+        run.Environment["GITLAB_RUNNER_TOKEN"] = runner.Token;
+        run.Environment["DOCKER_CLI_IMAGE"] = muslCli;
+        run.Environment["DIND_IMAGE"] = lab.Images.Dind;
+        run.Environment["DIND_PRIVILEGED"] = "false";
+        run.Environment["REGISTRY_CA_BUNDLE"] = lab.CaPath;
+        run.Environment["PRIVATE_ECR_IMAGE"] = lab.Registries[0].PrivateImage;
+        run.Environment["AWS_EC2_METADATA_DISABLED"] = "true";
+        try
+        {
+            var up = await run.UpAsync(cancel);
+            Assert.True(up.Succeeded, up.Output + up.Error);
+            var register = await run.RunAsync(cancel, "--target=Register", "--exclusive");
+            Assert.True(register.Succeeded, register.Output + register.Error);
+
+            // Given a musl-only job image and the static helper: both levels pass
+            var smoke = await run.RunAsync(cancel, "--target=SmokeTest", "--exclusive");
+            output.WriteLine(smoke.Output + smoke.Error);
+            Assert.True(smoke.Succeeded, smoke.Output + smoke.Error);
+            Assert.Matches(@"DinD \(docker pull in a job\)\s+pass", smoke.Output);
+
+            // When config.toml gives the jobs Debian's glibc-linked helper instead
+            var configFile = Path.Combine(run.State, "runner", "config", "config.toml");
+            var helper = Path.Combine(run.State, "helper");
+            var config = File.ReadAllText(configFile);
+            var staticHelper = System.Text.RegularExpressions.Regex.Match(config, "\"([^\"]+):/usr/local/bin/docker-credential-ecr-login:ro\"").Groups[1].Value;
+            Assert.StartsWith(helper, staticHelper);
+            File.WriteAllText(configFile, config.Replace(staticHelper + ":", lab.Images.Helper + ":", StringComparison.Ordinal));
+            var glibc = await run.RunAsync(cancel, "--target=SmokeTest", "--exclusive");
+            var text = glibc.Output + glibc.Error;
+            output.WriteLine(text);
+
+            // Then the DinD level alone fails, naming why (exit 127 "not found" in the musl image)
+            Assert.False(glibc.Succeeded, text);
+            Assert.Matches(@"executor \(image:\)\s+pass", text);
+            Assert.Matches(@"DinD \(docker pull in a job\)\s+FAIL.*the helper cannot run in the job image .* \(exit 127, ""not found""\): .*it is dynamically linked", text);
+            Assert.DoesNotContain(runner.Token, text);
+            await AssertNothingLeftAsync(run.Project, cancel);
+        }
+        finally
+        {
+            await Cli.RunAsync("docker", ["rmi", muslCli], CancellationToken.None);
+        }
+    }
+
+    /// <summary>The lab's musl-only image plus the host's static docker CLI: an Alpine-like job image (no glibc), made without a registry.</summary>
+    private async Task<string> MuslDockerCliImageAsync(CancellationToken cancel)
+    {
+        var cli = (await Cli.DockerAsync("find the docker CLI", cancel, "version", "--format", "{{.Client.Version}}")).Succeeded ? "/usr/local/bin/docker" : throw new LabException("no docker CLI");
+        var type = await Cli.RunAsync("file", ["-L", cli], cancel);
+        if (!type.Output.Contains("statically linked", StringComparison.Ordinal))
+        {
+            throw new LabException($"{cli} is not a static binary ({type.Output.Trim()}), so it cannot stand in for the docker CLI of a musl job image");
+        }
+
+        var image = $"{lab.RunId}-musl-cli:latest";
+        var builder = $"{lab.RunId}-musl-cli-build";
+        await Cli.DockerAsync("create the musl builder", cancel, "create", "--pull", "never", "--name", builder, "--label", $"{LabFixture.RunLabel}={lab.RunId}", "--label", LabFixture.Owner, lab.Images.Musl, "true");
+        try
+        {
+            await Cli.DockerAsync("copy the static docker CLI", cancel, "cp", "-L", cli, builder + ":/bin/docker");
+            await Cli.DockerAsync("commit the musl CLI image", cancel, "commit", builder, image);
+        }
+        finally
+        {
+            await Cli.RunAsync("docker", ["rm", "-f", builder], CancellationToken.None);
+        }
+
+        return image;
+    }
+
+    private static async Task AssertNothingLeftAsync(string project, CancellationToken cancel)
+    {
+        var filter = new[] { "--filter", $"label=gitlab-runner-ecr.project={project}", "--filter", "label=gitlab-runner-ecr.role=smoketest" };
+        Assert.Equal(string.Empty, (await Cli.DockerAsync("list smoke containers", cancel, ["ps", "-aq", .. filter])).Output.Trim());
+        Assert.Equal(string.Empty, (await Cli.DockerAsync("list smoke volumes", cancel, ["volume", "ls", "-q", .. filter])).Output.Trim());
+        Assert.Equal(string.Empty, (await Cli.DockerAsync("list smoke networks", cancel, ["network", "ls", "-q", .. filter])).Output.Trim());
+    }
+}
