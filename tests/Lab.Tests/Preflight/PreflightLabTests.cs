@@ -197,7 +197,12 @@ public sealed class PreflightLabTests(LabFixture lab)
         build.WriteCredentials();
         build.Environment["GITLAB_TOKEN"] = "glpat-lableak0123456789ab";
         build.Environment["GITLAB_RUNNER_TOKEN"] = "glrt-lableak0123456789abcd";
-        var targets = new[] { "Doctor", "Preflight", "StageCredentials", "BuildHelper", "Up", "Register", "SmokeTest", "Down", "Clean" };
+        // Every target the build has (a target added later is searched too), with what each needs to start:
+        // SmokeTest refuses to run without an image, and GitLab is a closed loopback port so nothing leaves.
+        build.Environment["PRIVATE_ECR_IMAGE"] = lab.Registries[0].PrivateImage;
+        build.Environment["GITLAB_URL"] = "http://127.0.0.1:9";
+        var targets = Build.Host.TaskCatalog.Create(Build.Host.TaskCatalog.TypesIn(typeof(Build.BuildContext).Assembly)).Select(t => t.Name).Order(StringComparer.Ordinal).ToList();
+        Assert.Contains("Status", targets);
 
         foreach (var target in targets)
         {
