@@ -20,11 +20,7 @@ public sealed class CleanTests(LabFixture lab)
         var cancel = timeout.Token;
         await using var gitlab = await GitLabEmulator.StartNewAsync(cancel: cancel);
         await using var run = new UpRun(lab, "clean");
-        var runner = gitlab.AddRunner();
-        run.Environment["GITLAB_URL"] = gitlab.Url.ToString();
-        run.Environment["GITLAB_RUNNER_TOKEN"] = runner.Token;
-        run.Environment["DOCKER_CLI_IMAGE"] = lab.Images.DockerCli;
-        run.Environment["AWS_EC2_METADATA_DISABLED"] = "true";
+        var runner = run.UseGitLab(gitlab);
         var decoy = $"{run.Project}_runner_1-mine";
         try
         {

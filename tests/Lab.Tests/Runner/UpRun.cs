@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Lab.Docker;
+using Lab.GitLab;
 using Lab.Helper;
 
 namespace Lab.Runner;
@@ -61,6 +62,25 @@ public sealed class UpRun : IAsyncDisposable
         Environment["HELPER_PATH"] = await LabHelper.Amd64Async();
         var helper = await RunAsync(cancel, "--target=BuildHelper", "--exclusive");
         return helper.Succeeded ? await RunAsync(cancel, "--target=Up", "--exclusive") : helper;
+    }
+
+    /// <summary>Registers with <paramref name="gitlab"/>: a runner created there (its token as GITLAB_RUNNER_TOKEN), jobs on the lab's docker CLI image.</summary>
+    public EmulatedRunner UseGitLab(GitLabEmulator gitlab)
+    {
+        var runner = gitlab.AddRunner();
+        Environment["GITLAB_URL"] = gitlab.Url.ToString();
+        Environment["GITLAB_RUNNER_TOKEN"] = runner.Token;
+        Environment["DOCKER_CLI_IMAGE"] = _lab.Images.DockerCli;
+        return runner;
+    }
+
+    /// <summary>SmokeTest's stand-ins: the lab's DinD with the capability set (privileged is refused here), the lab CA for the registries, the first registry's private image.</summary>
+    public void UseSmokeTestStandIns()
+    {
+        Environment["DIND_IMAGE"] = _lab.Images.Dind;
+        Environment["DIND_PRIVILEGED"] = "false";
+        Environment["REGISTRY_CA_BUNDLE"] = _lab.CaPath;
+        Environment["PRIVATE_ECR_IMAGE"] = _lab.Registries[0].PrivateImage;
     }
 
     /// <summary>The whole chain a user runs: ./build.sh --target=Up (BuildHelper, Preflight, StageCredentials, Up).</summary>

@@ -22,16 +22,9 @@ public sealed class SmokeTestTests(LabFixture lab, ITestOutputHelper output)
         var cancel = timeout.Token;
         await using var gitlab = await GitLabEmulator.StartNewAsync(cancel: cancel);
         await using var run = new UpRun(lab, "smoke");
-        var runner = gitlab.AddRunner();
+        var runner = run.UseGitLab(gitlab);
         var registry = lab.Registries[0];
-        run.Environment["GITLAB_URL"] = gitlab.Url.ToString();
-        run.Environment["GITLAB_RUNNER_TOKEN"] = runner.Token;
-        run.Environment["DOCKER_CLI_IMAGE"] = lab.Images.DockerCli;
-        run.Environment["DIND_IMAGE"] = lab.Images.Dind;
-        run.Environment["DIND_PRIVILEGED"] = "false";
-        run.Environment["REGISTRY_CA_BUNDLE"] = lab.CaPath;
-        run.Environment["PRIVATE_ECR_IMAGE"] = registry.PrivateImage;
-        run.Environment["AWS_EC2_METADATA_DISABLED"] = "true";
+        run.UseSmokeTestStandIns();
 
         // Given the runner up and registered
         var up = await run.UpAsync(cancel);
@@ -97,15 +90,8 @@ public sealed class SmokeTestTests(LabFixture lab, ITestOutputHelper output)
         var cancel = timeout.Token;
         await using var gitlab = await GitLabEmulator.StartNewAsync(cancel: cancel);
         await using var run = new UpRun(lab, "smoke-nohelper");
-        var runner = gitlab.AddRunner();
-        run.Environment["GITLAB_URL"] = gitlab.Url.ToString();
-        run.Environment["GITLAB_RUNNER_TOKEN"] = runner.Token;
-        run.Environment["DOCKER_CLI_IMAGE"] = lab.Images.DockerCli;
-        run.Environment["DIND_IMAGE"] = lab.Images.Dind;
-        run.Environment["DIND_PRIVILEGED"] = "false";
-        run.Environment["REGISTRY_CA_BUNDLE"] = lab.CaPath;
-        run.Environment["PRIVATE_ECR_IMAGE"] = lab.Registries[0].PrivateImage;
-        run.Environment["AWS_EC2_METADATA_DISABLED"] = "true";
+        var runner = run.UseGitLab(gitlab);
+        run.UseSmokeTestStandIns();
         var up = await run.UpAsync(cancel);
         Assert.True(up.Succeeded, up.Output + up.Error);
         var register = await run.RunAsync(cancel, "--target=Register", "--exclusive");
@@ -146,15 +132,9 @@ public sealed class SmokeTestTests(LabFixture lab, ITestOutputHelper output)
         var muslCli = await MuslDockerCliImageAsync(cancel);
         await using var gitlab = await GitLabEmulator.StartNewAsync(cancel: cancel);
         await using var run = new UpRun(lab, "smoke-musl");
-        var runner = gitlab.AddRunner();
-        run.Environment["GITLAB_URL"] = gitlab.Url.ToString();
-        run.Environment["GITLAB_RUNNER_TOKEN"] = runner.Token;
+        var runner = run.UseGitLab(gitlab);
         run.Environment["DOCKER_CLI_IMAGE"] = muslCli;
-        run.Environment["DIND_IMAGE"] = lab.Images.Dind;
-        run.Environment["DIND_PRIVILEGED"] = "false";
-        run.Environment["REGISTRY_CA_BUNDLE"] = lab.CaPath;
-        run.Environment["PRIVATE_ECR_IMAGE"] = lab.Registries[0].PrivateImage;
-        run.Environment["AWS_EC2_METADATA_DISABLED"] = "true";
+        run.UseSmokeTestStandIns();
         try
         {
             var up = await run.UpAsync(cancel);
