@@ -167,36 +167,6 @@ public sealed partial class BuildSettings
     /// <summary>CLEAN_IMAGES: Clean also removes images labelled with the project.</summary>
     public bool CleanImages { get; init; }
 
-    [GeneratedRegex(@"^[a-z0-9][a-z0-9_-]*$")]
-    private static partial Regex ComposeName();
-
-    [GeneratedRegex(@"^[A-Za-z0-9][A-Za-z0-9._-]{0,254}$")]
-    private static partial Regex RunnerNamePattern();
-
-    [GeneratedRegex(@"^\d+\.\d+\.\d+$")]
-    private static partial Regex VersionPattern();
-
-    [GeneratedRegex(@"^[A-Za-z0-9_.+-]+$")]
-    private static partial Regex ProfilePattern();
-
-    [GeneratedRegex(@"^[A-Za-z0-9][A-Za-z0-9_.-]*$")]
-    private static partial Regex NetworkName();
-
-    [GeneratedRegex(@"^(\d+|[A-Za-z0-9_.-]+(/[A-Za-z0-9_.-]+)+)$")]
-    private static partial Regex ProjectPattern();
-
-    [GeneratedRegex(@"^(no|always|on-failure|unless-stopped)$")]
-    private static partial Regex RestartPolicy();
-
-    [GeneratedRegex(@"^(?=.{1,253}$)[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$")]
-    private static partial Regex HostName();
-
-    [GeneratedRegex(@"^[a-z0-9][a-z0-9.-]*\.[a-z]{2,}(/[A-Za-z0-9_.~-]+)+$")]
-    private static partial Regex GoModulePattern();
-
-    [GeneratedRegex(@"^(direct|off|(https?|file)://[^\s,|]+)([,|](direct|off|(https?|file)://[^\s,|]+))*$")]
-    private static partial Regex GoProxyPattern();
-
     /// <summary>
     /// Builds the settings from <c>--name=value</c> arguments, environment variables and the texts of .env.local
     /// and .env; throws <see cref="SettingsException"/> listing every invalid value.
@@ -351,49 +321,4 @@ public sealed partial class BuildSettings
 
     public override string ToString() =>
         $"BuildSettings {{ Runner = {RunnerName}, Registries = [{string.Join(", ", Registries)}], GitLab = {GitLabUrl}, Tokens = {string.Join(", ", Secrets)} }}";
-
-    private static bool? ParseBool(string text) => text.Trim().ToLowerInvariant() switch
-    {
-        "true" or "1" or "yes" or "on" => true,
-        "false" or "0" or "no" or "off" => false,
-        _ => null,
-    };
-
-    private static CredentialsSource? ParseCredentialsSource(string text) => text.Trim().ToLowerInvariant() switch
-    {
-        "file" => CredentialsSource.File,
-        "instance-role" or "instance" or "imds" => CredentialsSource.InstanceRole,
-        "environment" or "env" => CredentialsSource.Environment,
-        _ => null,
-    };
-
-    private static HelperSource? ParseHelperSource(string text) => text.Trim().ToLowerInvariant() switch
-    {
-        "build" => HelperSource.Build,
-        "archive" => HelperSource.Archive,
-        "download" => HelperSource.Download,
-        "path" => HelperSource.Path,
-        _ => null,
-    };
-
-    private static IReadOnlyList<(string Host, string Address)>? ParseExtraHosts(string text)
-    {
-        var entries = new List<(string, string)>();
-        foreach (var entry in text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
-        {
-            // host:ip, where an IPv6 address has colons of its own: split at the first colon.
-            var colon = entry.IndexOf(':');
-            if (colon <= 0 || !HostName().IsMatch(entry[..colon]) || !System.Net.IPAddress.TryParse(entry[(colon + 1)..].Trim('[', ']'), out _))
-            {
-                return null;
-            }
-
-            entries.Add((entry[..colon], entry[(colon + 1)..].Trim('[', ']')));
-        }
-
-        return entries;
-    }
-
-    private static Uri? ParseHttpUrl(string text) =>
-        Uri.TryCreate(text.Trim(), UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https" && uri.Host.Length > 0 && uri.UserInfo.Length == 0 ? uri : null;
 }
