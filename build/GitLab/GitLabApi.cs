@@ -17,7 +17,7 @@ namespace Build.GitLab;
 /// (honouring <c>Retry-After</c>) and network errors, never on other 4xx. Tokens travel in bodies and headers only,
 /// and every token GitLab hands out is registered with the redactor before anything else happens.
 /// </summary>
-public sealed class GitLabApi : IDisposable
+public sealed partial class GitLabApi : IDisposable
 {
     private readonly HttpClient _http;
     private readonly ResiliencePipeline<HttpResponseMessage> _pipeline;

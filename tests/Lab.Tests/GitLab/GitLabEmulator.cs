@@ -17,7 +17,7 @@ namespace Lab.GitLab;
 /// deletion, and project look-up; with injected faults (status, Retry-After, HTML pages, delays) and a record of every
 /// call. Plain HTTP on loopback (or HTTPS with a lab certificate); SmokeTest and Clean can add pipeline endpoints.
 /// </summary>
-public sealed class GitLabEmulator : IAsyncDisposable
+public sealed partial class GitLabEmulator : IAsyncDisposable
 {
     private readonly ConcurrentDictionary<string, PersonalToken> _personalTokens = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<long, EmulatedProject> _projects = new();

@@ -7,7 +7,7 @@ using Microsoft.AspNetCore.Http.Features;
 namespace Lab.GitLab;
 
 /// <summary>Dispatches GitLab API calls with GitLab's documented bodies and status codes (REFERENCE §6).</summary>
-internal sealed class GitLabEmulatorHandler(GitLabEmulator gitlab)
+internal sealed partial class GitLabEmulatorHandler(GitLabEmulator gitlab)
 {
     public async Task HandleAsync(HttpContext context)
     {
