@@ -35,6 +35,15 @@ public sealed partial class BuildSettings
     [GeneratedRegex(@"^(direct|off|(https?|file)://[^\s,|]+)([,|](direct|off|(https?|file)://[^\s,|]+))*$")]
     private static partial Regex GoProxyPattern();
 
+    [GeneratedRegex(@"^(?!/)(?!.*//)(?!.*\.\.)(?!.*/$)(?!.*\.lock$)[A-Za-z0-9._/-]{1,200}$")]
+    private static partial Regex BranchPattern();
+
+    private static TimeSpan? WholeSeconds(string text, int minimum, int maximum) =>
+        int.TryParse(text.Trim(), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var n) && n >= minimum && n <= maximum ? TimeSpan.FromSeconds(n) : null;
+
+    private static TimeSpan? PollSeconds(string text) =>
+        double.TryParse(text.Trim(), System.Globalization.NumberStyles.AllowDecimalPoint, System.Globalization.CultureInfo.InvariantCulture, out var n) && n >= 0.1 && n <= 60 ? TimeSpan.FromSeconds(n) : null;
+
     private static bool? ParseBool(string text) => text.Trim().ToLowerInvariant() switch
     {
         "true" or "1" or "yes" or "on" => true,

@@ -153,6 +153,21 @@ public sealed partial class BuildSettings
     /// <summary>REGISTRY_CA_BUNDLE: a CA the DinD service trusts for every registry host.</summary>
     public FilePath? RegistryCaBundle { get; init; }
 
+    /// <summary>PIPELINE_BRANCH: the branch pipeline mode commits the example pipeline to.</summary>
+    public string PipelineBranch { get; init; } = "gitlab-runner-ecr-smoketest";
+
+    /// <summary>PIPELINE_TIMEOUT: how long pipeline mode follows the pipeline.</summary>
+    public TimeSpan PipelineTimeout { get; init; } = TimeSpan.FromSeconds(900);
+
+    /// <summary>PIPELINE_PENDING_TIMEOUT: how long a job may stay pending before pipeline mode says why.</summary>
+    public TimeSpan PipelinePendingTimeout { get; init; } = TimeSpan.FromSeconds(120);
+
+    /// <summary>PIPELINE_POLL_INTERVAL: the time between two looks at the pipeline's jobs.</summary>
+    public TimeSpan PipelinePollInterval { get; init; } = TimeSpan.FromSeconds(3);
+
+    /// <summary>True when pipeline mode can run: a personal access token and a project (GITLAB_URL has a default).</summary>
+    public bool PipelineModeConfigured => GitLabToken is not null && GitLabProject is not null;
+
     public required bool FixCredentialsMode { get; init; }
 
     /// <summary>CLEAN_DRY_RUN: Clean lists what it would do and changes nothing.</summary>
@@ -281,6 +296,10 @@ public sealed partial class BuildSettings
             CleanImages = Flag(SettingCatalog.CleanImages),
             DindPrivileged = s.Parse(SettingCatalog.DindPrivileged, ParseBool) ?? true,
             RegistryCaBundle = File(SettingCatalog.RegistryCaBundle),
+            PipelineBranch = Matching(SettingCatalog.PipelineBranch, BranchPattern()) ?? string.Empty,
+            PipelineTimeout = s.Parse(SettingCatalog.PipelineTimeout, text => WholeSeconds(text, 10, 86400)) ?? TimeSpan.Zero,
+            PipelinePendingTimeout = s.Parse(SettingCatalog.PipelinePendingTimeout, text => WholeSeconds(text, 5, 86400)) ?? TimeSpan.Zero,
+            PipelinePollInterval = s.Parse(SettingCatalog.PipelinePollInterval, PollSeconds) ?? TimeSpan.Zero,
         };
 
         if (settings.HelperSource == HelperSource.Path && settings.HelperPath is null)

@@ -164,6 +164,19 @@ public static class SettingCatalog
     public static readonly SettingDefinition RegistryCaBundle = new(
         "REGISTRY_CA_BUNDLE", null, "a PEM file path", "CA the DinD service trusts for every registry host (a registry mirror with a private CA): mounted at /etc/docker/certs.d/<host>/ca.crt by Register and SmokeTest.");
 
+    // SmokeTest's pipeline mode (issue 11): on when GITLAB_TOKEN (api scope) and GITLAB_PROJECT are set.
+    public static readonly SettingDefinition PipelineBranch = new(
+        "PIPELINE_BRANCH", "gitlab-runner-ecr-smoketest", "a branch name (letters, digits, '.', '-', '_', '/')", "Branch of GITLAB_PROJECT SmokeTest commits the example pipeline to (made from the default branch) and runs it on.");
+
+    public static readonly SettingDefinition PipelineTimeout = new(
+        "PIPELINE_TIMEOUT", "900", "a whole number of seconds 10-86400", "How long SmokeTest's pipeline mode follows the pipeline before it cancels it and fails.");
+
+    public static readonly SettingDefinition PipelinePendingTimeout = new(
+        "PIPELINE_PENDING_TIMEOUT", "120", "a whole number of seconds 5-86400", "How long a job may stay pending (no runner picked it) before SmokeTest says why, cancels the pipeline and fails.");
+
+    public static readonly SettingDefinition PipelinePollInterval = new(
+        "PIPELINE_POLL_INTERVAL", "3", "seconds 0.1-60 (e.g. 3 or 0.5)", "How often SmokeTest's pipeline mode asks GitLab for the pipeline's jobs.");
+
     public static IReadOnlyList<SettingDefinition> All { get; } =
     [
         StateDir, ComposeProjectName, RunnerName, RunnerImage, DindImage, DockerCliImage,
@@ -177,6 +190,7 @@ public static class SettingCatalog
         Server, ServerImage, ServerWebPort, ServerSshPort,
         CleanDryRun, CleanServerData, CleanBackups, CleanImages,
         DindPrivileged, RegistryCaBundle,
+        PipelineBranch, PipelineTimeout, PipelinePendingTimeout, PipelinePollInterval,
     ];
 
     public static SettingDefinition? Find(string key) =>

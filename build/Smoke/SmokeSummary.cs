@@ -69,6 +69,11 @@ public sealed record SmokeSummary(IReadOnlyList<LevelResult> Levels, TimeSpan To
         return writer + "\n";
     }
 
+    /// <summary>What junit.xml holds while a run is under way: one error, so a run that stops midway never leaves an earlier pass behind.</summary>
+    public static string Unfinished(DateTimeOffset started) =>
+        new SmokeSummary([LevelResult.Fail("run", TimeSpan.Zero, $"SmokeTest started at {started.UtcDateTime:yyyy-MM-dd HH:mm:ss} UTC and did not finish (interrupted or failed before its summary)", "run ./build.sh --target=SmokeTest again")], TimeSpan.Zero)
+            .JUnitXml(started);
+
     private static string Seconds(TimeSpan time) => time.TotalSeconds.ToString("0.0", CultureInfo.InvariantCulture) + " s";
 
     private static string Number(TimeSpan time) => time.TotalSeconds.ToString("0.000", CultureInfo.InvariantCulture);

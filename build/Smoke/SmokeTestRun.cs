@@ -3,6 +3,7 @@ using System.Security.Cryptography;
 using Build.Docker;
 using Build.Processes;
 using Build.Runner;
+using Build.Settings;
 using Cake.Common.Diagnostics;
 
 namespace Build.Smoke;
@@ -23,7 +24,12 @@ public sealed class SmokeTestRun(BuildContext context)
         var image = settings.PrivateImage
             ?? throw new SmokeTestException("PRIVATE_ECR_IMAGE is not set", "set PRIVATE_ECR_IMAGE (in .env.local or the environment) to a private image in your ECR registry, e.g. 123456789012.dkr.ecr.eu-west-1.amazonaws.com/team/app:latest");
         var registry = settings.Registries.First(r => r.Host == image.Registry);
-        context.Information($"Example pipeline written to {ExamplePipeline.Write(context.Root.FullPath, settings)}");
+
+        // A result of an earlier run must not stand for this one if this one stops midway (Ctrl-C, a crash).
+        Directory.CreateDirectory(ResultDirectory);
+        Files.AtomicFile.Write(JUnitFile, SmokeSummary.Unfinished(DateTimeOffset.UtcNow), Files.AtomicFile.Private | UnixFileMode.GroupRead | UnixFileMode.OtherRead);
+        var pipelineFile = ExamplePipeline.Write(context.Root.FullPath, settings);
+        context.Information($"Example pipeline written to {pipelineFile}");
 
         var job = JobSettings.Read(Path.Combine(RunnerStack.ConfigDirectoryFor(settings), "config.toml"), settings.RunnerName);
         foreach (var needed in new[] { settings.DindImage.ToString(), job.Image }.Distinct())
@@ -60,13 +66,21 @@ public sealed class SmokeTestRun(BuildContext context)
             }
         }
 
+        if (settings.PipelineModeConfigured)
+        {
+            context.Information($"pipeline mode: {settings.GitLabUrl} project {settings.GitLabProject}, branch {settings.PipelineBranch}");
+            levels.AddRange(await new SmokePipeline(context).RunAsync(File.ReadAllText(pipelineFile), cancel));
+        }
+
         var summary = new SmokeSummary(levels, clock.Elapsed);
-        Directory.CreateDirectory(ResultDirectory);
         Files.AtomicFile.Write(JUnitFile, summary.JUnitXml(started), Files.AtomicFile.Private | UnixFileMode.GroupRead | UnixFileMode.OtherRead);
         context.Information(string.Empty);
         context.Information(summary.Table().TrimEnd());
         context.Information($"JUnit XML: {JUnitFile}");
-        context.Information("pipeline mode: not available yet (the GitLab pipeline run of the example is issue 11's next part); the authentication probe above needs no GitLab");
+        if (!settings.PipelineModeConfigured)
+        {
+            context.Information($"pipeline mode: skipped (set {SettingCatalog.GitLabToken.Key} with the api scope and {SettingCatalog.GitLabProject.Key}, and {SettingCatalog.GitLabUrl.Key}, to also run the example pipeline in GitLab)");
+        }
         return summary;
     }
 

@@ -1,0 +1,53 @@
+using Build.GitLab;
+using Build.Runner;
+using Build.RunnerConfig;
+using Build.Secrets;
+using Cake.Common.Diagnostics;
+
+namespace Build.Smoke;
+
+/// <summary>Pipeline mode from the build's settings: the API with GITLAB_TOKEN, and the GitLab id of the runner Register wrote (config.toml, or GitLab's answer to its token).</summary>
+public sealed class SmokePipeline(BuildContext context, GitLabApiOptions? apiOptions = null)
+{
+    public async Task<IReadOnlyList<LevelResult>> RunAsync(string pipelineYaml, CancellationToken cancel)
+    {
+        var settings = context.Settings;
+        using var api = new GitLabApi(settings.GitLabUrl, context.Redactor, (apiOptions ?? new GitLabApiOptions()) with
+        {
+            CaBundle = settings.GitLabCaBundle?.FullPath,
+            Log = m => context.Warning(m),
+        });
+        var options = new PipelineOptions(settings.GitLabProject!, settings.PipelineBranch, settings.PipelineTimeout, settings.PipelinePendingTimeout, settings.PipelinePollInterval, await RunnerIdAsync(api, cancel));
+        return await new PipelineMode(api, settings.GitLabToken!, options, context.Redactor, m => context.Information(m)).RunAsync(pipelineYaml, cancel);
+    }
+
+    /// <summary>The id the runner wrote into config.toml; else GitLab's answer to verifying its token (as Register does); null when neither says.</summary>
+    private async Task<long?> RunnerIdAsync(GitLabApi api, CancellationToken cancel)
+    {
+        var configDirectory = RunnerStack.ConfigDirectoryFor(context.Settings);
+        var file = Path.Combine(configDirectory, "config.toml");
+        try
+        {
+            var text = File.ReadAllText(file);
+            if (RunnerUnregister.GitLabIdOf(text, context.Settings.RunnerName) is { } id && long.TryParse(id, out var written))
+            {
+                return written;
+            }
+
+            if (ConfigToml.TokenOf(text, context.Settings.RunnerName, file) is not { } token)
+            {
+                return null;
+            }
+
+            var secret = new Secret(token);
+            context.Redactor.Add(secret, "the runner token in config.toml");
+            var systemIdFile = Path.Combine(configDirectory, RunnerRegister.SystemIdFile);
+            var systemId = File.Exists(systemIdFile) ? File.ReadAllText(systemIdFile).Trim() : null;
+            return (await api.VerifyAsync(secret, systemId, cancel))?.Id;
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or ConfigTomlException or GitLabException)
+        {
+            return null;
+        }
+    }
+}
