@@ -25,6 +25,10 @@ internal sealed partial class GitLabEmulatorHandler(GitLabEmulator gitlab)
         {
             status = await FaultAsync(context, fault);
         }
+        else if (await PipelinesAsync(context, method, path) is { } pipelineStatus)
+        {
+            status = pipelineStatus;
+        }
         else
         {
             var body = await BodyAsync(context.Request);
