@@ -166,9 +166,8 @@ build_dind() {
   install -m 0755 "$LAB/dind-entrypoint.sh" "$stage/usr/local/bin/dind-entrypoint"
   chmod -R go=u-w "$stage"
   derive "${REF[docker-cli]}" "$1" "$stage" \
-    'ENTRYPOINT ["/usr/local/bin/dind-entrypoint"]' \
-    'CMD ["--host=unix:///var/run/docker.sock", "--host=tcp://0.0.0.0:2375", "--tls=false"]' \
-    'VOLUME /var/lib/docker' 'EXPOSE 2375'
+    'ENTRYPOINT ["/usr/local/bin/dind-entrypoint"]' 'CMD []' \
+    'VOLUME /var/lib/docker' 'EXPOSE 2375 2376'
   release_dir "$stage"
 }
 
