@@ -102,8 +102,9 @@ public sealed class RunnerStatus(BuildContext context)
         var when = File.GetLastWriteTimeUtc(file).ToString("yyyy-MM-dd HH:mm", System.Globalization.CultureInfo.InvariantCulture) + " UTC";
         try
         {
-            var suites = XDocument.Load(file).Descendants().Where(e => e.Name.LocalName is "testsuite" or "testsuites").ToList();
-            int Sum(string attribute) => suites.Take(1).Sum(s => int.TryParse((string?)s.Attribute(attribute), out var n) ? n : 0);
+            // The counts are on each <testsuite>; a <testsuites> root may carry totals, or nothing (SmokeTest's).
+            var suites = XDocument.Load(file).Descendants().Where(e => e.Name.LocalName == "testsuite").ToList();
+            int Sum(string attribute) => suites.Sum(s => int.TryParse((string?)s.Attribute(attribute), out var n) ? n : 0);
             var failed = Sum("failures") + Sum("errors");
             return $"{(failed == 0 ? "passed" : $"failed ({failed} failing)")}, {when} ({file})";
         }

@@ -49,6 +49,11 @@ public sealed class PipelineMode(GitLabApi api, Secret token, PipelineOptions op
         {
             return await FollowAsync(project, pipeline, clock, cancel);
         }
+        catch (OperationCanceledException)
+        {
+            await CancelAsync(project, pipeline, "SmokeTest was interrupted");
+            throw;
+        }
         catch (GitLabException ex)
         {
             await CancelAsync(project, pipeline, "GitLab stopped answering");

@@ -39,7 +39,7 @@ public sealed class SmokeTestTests(LabFixture lab, ITestOutputHelper output)
         Assert.True(smoke.Succeeded, text);
         Assert.Matches(@"executor \(image:\)\s+pass", text);
         Assert.Matches(@"DinD \(docker pull in a job\)\s+pass", text);
-        Assert.Contains("pipeline mode: not available yet", text);
+        Assert.Contains("pipeline mode: skipped (set GITLAB_TOKEN", text);
         Assert.DoesNotContain(runner.Token, text);
         Assert.DoesNotContain(lab.Key.SecretAccessKey, text);
         var junit = XDocument.Load(Path.Combine(run.State, "smoketest", "junit.xml"));
