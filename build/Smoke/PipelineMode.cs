@@ -122,6 +122,11 @@ public sealed class PipelineMode(GitLabApi api, Secret token, PipelineOptions op
                 return Ordered(jobs, results);
             }
 
+            if (jobs.Count == 0 && await api.PipelineAsync(token, project.Id, pipeline.Id, cancel) is { } empty && Terminal.Contains(empty.Status))
+            {
+                return [LevelResult.Fail(Row, clock.Elapsed, $"pipeline #{pipeline.Id} ended {empty.Status} without jobs", "open the pipeline in GitLab (CI/CD > Pipelines); the example's jobs may be excluded by rules or workflow settings of the project")];
+            }
+
             if (jobs.FirstOrDefault(j => j.Status == "pending" && clock.Elapsed - pendingSince[j.Id] >= options.PendingTimeout) is { } stuck)
             {
                 var reason = await WhyPendingAsync(project, stuck, cancel);

@@ -80,7 +80,10 @@ internal sealed partial class GitLabEmulatorHandler
                     return await JsonAsync(context, 400, new JsonObject { ["message"] = new JsonObject { ["base"] = new JsonArray("Missing CI config file") } });
                 }
 
-                return await JsonAsync(context, 201, PipelineJson(gitlab.StartPipeline(project.Id, reference, yaml)));
+                var started = gitlab.StartPipeline(project.Id, reference, yaml);
+                return started.Jobs.Count == 0
+                    ? await JsonAsync(context, 400, new JsonObject { ["message"] = new JsonObject { ["base"] = new JsonArray("No stages / jobs for this pipeline.") } })
+                    : await JsonAsync(context, 201, PipelineJson(started));
             case ("GET", ["pipelines", var id]) when gitlab.Pipeline(project.Id, Number(id)) is { } pipeline:
                 return await JsonAsync(context, 200, PipelineJson(pipeline));
             case ("GET", ["pipelines", var id, "jobs"]) when gitlab.Pipeline(project.Id, Number(id)) is { } pipeline:

@@ -272,6 +272,18 @@ public sealed class PipelineModeTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_pipeline_GitLab_refuses_fails_one_row_with_GitLabs_reason()
+    {
+        var results = await RunAsync("variables:\n  A: \"1\"\n");
+
+        var row = Assert.Single(results);
+        Assert.Equal("pipeline", row.Level);
+        Assert.Contains("POST /projects/:id/pipeline answered 400", row.Cause);
+        Assert.Contains("No stages / jobs for this pipeline.", row.Cause);
+        Assert.DoesNotContain(_gitlab.Pipelines, p => p.Jobs.Count > 0);
+    }
+
+    [Fact]
     public async Task The_emulator_refuses_a_commit_without_actions_and_a_new_branch_that_exists()
     {
         using var http = new HttpClient { BaseAddress = _gitlab.Url };
