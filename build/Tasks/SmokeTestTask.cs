@@ -5,7 +5,7 @@ namespace Build.Tasks;
 
 [TaskName("SmokeTest")]
 [IsDependentOn(typeof(RegisterTask))]
-[TaskDescription("Proves both ECR paths: the executor pulls the private image, and a DinD job pulls it with docker pull.")]
+[TaskDescription("Proves both ECR paths: the executor pulls the private image, and a DinD job pulls it with docker pull; with GITLAB_TOKEN and GITLAB_PROJECT it also runs the example pipeline in GitLab.")]
 public sealed class SmokeTestTask : AsyncFrostingTask<BuildContext>
 {
     public override async Task RunAsync(BuildContext context)
