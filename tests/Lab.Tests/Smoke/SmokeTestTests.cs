@@ -38,7 +38,7 @@ public sealed class SmokeTestTests(LabFixture lab, ITestOutputHelper output)
         output.WriteLine(text);
         Assert.True(smoke.Succeeded, text);
         Assert.Matches(@"executor \(image:\)\s+pass", text);
-        Assert.Matches(@"DinD \(docker pull in a job\)\s+pass", text);
+        Assert.Matches(@"DinD \(docker pull in a job\)\s+pass .* on tcp://docker:2376 \(TLS\)", text);
         Assert.Contains("pipeline mode: skipped (set GITLAB_TOKEN", text);
         Assert.DoesNotContain(runner.Token, text);
         Assert.DoesNotContain(lab.Key.SecretAccessKey, text);
