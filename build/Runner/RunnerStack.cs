@@ -70,6 +70,12 @@ public sealed class RunnerStack
         get
         {
             var text = new StringBuilder(File.ReadAllText(ComposeFile)).Append('\0').Append(OverrideJson).Append('\0');
+            if (Settings.Server)
+            {
+                // Turning server mode on starts another service: Up must run, though no file changed.
+                text.Append("profile=").Append(ServerProfile).Append('\0');
+            }
+
             foreach (var (key, value) in Values.OrderBy(v => v.Key, StringComparer.Ordinal))
             {
                 text.Append(key).Append('=').Append(value).Append('\n');
