@@ -74,6 +74,18 @@ public sealed class ServerTests(LabFixture lab)
         Assert.DoesNotContain(run.GitLab.Calls.Snapshot().Skip(calls), c => c.Method != "GET" && c.Path != "/api/v4/runners/verify");
         Assert.Equal(configText, File.ReadAllText(run.ConfigFile));
         Assert.DoesNotContain(token, again);
+
+        // And Status names the local GitLab; Clean unregisters the runner there and keeps the server's part of the state
+        var status = await run.RunAsync(cancel, "--target=Status", "--server");
+        Assert.Contains($"server       local GitLab http://127.0.0.1:{run.WebPort}/ (runners: http://gitlab:{run.WebPort}), project root/ecr-smoke, root token {run.TokenFile}", status.Output);
+        Assert.Contains($"\"ecr-runner\" at http://gitlab:{run.WebPort}/", status.Output);
+        var clean = await run.RunAsync(cancel, "--target=Clean", "--server");
+        Assert.True(clean.Succeeded, clean.Output + clean.Error);
+        Assert.Contains($"Unregistered runner \"ecr-runner\" from http://127.0.0.1:{run.WebPort}/", clean.Output);
+        Assert.Empty(run.GitLab.Runners);
+        Assert.Equal(token, File.ReadAllText(run.TokenFile).Trim());
+        Assert.False(File.Exists(run.ConfigFile));
+        Assert.DoesNotContain(token, status.Output + status.Error + clean.Output + clean.Error);
     }
 
     [Fact]
