@@ -59,7 +59,13 @@ public sealed class RunnerUp(BuildContext context)
             return "the runner container is not running";
         }
 
-        detail = $"runner container {state.ContainerId[..12]} running with the same inputs";
+        if (context.Settings.Server && new Server.ServerReadiness(context).Container() is var gitlab
+            && (gitlab is null || context.Docker.Run(Arguments.Of("inspect", "--format", "{{.State.Status}}", gitlab)).StandardOutput.Trim() != "running"))
+        {
+            return "the local GitLab container is not running";
+        }
+
+        detail = $"runner container {state.ContainerId[..12]} running with the same inputs{(context.Settings.Server ? ", local GitLab running" : string.Empty)}";
         return null;
     }
 

@@ -40,7 +40,7 @@ public sealed class ServerReadiness(BuildContext context)
             string phase;
             if (status is "exited" or "dead")
             {
-                throw Failure(id!, $"the GitLab container is {status} after {clock.Elapsed.TotalSeconds:0} s", $"read the log above and {Script} logs gitlab; check GITLAB_SERVER_IMAGE and free memory (GitLab needs about 4 GB), then run Up again");
+                throw Failure(id!, $"the GitLab container is {status} after {clock.Elapsed.TotalSeconds:0} s", $"read the log above and {Script} logs gitlab; check GITLAB_SERVER_IMAGE and free memory (GitLab needs about 4 GB), then run ./build.sh --target=Up --server again (it starts the container again)");
             }
             else if (status != "running")
             {

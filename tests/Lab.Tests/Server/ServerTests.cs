@@ -151,5 +151,13 @@ public sealed class ServerTests(LabFixture lab)
         Assert.Contains("root personal access token created through gitlab-rails runner", recreated.Output);
         Assert.Equal([token], run.GitLab.RootTokens);
         Assert.Equal(2, run.RailsCalls.Count);
+
+        // A stopped GitLab makes Up run again (not skip as up to date), and wait for it
+        var gitlab = (await Cli.DockerAsync("find the gitlab container", cancel, "ps", "--quiet", "--filter", $"label=com.docker.compose.project={run.Up.Project}", "--filter", "label=com.docker.compose.service=gitlab")).Output.Trim();
+        await Cli.DockerAsync("stop the gitlab container", cancel, "stop", "--time", "5", gitlab);
+        var restarted = await run.RunAsync(cancel, "--target=Up", "--exclusive");
+        Assert.True(restarted.Succeeded, restarted.Output + restarted.Error);
+        Assert.DoesNotContain("Skipping task Up", restarted.Output);
+        Assert.Contains("local GitLab ready after", restarted.Output);
     }
 }
