@@ -89,6 +89,35 @@ public sealed class ServerTests(LabFixture lab)
     }
 
     [Fact]
+    public async Task SmokeTest_with_server_goes_from_nothing_to_both_ECR_levels_passing_on_the_stand_in_gitlab()
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(8));
+        var cancel = timeout.Token;
+        await using var run = await ServerRun.StartAsync(lab, "server-smoke", cancel);
+        run.Up.UseSmokeTestStandIns();
+        // The lab's registries live on its internal network (a user's ECR is reachable from any network), so the jobs
+        // join that one here; the runner is on both, and reaches the local GitLab by name on the project's network.
+        run.Up.Environment["RUNNER_NETWORK"] = lab.Network;
+
+        var smoke = await run.RunAsync(cancel, "--target=SmokeTest", "--server");
+
+        var printed = smoke.Output + smoke.Error;
+        Assert.True(smoke.Succeeded, printed);
+        foreach (var task in new[] { "BuildHelper", "Preflight", "StageCredentials", "Up", "Bootstrap", "Register", "SmokeTest" })
+        {
+            Assert.Matches($@"\n\s*{task}\s+[\d:.]+\s+Succeeded", printed);
+        }
+
+        Assert.Contains("created project root/ecr-smoke", printed);
+        Assert.Matches(@"executor \(image:\)\s+pass", printed);
+        Assert.Matches(@"DinD \(docker pull in a job\)\s+pass", printed);
+        Assert.Single(run.GitLab.Runners);
+        Assert.DoesNotContain(File.ReadAllText(run.TokenFile).Trim(), printed);
+        Assert.DoesNotContain(run.GitLab.Runners.Single().Token, printed);
+        Assert.DoesNotContain(lab.Key.SecretAccessKey, printed);
+    }
+
+    [Fact]
     public async Task A_gitlab_that_never_gets_healthy_fails_Up_after_GITLAB_SERVER_TIMEOUT_with_the_tail_of_its_health_log()
     {
         using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(4));
