@@ -153,6 +153,11 @@ public sealed class RunnerStack
         {
             runner["networks"] = new JsonArray("default", "site");
             document["networks"] = new JsonObject { ["site"] = new JsonObject { ["external"] = true, ["name"] = network } };
+            if (settings.Server)
+            {
+                // The jobs run on RUNNER_NETWORK: the local GitLab joins it too, where its service name resolves as well.
+                ((JsonObject)document["services"]!)["gitlab"] = new JsonObject { ["networks"] = new JsonArray("default", "site") };
+            }
         }
 
         return document.ToJsonString(new JsonSerializerOptions { WriteIndented = true }) + "\n";

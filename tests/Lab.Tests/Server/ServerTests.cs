@@ -96,7 +96,7 @@ public sealed class ServerTests(LabFixture lab)
         await using var run = await ServerRun.StartAsync(lab, "server-smoke", cancel);
         run.Up.UseSmokeTestStandIns();
         // The lab's registries live on its internal network (a user's ECR is reachable from any network), so the jobs
-        // join that one here; the runner is on both, and reaches the local GitLab by name on the project's network.
+        // join that one here (RUNNER_NETWORK); the local GitLab joins it too, so the jobs reach it by name there.
         run.Up.Environment["RUNNER_NETWORK"] = lab.Network;
 
         var smoke = await run.RunAsync(cancel, "--target=SmokeTest", "--server");
@@ -112,6 +112,8 @@ public sealed class ServerTests(LabFixture lab)
         Assert.Matches(@"executor \(image:\)\s+pass", printed);
         Assert.Matches(@"DinD \(docker pull in a job\)\s+pass", printed);
         Assert.Single(run.GitLab.Runners);
+        var job = await Cli.RunAsync("docker", ["run", "--rm", "--pull", "never", "--label", $"{LabFixture.RunLabel}={lab.RunId}", "--label", LabFixture.Owner, "--network", lab.Network, lab.Images.DockerCli, "getent", "hosts", "gitlab"], cancel);
+        Assert.True(job.Succeeded, "a job on RUNNER_NETWORK does not resolve gitlab: " + job.Error);
         Assert.DoesNotContain(File.ReadAllText(run.TokenFile).Trim(), printed);
         Assert.DoesNotContain(run.GitLab.Runners.Single().Token, printed);
         Assert.DoesNotContain(lab.Key.SecretAccessKey, printed);
