@@ -104,6 +104,16 @@ public sealed class UpTargetTests : IDisposable
     }
 
     [Fact]
+    public void Bootstrap_outside_server_mode_skips_with_the_reason_and_calls_nothing()
+    {
+        var (code, output) = _build.RunWith(Machine(), "--target=Bootstrap", "--exclusive");
+
+        Assert.True(code == 0, output);
+        Assert.Contains("Skipping task Bootstrap: server mode is off (SERVER=false): Register uses GITLAB_URL", output);
+        Assert.Equal(string.Empty, Calls);
+    }
+
+    [Fact]
     public void Compose_v1_runs_when_there_is_no_plugin_and_gets_no_wait_flag()
     {
         var (code, output) = Up(Machine(engine: "20.10.24 1.41 1.12 amd64", plugin: null, v1: "1.29.2"));
