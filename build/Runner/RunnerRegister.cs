@@ -45,12 +45,11 @@ public sealed class RunnerRegister(BuildContext context, GitLabApiOptions? apiOp
         }
 
         var gitLab = context.GitLab;
+        ConfigToml.Merge(existing, RunnerEntry.For(settings, credentials, existingToken ?? new Secret("placeholder"), helper, DindConfigFile, gitLab.RunnerUrl), ConfigFile);
         if (gitLab.IsLocalServer && gitLab.PersonalToken is null)
         {
             throw new GitLabException($"server mode, and the local GitLab's root token is not in {new Server.ServerState(settings).TokenFile}", "run ./build.sh --target=Register --server without --exclusive (its Bootstrap step creates the token), or ./build.sh --target=Bootstrap --server");
         }
-
-        ConfigToml.Merge(existing, RunnerEntry.For(settings, credentials, existingToken ?? new Secret("placeholder"), helper, DindConfigFile, gitLab.RunnerUrl), ConfigFile);
 
         using var api = new GitLabApi(gitLab.Url, context.Redactor, (apiOptions ?? new GitLabApiOptions()) with
         {

@@ -114,6 +114,16 @@ public sealed class UpTargetTests : IDisposable
     }
 
     [Fact]
+    public void Register_alone_in_server_mode_without_the_bootstrapped_token_says_how_to_get_it()
+    {
+        var (code, output) = _build.RunWith(Machine(), "--target=Register", "--exclusive", "--server");
+
+        Assert.Equal(ExitCodes.Failed, code);
+        Assert.Contains("server mode, and the local GitLab's root token is not in ", output);
+        Assert.Contains("run ./build.sh --target=Register --server without --exclusive (its Bootstrap step creates the token)", output);
+    }
+
+    [Fact]
     public void Compose_v1_runs_when_there_is_no_plugin_and_gets_no_wait_flag()
     {
         var (code, output) = Up(Machine(engine: "20.10.24 1.41 1.12 amd64", plugin: null, v1: "1.29.2"));
