@@ -12,6 +12,7 @@ namespace Build;
 public sealed class BuildContext : FrostingContext
 {
     private readonly Lazy<ComposeCli?> _compose;
+    private readonly Lazy<GitLab.EffectiveGitLab> _gitLab;
 
     public BuildContext(HostContext host)
         : base(host)
@@ -49,6 +50,7 @@ public sealed class BuildContext : FrostingContext
 
         Docker = new DockerCli(Commands);
         _compose = new Lazy<ComposeCli?>(() => ComposeCli.Detect(Commands));
+        _gitLab = new Lazy<GitLab.EffectiveGitLab>(ResolveGitLab);
     }
 
     public BuildSettings Settings { get; }
@@ -66,6 +68,29 @@ public sealed class BuildContext : FrostingContext
     /// <summary>The process environment as the host read it (tests give their own).</summary>
     public Func<string, string?> EnvironmentVariables { get; }
 
+    /// <summary>
+    /// The GitLab of this run, resolved on first use: the settings' (GITLAB_URL, GITLAB_TOKEN, GITLAB_PROJECT), or in
+    /// server mode the local GitLab with root's token from the state folder (written by the Bootstrap task, which runs
+    /// before anything reads this). Register, Clean, Status and SmokeTest's pipeline mode use it, not those settings.
+    /// </summary>
+    public GitLab.EffectiveGitLab GitLab => _gitLab.Value;
+
     /// <summary>Compose v2 (plugin) or v1, detected once per run on first use; null when neither answers.</summary>
     public ComposeCli? Compose => _compose.Value;
+
+    private GitLab.EffectiveGitLab ResolveGitLab()
+    {
+        if (!Settings.Server)
+        {
+            return Build.GitLab.EffectiveGitLab.FromSettings(Settings);
+        }
+
+        var token = new Server.ServerState(Settings).ReadToken();
+        if (token is not null)
+        {
+            Redactor.Add(token, "the local GitLab's root token");
+        }
+
+        return Build.GitLab.EffectiveGitLab.LocalServer(Settings, token);
+    }
 }

@@ -63,9 +63,9 @@ public sealed class ComposeCli(CommandRunner commands, ComposeVersion version)
         return Arguments.Of(words);
     }
 
-    /// <summary><c>up -d</c>; v2 also waits for the services to be running (v1 has no <c>--wait</c>).</summary>
-    public static ProcessArgumentBuilder Up(ComposeVersion version, ComposeProject project) =>
-        Render(version, project, version.IsPlugin ? ["up", "--detach", "--wait"] : ["up", "--detach"]);
+    /// <summary><c>up -d</c>; v2 also waits for the services to be running and healthy (v1 has no <c>--wait</c>) unless <paramref name="wait"/> is false.</summary>
+    public static ProcessArgumentBuilder Up(ComposeVersion version, ComposeProject project, bool wait = true) =>
+        Render(version, project, version.IsPlugin && wait ? ["up", "--detach", "--wait"] : ["up", "--detach"]);
 
     public CommandResult Run(ComposeProject project, IEnumerable<string> command, CommandOptions? options = null) =>
         commands.Run(Version.Command, Render(Version, project, command), options);

@@ -8,7 +8,7 @@ namespace Build.GitLab;
 /// config.toml, verified, so a rerun creates nothing; else a new runner through GITLAB_TOKEN (POST /user/runners) or the
 /// legacy GITLAB_REGISTRATION_TOKEN (POST /runners).
 /// </summary>
-public sealed class RunnerTokens(BuildSettings settings, GitLabApi api, Action<string> log)
+public sealed class RunnerTokens(BuildSettings settings, EffectiveGitLab gitLab, GitLabApi api, Action<string> log)
 {
     /// <summary>The token to write, and whether GitLab created a runner for it in this run (to be deleted if the write fails).</summary>
     public async Task<(Secret Token, bool Created)> ObtainAsync(Secret? existing, string? systemId, CancellationToken cancel)
@@ -16,7 +16,7 @@ public sealed class RunnerTokens(BuildSettings settings, GitLabApi api, Action<s
         if (settings.RunnerToken is { } given)
         {
             var verified = await api.VerifyAsync(given, systemId, cancel) ?? throw new GitLabException(
-                $"GitLab at {settings.GitLabUrl} does not know GITLAB_RUNNER_TOKEN (POST /runners/verify answered 403): mistyped, reset or its runner deleted",
+                $"GitLab at {gitLab.Url} does not know GITLAB_RUNNER_TOKEN (POST /runners/verify answered 403): mistyped, reset or its runner deleted",
                 "copy the token again from the runner's page (Settings > CI/CD > Runners), or create a new runner there and set its glrt- token as GITLAB_RUNNER_TOKEN in .env.local");
             log($"GITLAB_RUNNER_TOKEN verified: runner {verified.Id}{Expiry(verified)}");
             return (given, false);
@@ -30,10 +30,10 @@ public sealed class RunnerTokens(BuildSettings settings, GitLabApi api, Action<s
                 return (existing, false);
             }
 
-            if (settings.GitLabToken is null && settings.RegistrationToken is null)
+            if (gitLab.PersonalToken is null && settings.RegistrationToken is null)
             {
                 throw new GitLabException(
-                    $"GitLab at {settings.GitLabUrl} no longer knows the token of runner \"{settings.RunnerName}\" in config.toml (403), and no setting can create another",
+                    $"GitLab at {gitLab.Url} no longer knows the token of runner \"{settings.RunnerName}\" in config.toml (403), and no setting can create another",
                     "set GITLAB_RUNNER_TOKEN (a new runner's glrt- token), or GITLAB_TOKEN and GITLAB_PROJECT so Register creates one");
             }
 
@@ -41,9 +41,9 @@ public sealed class RunnerTokens(BuildSettings settings, GitLabApi api, Action<s
         }
 
         var request = new RunnerRequest(settings.RunnerDescription ?? settings.RunnerName, settings.RunnerTags, settings.RunnerRunUntagged);
-        if (settings.GitLabToken is { } personal)
+        if (gitLab.PersonalToken is { } personal)
         {
-            var project = settings.GitLabProject ?? throw new GitLabException(
+            var project = gitLab.Project ?? throw new GitLabException(
                 "GITLAB_TOKEN creates a project runner, and GITLAB_PROJECT is not set",
                 "set GITLAB_PROJECT to the project's id or path (group/project)");
             // A numeric id needs no look-up, so a token with only the create_runner scope is enough.

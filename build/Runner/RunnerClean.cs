@@ -33,7 +33,7 @@ public sealed class RunnerClean(BuildContext context, GitLab.GitLabApiOptions? a
         else if (dry)
         {
             actions++;
-            context.Information($"would unregister runner \"{settings.RunnerName}\"{(id is null ? string.Empty : $" (#{id})")} from {settings.GitLabUrl} (DELETE /api/v4/runners)");
+            context.Information($"would unregister runner \"{settings.RunnerName}\"{(id is null ? string.Empty : $" (#{id})")} from {context.GitLab.Url} (DELETE /api/v4/runners)");
         }
         else
         {

@@ -44,17 +44,22 @@ public sealed class RunnerRegister(BuildContext context, GitLabApiOptions? apiOp
             context.Redactor.Add(existingToken, "the runner token in config.toml");
         }
 
-        ConfigToml.Merge(existing, RunnerEntry.For(settings, credentials, existingToken ?? new Secret("placeholder"), helper, DindConfigFile), ConfigFile);
+        var gitLab = context.GitLab;
+        ConfigToml.Merge(existing, RunnerEntry.For(settings, credentials, existingToken ?? new Secret("placeholder"), helper, DindConfigFile, gitLab.RunnerUrl), ConfigFile);
+        if (gitLab.IsLocalServer && gitLab.PersonalToken is null)
+        {
+            throw new GitLabException($"server mode, and the local GitLab's root token is not in {new Server.ServerState(settings).TokenFile}", "run ./build.sh --target=Register --server without --exclusive (its Bootstrap step creates the token), or ./build.sh --target=Bootstrap --server");
+        }
 
-        using var api = new GitLabApi(settings.GitLabUrl, context.Redactor, (apiOptions ?? new GitLabApiOptions()) with
+        using var api = new GitLabApi(gitLab.Url, context.Redactor, (apiOptions ?? new GitLabApiOptions()) with
         {
             CaBundle = settings.GitLabCaBundle?.FullPath,
             Log = m => context.Warning(m),
         });
-        var (token, created) = await new RunnerTokens(settings, api, m => context.Information(m)).ObtainAsync(existingToken, SystemId(), cancel);
+        var (token, created) = await new RunnerTokens(settings, gitLab, api, m => context.Information(m)).ObtainAsync(existingToken, SystemId(), cancel);
         try
         {
-            Write(existing, RunnerEntry.For(settings, credentials, token, helper, DindConfigFile));
+            Write(existing, RunnerEntry.For(settings, credentials, token, helper, DindConfigFile, gitLab.RunnerUrl));
         }
         catch (Exception ex) when (created || ex is IOException or UnauthorizedAccessException)
         {

@@ -70,6 +70,12 @@ public sealed class RunnerStack
         get
         {
             var text = new StringBuilder(File.ReadAllText(ComposeFile)).Append('\0').Append(OverrideJson).Append('\0');
+            if (Settings.Server)
+            {
+                // Turning server mode on starts another service: Up must run, though no file changed.
+                text.Append("profile=").Append(ServerProfile).Append('\0');
+            }
+
             foreach (var (key, value) in Values.OrderBy(v => v.Key, StringComparer.Ordinal))
             {
                 text.Append(key).Append('=').Append(value).Append('\n');
@@ -147,6 +153,11 @@ public sealed class RunnerStack
         {
             runner["networks"] = new JsonArray("default", "site");
             document["networks"] = new JsonObject { ["site"] = new JsonObject { ["external"] = true, ["name"] = network } };
+            if (settings.Server)
+            {
+                // The jobs run on RUNNER_NETWORK: the local GitLab joins it too, where its service name resolves as well.
+                ((JsonObject)document["services"]!)["gitlab"] = new JsonObject { ["networks"] = new JsonArray("default", "site") };
+            }
         }
 
         return document.ToJsonString(new JsonSerializerOptions { WriteIndented = true }) + "\n";

@@ -24,6 +24,12 @@ public sealed class RunnerStatus(BuildContext context)
         lines.Add("helper       " + Helper(settings));
         lines.Add($"credentials  CREDENTIALS_SOURCE={CredentialsName(settings.CredentialsSource)}{(settings.CredentialsSource == CredentialsSource.File ? $", file {settings.CredentialsFile?.FullPath ?? "(none set)"}{(settings.CredentialsFile is { } f && !File.Exists(f.FullPath) ? " (missing)" : string.Empty)}" : string.Empty)}");
         lines.Add("registries   " + (settings.Registries.Count == 0 ? "(none set: ECR_REGISTRIES)" : string.Join(", ", settings.Registries.Select(r => r.Host))));
+        if (settings.Server)
+        {
+            var token = new Server.ServerState(settings).TokenFile;
+            lines.Add($"server       local GitLab {Build.GitLab.EffectiveGitLab.LocalUrl(settings)} (runners: http://gitlab:{settings.ServerWebPort}), project root/{settings.ServerProject}, root token {(File.Exists(token) ? token : "not created yet (./build.sh --target=Up --server bootstraps it)")}");
+        }
+
         lines.Add("runner       " + Runner(settings));
         lines.Add("smoke test   " + SmokeTest(settings));
         return lines;
@@ -66,7 +72,7 @@ public sealed class RunnerStatus(BuildContext context)
         _ => "environment",
     };
 
-    private static string Runner(BuildSettings settings)
+    private string Runner(BuildSettings settings)
     {
         var file = Path.Combine(RunnerStack.ConfigDirectoryFor(settings), "config.toml");
         if (!File.Exists(file))
@@ -83,7 +89,7 @@ public sealed class RunnerStatus(BuildContext context)
             }
 
             var id = RunnerUnregister.GitLabIdOf(text, settings.RunnerName);
-            return $"\"{settings.RunnerName}\" at {settings.GitLabUrl}, GitLab id {id ?? "not written yet (the runner adds it when it starts)"} ({file})";
+            return $"\"{settings.RunnerName}\" at {context.GitLab.RunnerUrl}, GitLab id {id ?? "not written yet (the runner adds it when it starts)"} ({file})";
         }
         catch (Exception ex) when (ex is ConfigTomlException or IOException or UnauthorizedAccessException)
         {

@@ -45,7 +45,7 @@ public sealed class RunnerUnregister(BuildContext context, GitLabApiOptions? api
     /// <summary>Unregisters; the line to print (Information when done, Warning otherwise).</summary>
     public async Task<(bool Done, string Message)> RunAsync(Secret token, string? gitLabId, CancellationToken cancel)
     {
-        var url = context.Settings.GitLabUrl;
+        var url = context.GitLab.Url;
         var byHand = $"remove it by hand in GitLab (Settings > CI/CD > Runners{(gitLabId is null ? string.Empty : $", runner #{gitLabId}")}) or with: curl --request DELETE {url.ToString().TrimEnd('/')}/api/v4/runners --form \"token=<the token in {ConfigFile}>\" before Clean deletes that file";
         using var api = new GitLabApi(url, context.Redactor, (apiOptions ?? new GitLabApiOptions { Retries = 1, AttemptTimeout = TimeSpan.FromSeconds(10) }) with
         {

@@ -59,7 +59,13 @@ public sealed class RunnerUp(BuildContext context)
             return "the runner container is not running";
         }
 
-        detail = $"runner container {state.ContainerId[..12]} running with the same inputs";
+        if (context.Settings.Server && new Server.ServerReadiness(context).Container() is var gitlab
+            && (gitlab is null || context.Docker.Run(Arguments.Of("inspect", "--format", "{{.State.Status}}", gitlab)).StandardOutput.Trim() != "running"))
+        {
+            return "the local GitLab container is not running";
+        }
+
+        detail = $"runner container {state.ContainerId[..12]} running with the same inputs{(context.Settings.Server ? ", local GitLab running" : string.Empty)}";
         return null;
     }
 
@@ -87,9 +93,15 @@ public sealed class RunnerUp(BuildContext context)
             EnsureImage(context.Settings.ServerImage.ToString(), "GITLAB_SERVER_IMAGE");
         }
 
-        var up = context.Commands.Run(compose.Version.Command, ComposeCli.Up(compose.Version, stack.Project), stack.Options with { Timeout = TimeSpan.FromMinutes(10) });
+        // The local GitLab is waited for below, with progress and GITLAB_SERVER_TIMEOUT, not by v2's --wait.
+        var up = context.Commands.Run(compose.Version.Command, ComposeCli.Up(compose.Version, stack.Project, wait: !context.Settings.Server), stack.Options with { Timeout = TimeSpan.FromMinutes(10) });
         Check(up, "docker compose up failed", UpFix(up.StandardError));
         var container = WaitUntilRunning(compose, stack);
+        if (context.Settings.Server)
+        {
+            new Server.ServerReadiness(context).Wait();
+        }
+
         new UpState(stack.InputsHash, container).Write(StatePath);
         Report(stack, container, compose);
     }

@@ -34,7 +34,8 @@ public sealed record RunnerEntry(
     };
 
     /// <summary>The entry for these settings: credentials per source (RunnerCredentials.Jobs), the helper and DinD config at their host paths.</summary>
-    public static RunnerEntry For(BuildSettings settings, RunnerCredentials credentials, Secret token, string helperBinary, string dindConfigFile)
+    /// <param name="url">Where the runner reaches GitLab (EffectiveGitLab.RunnerUrl); GITLAB_URL when null.</param>
+    public static RunnerEntry For(BuildSettings settings, RunnerCredentials credentials, Secret token, string helperBinary, string dindConfigFile, Uri? url = null)
     {
         var environment = new List<KeyValuePair<string, string>>
         {
@@ -58,7 +59,7 @@ public sealed record RunnerEntry(
         return new RunnerEntry(
             settings.RunnerConcurrent,
             settings.RunnerName,
-            settings.GitLabUrl.ToString().TrimEnd('/'),
+            (url ?? settings.GitLabUrl).ToString().TrimEnd('/'),
             token,
             environment,
             new DockerSection(

@@ -10,7 +10,7 @@ namespace Build.Server;
 /// <c>gitlab-rails runner</c> with a Ruby snippet that reads the token from the container's environment. The token
 /// reaches docker through its own environment and <c>--env NAME</c> (no value), so it is never in any argv: not
 /// docker's, not gitlab-rails'. A second run finds the token by its value and creates nothing.
-/// A building block of server mode: not yet wired into Up (see README, Local GitLab server).
+/// Run by <see cref="ServerBootstrap"/> (see README, Local GitLab server).
 /// </summary>
 public static class RootTokenCommand
 {

@@ -23,6 +23,9 @@ public sealed partial class BuildSettings
     [GeneratedRegex(@"^(\d+|[A-Za-z0-9_.-]+(/[A-Za-z0-9_.-]+)+)$")]
     private static partial Regex ProjectPattern();
 
+    [GeneratedRegex(@"^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$")]
+    private static partial Regex ServerProjectPattern();
+
     [GeneratedRegex(@"^(no|always|on-failure|unless-stopped)$")]
     private static partial Regex RestartPolicy();
 

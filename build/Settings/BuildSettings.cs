@@ -122,6 +122,12 @@ public sealed partial class BuildSettings
 
     public required int ServerSshPort { get; init; }
 
+    /// <summary>GITLAB_SERVER_TIMEOUT: how long Up waits for the local GitLab's readiness.</summary>
+    public TimeSpan ServerTimeout { get; init; } = TimeSpan.FromMinutes(15);
+
+    /// <summary>GITLAB_SERVER_PROJECT: the smoke-test project's path under root on the local GitLab.</summary>
+    public string ServerProject { get; init; } = "ecr-smoke";
+
     /// <summary>Every secret the run read, from any layer, with the setting it came from: the redactor masks them all.</summary>
     public IEnumerable<(string Name, Secret Secret)> Secrets =>
         new (SettingDefinition Setting, Secret? Value)[]
@@ -284,6 +290,8 @@ public sealed partial class BuildSettings
             ServerImage = Image(SettingCatalog.ServerImage)!,
             ServerWebPort = Port(SettingCatalog.ServerWebPort),
             ServerSshPort = Port(SettingCatalog.ServerSshPort),
+            ServerTimeout = TimeSpan.FromSeconds(s.Parse(SettingCatalog.ServerTimeout, text => int.TryParse(text.Trim(), out var n) && n is >= 10 and <= 86400 ? n : (int?)null) ?? 900),
+            ServerProject = Matching(SettingCatalog.ServerProject, ServerProjectPattern()) ?? "ecr-smoke",
             SecretsFromDotEnv = SettingCatalog.All.Any(d => d.IsSecret && s.Get(d)?.Origin == SettingOrigin.DotEnv),
             SecretsFromDotEnvLocal = SettingCatalog.All.Any(d => d.IsSecret && s.Get(d)?.Origin == SettingOrigin.DotEnvLocal),
             StsEndpoint = s.Parse(SettingCatalog.StsEndpoint, text => Uri.TryCreate(text.Trim(), UriKind.Absolute, out var uri) && uri.Scheme == "https" && uri.UserInfo.Length == 0 ? uri : null),
@@ -320,6 +328,18 @@ public sealed partial class BuildSettings
         if (settings.Server && settings.ServerWebPort == settings.ServerSshPort && settings.ServerWebPort != 0)
         {
             s.Fail(SettingCatalog.ServerSshPort, "it must differ from GITLAB_SERVER_WEB_PORT");
+        }
+
+        if (settings.Server)
+        {
+            // Server mode brings its own GitLab, token and project (EffectiveGitLab): a setting naming another one conflicts.
+            foreach (var setting in new[] { SettingCatalog.GitLabUrl, SettingCatalog.GitLabToken, SettingCatalog.RunnerToken, SettingCatalog.RegistrationToken, SettingCatalog.GitLabProject })
+            {
+                if (s.Get(setting) is { Origin: SettingOrigin.Argument or SettingOrigin.Environment or SettingOrigin.DotEnvLocal } value && value.Text.Trim().Length > 0)
+                {
+                    s.Fail(setting, $"SERVER=true uses the local GitLab, its root token and GITLAB_SERVER_PROJECT: unset {setting.Key}, or set SERVER=false to use the GitLab it names");
+                }
+            }
         }
 
         foreach (var (setting, value) in new[] { (SettingCatalog.RunnerToken, settings.RunnerToken), (SettingCatalog.GitLabToken, settings.GitLabToken), (SettingCatalog.RegistrationToken, settings.RegistrationToken) })

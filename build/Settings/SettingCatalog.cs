@@ -146,6 +146,12 @@ public static class SettingCatalog
     public static readonly SettingDefinition ServerSshPort = new(
         "GITLAB_SERVER_SSH_PORT", "2200", "a port 1-65535", "Loopback port of the local GitLab's SSH (server mode).");
 
+    public static readonly SettingDefinition ServerTimeout = new(
+        "GITLAB_SERVER_TIMEOUT", "900", "a whole number of seconds 10-86400", "How long Up waits for the local GitLab to be healthy and answer HTTP (server mode; a first start takes minutes).");
+
+    public static readonly SettingDefinition ServerProject = new(
+        "GITLAB_SERVER_PROJECT", "ecr-smoke", "a project path: letters, digits, '.', '-' and '_'", "Project the server bootstrap finds or creates under root for the runner and SmokeTest (server mode).");
+
     public static readonly SettingDefinition CleanDryRun = new(
         "CLEAN_DRY_RUN", "false", "true or false", "Clean only lists what it would unregister and remove, and changes nothing (Cake's --dryrun runs no task at all).");
 
@@ -187,7 +193,7 @@ public static class SettingCatalog
         UseCredsStore,
         GitLabUrl, RunnerToken, GitLabToken, RegistrationToken, GitLabProject, RunnerTags, RunnerRunUntagged, RunnerDescription, RunnerConcurrent, GitLabCaBundle,
         RunnerExtraHosts, RunnerNetwork, RunnerRestartPolicy, ImagePull,
-        Server, ServerImage, ServerWebPort, ServerSshPort,
+        Server, ServerImage, ServerWebPort, ServerSshPort, ServerTimeout, ServerProject,
         CleanDryRun, CleanServerData, CleanBackups, CleanImages,
         DindPrivileged, RegistryCaBundle,
         PipelineBranch, PipelineTimeout, PipelinePendingTimeout, PipelinePollInterval,

@@ -4,7 +4,7 @@ using Build.Runner;
 namespace Build.Tasks;
 
 [TaskName("Register")]
-[IsDependentOn(typeof(UpTask))]
+[IsDependentOn(typeof(BootstrapTask))]
 [TaskDescription("Registers the runner with GitLab and merges its entry (DOCKER_AUTH_CONFIG, DinD volumes) into config.toml, keeping everything else.")]
 public sealed class RegisterTask : AsyncFrostingTask<BuildContext>
 {

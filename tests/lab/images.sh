@@ -12,7 +12,7 @@ declare -A ROOTFS_PKGS=(
   [go]='golang-go,ca-certificates,git'
 )
 # shellcheck disable=SC2034  # used by setup.sh
-IMAGES=(docker-cli dind runner-host musl go registry hello)
+IMAGES=(docker-cli dind runner-host musl go registry hello gitlab-standin)
 declare -A HASH REF
 PATH_ENV=PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
 
@@ -221,4 +221,27 @@ build_hello() {
   local dir=$OUT/work/root-hello
   tiny_root "$dir"
   import_dir "$dir" "$1" "ENV $PATH_ENV" 'CMD ["/bin/busybox", "echo", "hello from private ECR"]'
+}
+
+# Stands in for gitlab/gitlab-ce (which cannot be pulled here): busybox + the host's socat, forwarding
+# the web port to the test's GitLab emulator on a Unix socket in the bind-mounted /var/opt/gitlab, with
+# stand-ins for gitlab-rails and GitLab's healthcheck (checked every second, not every 60 s).
+inputs_gitlab_standin() {
+  host_digests /bin/busybox /usr/bin/socat
+  ldd /usr/bin/socat | awk '$2 == "=>" && $3 ~ /^\// { print $3 } $1 ~ /^\// { print $1 }' | xargs -r sha256sum | cut -c1-64
+  cat "$LAB"/gitlab-standin/*.sh
+}
+build_gitlab_standin() {
+  local dir=$OUT/work/root-gitlab-standin
+  tiny_root "$dir"
+  host_files "$dir" /usr/bin/socat
+  mkdir -p "$dir/opt/gitlab/bin" "$dir/usr/local/bin" "$dir/etc/gitlab" "$dir/var/opt/gitlab" "$dir/var/log/gitlab"
+  install -m 0755 "$LAB/gitlab-standin/entrypoint.sh" "$dir/usr/local/bin/gitlab-standin"
+  install -m 0755 "$LAB/gitlab-standin/gitlab-rails.sh" "$dir/usr/bin/gitlab-rails"
+  install -m 0755 "$LAB/gitlab-standin/gitlab-healthcheck.sh" "$dir/opt/gitlab/bin/gitlab-healthcheck"
+  tar --numeric-owner -C "$dir" -cf - . | import_tar - "$1.base" "ENV $PATH_ENV" 'CMD ["/usr/local/bin/gitlab-standin"]'
+  release_dir "$dir"
+  # docker import takes no HEALTHCHECK; docker commit does. GitLab's own: gitlab-healthcheck --fail --max-time 10.
+  derive "$1.base" "$1" "" 'HEALTHCHECK --interval=1s --timeout=5s --retries=3 CMD ["/opt/gitlab/bin/gitlab-healthcheck", "--fail", "--max-time", "10"]'
+  docker rmi "$1.base" >/dev/null
 }

@@ -8,7 +8,7 @@ TAG=lab-setup
 
 PACKAGES=(docker.io docker-compose docker-registry skopeo amazon-ecr-credential-helper debootstrap
   musl busybox-static golang-go apache2-utils openssl iproute2 iptables file curl ca-certificates
-  tar coreutils util-linux)
+  tar coreutils util-linux socat)
 HELPER=/usr/bin/docker-credential-ecr-login
 
 install_packages() {
@@ -78,7 +78,7 @@ write_env() {
   local name var
   [[ -x $HELPER ]] || fail "$HELPER missing (package amazon-ecr-credential-helper)"
   {
-    for name in dind docker-cli runner-host musl go registry hello; do
+    for name in dind docker-cli runner-host musl go registry hello gitlab-standin; do
       var=${name//-/_}
       echo "LAB_IMAGE_${var^^}=${REF[$name]}"
     done

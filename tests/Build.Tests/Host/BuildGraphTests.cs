@@ -28,7 +28,7 @@ public sealed class BuildGraphTests : IDisposable
         var tasks = TaskCatalog.Create(TaskCatalog.TypesIn(typeof(BuildContext).Assembly));
 
         Assert.Equal(
-            ["BuildHelper", "Clean", "Doctor", "Down", "Preflight", "Register", "SmokeTest", "StageCredentials", "Status", "Up"],
+            ["Bootstrap", "BuildHelper", "Clean", "Doctor", "Down", "Preflight", "Register", "SmokeTest", "StageCredentials", "Status", "Up"],
             tasks.Select(t => t.Name).Order(StringComparer.Ordinal));
         Assert.All(tasks, t => Assert.False(string.IsNullOrWhiteSpace(t.Description)));
     }
@@ -39,7 +39,7 @@ public sealed class BuildGraphTests : IDisposable
         var (code, output) = Run("--tree");
 
         Assert.Equal(0, code);
-        Assert.Matches(@"SmokeTest\s*\n\s*└─Register\s*\n\s*└─Up\s*\n\s*├─BuildHelper\s*\n\s*└─StageCredentials\s*\n\s*└─Preflight", output.Replace("\r", string.Empty));
+        Assert.Matches(@"SmokeTest\s*\n\s*└─Register\s*\n\s*└─Bootstrap\s*\n\s*└─Up\s*\n\s*├─BuildHelper\s*\n\s*└─StageCredentials\s*\n\s*└─Preflight", output.Replace("\r", string.Empty));
     }
 
     [Fact]

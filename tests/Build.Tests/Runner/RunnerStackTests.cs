@@ -99,6 +99,21 @@ public sealed class RunnerStackTests
         Assert.Equal("proxy-net", document["networks"]!["site"]!["name"]!.GetValue<string>());
     }
 
+    [Fact]
+    public void In_server_mode_the_local_gitlab_joins_the_external_network_too_and_only_then()
+    {
+        var server = Settings(new() { ["CREDENTIALS_SOURCE"] = "instance-role", ["RUNNER_NETWORK"] = "proxy-net", ["SERVER"] = "true" });
+        var plain = Settings(new() { ["CREDENTIALS_SOURCE"] = "instance-role", ["RUNNER_NETWORK"] = "proxy-net" });
+
+        var withServer = JsonNode.Parse(RunnerStack.RenderOverride(server, RunnerCredentials.For(server, _ => null)))!;
+        var without = JsonNode.Parse(RunnerStack.RenderOverride(plain, RunnerCredentials.For(plain, _ => null)))!;
+        var noNetwork = JsonNode.Parse(RunnerStack.RenderOverride(Settings(new() { ["CREDENTIALS_SOURCE"] = "instance-role", ["SERVER"] = "true" }), RunnerCredentials.For(plain, _ => null)))!;
+
+        Assert.Equal(["default", "site"], withServer["services"]!["gitlab"]!["networks"]!.AsArray().Select(n => n!.GetValue<string>()));
+        Assert.Null(without["services"]!["gitlab"]);
+        Assert.Null(noNetwork["services"]!["gitlab"]);
+    }
+
     [Theory]
     [InlineData("api.example:10.0.0.1,bad", "RUNNER_EXTRA_HOSTS")]
     [InlineData("host_name:10.0.0.1", "RUNNER_EXTRA_HOSTS")]
@@ -135,6 +150,8 @@ public sealed class RunnerStackTests
             Assert.Equal(Stack([]).InputsHash, Stack([]).InputsHash);
             Assert.NotEqual(Stack([]).InputsHash, Stack(new() { ["RUNNER_RESTART_POLICY"] = "always" }).InputsHash);
             Assert.NotEqual(Stack([]).InputsHash, Stack(new() { ["RUNNER_EXTRA_HOSTS"] = "a.example:10.0.0.1" }).InputsHash);
+            // Server mode starts another service though no file changes: Up must not skip.
+            Assert.NotEqual(Stack([]).InputsHash, Stack(new() { ["SERVER"] = "true" }).InputsHash);
         }
         finally
         {

@@ -104,6 +104,26 @@ public sealed class UpTargetTests : IDisposable
     }
 
     [Fact]
+    public void Bootstrap_outside_server_mode_skips_with_the_reason_and_calls_nothing()
+    {
+        var (code, output) = _build.RunWith(Machine(), "--target=Bootstrap", "--exclusive");
+
+        Assert.True(code == 0, output);
+        Assert.Contains("Skipping task Bootstrap: server mode is off (SERVER=false): Register uses GITLAB_URL", output);
+        Assert.Equal(string.Empty, Calls);
+    }
+
+    [Fact]
+    public void Register_alone_in_server_mode_without_the_bootstrapped_token_says_how_to_get_it()
+    {
+        var (code, output) = _build.RunWith(Machine(), "--target=Register", "--exclusive", "--server");
+
+        Assert.Equal(ExitCodes.Failed, code);
+        Assert.Contains("server mode, and the local GitLab's root token is not in ", output);
+        Assert.Contains("run ./build.sh --target=Register --server without --exclusive (its Bootstrap step creates the token)", output);
+    }
+
+    [Fact]
     public void Compose_v1_runs_when_there_is_no_plugin_and_gets_no_wait_flag()
     {
         var (code, output) = Up(Machine(engine: "20.10.24 1.41 1.12 amd64", plugin: null, v1: "1.29.2"));
@@ -160,7 +180,9 @@ public sealed class UpTargetTests : IDisposable
         Assert.Contains("docker compose up failed", output);
         Assert.Contains("address already in use", output);
         Assert.Contains("set GITLAB_SERVER_WEB_PORT (now 8800) or GITLAB_SERVER_SSH_PORT (now 2200) to a free port", output);
-        Assert.Contains("--profile server up --detach --wait", Calls);
+        // Server mode waits for GitLab itself (progress, GITLAB_SERVER_TIMEOUT), not with v2's --wait.
+        Assert.Contains("--profile server up --detach", Calls);
+        Assert.DoesNotContain("--profile server up --detach --wait", Calls);
     }
 
     [Fact]

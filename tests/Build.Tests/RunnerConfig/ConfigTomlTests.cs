@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Build.Aws;
+using Build.GitLab;
 using Build.RunnerConfig;
 using Build.Secrets;
 using Build.Settings;
@@ -188,9 +189,22 @@ public sealed class ConfigTomlTests
     [InlineData("ci-net", "ci-net")]
     public void Server_mode_puts_the_jobs_on_the_compose_network_unless_RUNNER_NETWORK_is_set(string network, string expected)
     {
-        var merged = ConfigToml.Merge(null, Entry(Settings(new() { ["SERVER"] = "true", ["RUNNER_NETWORK"] = network })));
+        var merged = ConfigToml.Merge(null, Entry(Settings(new() { ["SERVER"] = "true", ["RUNNER_NETWORK"] = network, ["GITLAB_URL"] = string.Empty })));
 
         Assert.Equal(expected, ((TomlTable)OurRunner(merged)["docker"])["network_mode"]);
+    }
+
+    [Fact]
+    public void Server_mode_writes_the_service_name_url_the_runner_and_its_jobs_reach_gitlab_by()
+    {
+        var settings = Settings(new() { ["SERVER"] = "true", ["RUNNER_NETWORK"] = string.Empty, ["GITLAB_URL"] = string.Empty, ["GITLAB_SERVER_WEB_PORT"] = "8811" });
+        var gitLab = EffectiveGitLab.LocalServer(settings, null);
+
+        var merged = ConfigToml.Merge(null, RunnerEntry.For(settings, RunnerCredentials.For(settings, _ => null), new Secret(Token), "/h", "/d", gitLab.RunnerUrl));
+
+        Assert.Equal("http://gitlab:8811", OurRunner(merged)["url"]);
+        Assert.Equal(new Uri("http://127.0.0.1:8811/"), gitLab.Url);
+        Assert.Equal("root/ecr-smoke", gitLab.Project);
     }
 
     [Fact]

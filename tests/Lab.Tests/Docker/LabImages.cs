@@ -6,7 +6,10 @@ namespace Lab.Docker;
 /// </summary>
 public sealed record LabImages(string Dind, string DockerCli, string RunnerHost, string Musl, string Go, string Registry, string Hello, string Helper)
 {
-    public IEnumerable<string> All => [Dind, DockerCli, RunnerHost, Musl, Go, Registry, Hello];
+    public IEnumerable<string> All => [Dind, DockerCli, RunnerHost, Musl, Go, Registry, Hello, GitLabStandIn];
+
+    /// <summary>Stands in for gitlab/gitlab-ce (which cannot be pulled here): forwards the web port to the GitLab emulator's Unix socket.</summary>
+    public string GitLabStandIn { get; init; } = string.Empty;
 
     public static string RepositoryRoot() => TestRepository.Root();
 
@@ -26,6 +29,9 @@ public sealed record LabImages(string Dind, string DockerCli, string RunnerHost,
             : throw new LabException($"{path} has no {key}; rerun tests/lab/setup.sh");
         return new LabImages(
             Get("LAB_IMAGE_DIND"), Get("LAB_IMAGE_DOCKER_CLI"), Get("LAB_IMAGE_RUNNER_HOST"), Get("LAB_IMAGE_MUSL"),
-            Get("LAB_IMAGE_GO"), Get("LAB_IMAGE_REGISTRY"), Get("LAB_IMAGE_HELLO"), Get("LAB_HELPER"));
+            Get("LAB_IMAGE_GO"), Get("LAB_IMAGE_REGISTRY"), Get("LAB_IMAGE_HELLO"), Get("LAB_HELPER"))
+        {
+            GitLabStandIn = Get("LAB_IMAGE_GITLAB_STANDIN"),
+        };
     }
 }

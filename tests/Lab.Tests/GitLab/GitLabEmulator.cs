@@ -62,6 +62,12 @@ public sealed partial class GitLabEmulator : IAsyncDisposable
         builder.WebHost.UseKestrelCore().UseKestrelHttpsConfiguration().ConfigureKestrel(kestrel =>
         {
             kestrel.AddServerHeader = false;
+            if (Options.UnixSocket is { } socket)
+            {
+                kestrel.ListenUnixSocket(socket);
+                return;
+            }
+
             kestrel.Listen(Options.Endpoint, listen =>
             {
                 if (Options.Certificate is { } certificate)
@@ -118,7 +124,7 @@ public sealed partial class GitLabEmulator : IAsyncDisposable
 
     internal bool TryTakeFault(out GitLabFault fault) => _faults.TryDequeue(out fault!);
 
-    internal PersonalToken? PersonalTokenOf(string? token) => token is not null && _personalTokens.TryGetValue(token, out var found) ? found : null;
+    internal PersonalToken? PersonalTokenOf(string? token) => token is not null && _personalTokens.TryGetValue(token, out var found) ? found : RootTokenOf(token);
 
     internal EmulatedProject? Project(string idOrPath) =>
         long.TryParse(idOrPath, out var id) ? _projects.GetValueOrDefault(id) : _projects.Values.FirstOrDefault(p => p.PathWithNamespace == idOrPath);
@@ -143,6 +149,9 @@ public sealed record GitLabEmulatorOptions
 {
     /// <summary>Where to listen; loopback with an ephemeral port by default.</summary>
     public IPEndPoint Endpoint { get; init; } = new(IPAddress.Loopback, 0);
+
+    /// <summary>A Unix socket to listen on instead (the server-mode stand-in forwards its port to it).</summary>
+    public string? UnixSocket { get; init; }
 
     /// <summary>A server certificate (from the lab CA) for HTTPS; plain HTTP when null.</summary>
     public System.Security.Cryptography.X509Certificates.X509Certificate2? Certificate { get; init; }

@@ -40,6 +40,7 @@ internal sealed partial class GitLabEmulatorHandler(GitLabEmulator gitlab)
                 ("DELETE", "/api/v4/runners") => Delete(body),
                 ("GET", _) when path.StartsWith("/api/v4/projects/", StringComparison.Ordinal) && path.Count(c => c == '/') == 4 =>
                     GetProject(context.Request, Uri.UnescapeDataString(path["/api/v4/projects/".Length..])),
+                _ when ServerRoute(method, path, context.Request, body) is { } server => server,
                 _ => (404, new JsonObject { ["error"] = "404 Not Found" }),
             };
             context.Response.StatusCode = status;

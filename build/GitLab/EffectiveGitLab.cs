@@ -1,0 +1,37 @@
+using Build.Secrets;
+using Build.Settings;
+
+namespace Build.GitLab;
+
+/// <summary>
+/// The GitLab this run works with, resolved once per run (<see cref="BuildContext.GitLab"/>): GITLAB_URL, GITLAB_TOKEN
+/// and GITLAB_PROJECT, or in server mode the local GitLab, root's token from the state folder and GITLAB_SERVER_PROJECT.
+/// Register, Clean, Status and SmokeTest's pipeline mode read it instead of those settings.
+/// </summary>
+/// <param name="Url">Where this machine reaches GitLab (API calls, the pipeline).</param>
+/// <param name="RunnerUrl">Where the runner and its jobs reach it: config.toml's <c>url</c>.</param>
+/// <param name="PersonalToken">A personal access token (GITLAB_TOKEN, or root's on the local GitLab); null when none.</param>
+/// <param name="Project">A project id or path (GITLAB_PROJECT, or root/GITLAB_SERVER_PROJECT); null when none.</param>
+/// <param name="IsLocalServer">True in server mode.</param>
+public sealed record EffectiveGitLab(Uri Url, Uri RunnerUrl, Secret? PersonalToken, string? Project, bool IsLocalServer)
+{
+    /// <summary>The settings' GitLab: the same URL for this machine and the runner.</summary>
+    public static EffectiveGitLab FromSettings(BuildSettings settings) =>
+        new(settings.GitLabUrl, settings.GitLabUrl, settings.GitLabToken, settings.GitLabProject, false);
+
+    /// <summary>
+    /// The local GitLab: published on loopback for this machine, and reached by its compose service name from the runner
+    /// and its jobs (on the project's network), which is also its external_url, so clone URLs need no clone_url.
+    /// </summary>
+    public static EffectiveGitLab LocalServer(BuildSettings settings, Secret? rootToken) =>
+        new(LocalUrl(settings), new Uri($"http://gitlab:{settings.ServerWebPort}/"), rootToken, "root/" + settings.ServerProject, true);
+
+    /// <summary><c>http://127.0.0.1:GITLAB_SERVER_WEB_PORT/</c>.</summary>
+    public static Uri LocalUrl(BuildSettings settings) => new($"http://127.0.0.1:{settings.ServerWebPort}/");
+
+    /// <summary>Which setting the personal token comes from, for messages.</summary>
+    public string TokenName => IsLocalServer ? "the local GitLab's root token" : "GITLAB_TOKEN";
+
+    public override string ToString() =>
+        $"EffectiveGitLab {{ Url = {Url}, RunnerUrl = {RunnerUrl}, PersonalToken = {(PersonalToken is null ? "none" : Secret.Mask)}, Project = {Project} }}";
+}

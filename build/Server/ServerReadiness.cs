@@ -1,0 +1,161 @@
+using System.Text.Json;
+using Build.GitLab;
+using Build.Processes;
+using Cake.Common.Diagnostics;
+
+namespace Build.Server;
+
+/// <summary>
+/// Waits for the local GitLab (server mode): its container running, then its health (the image's HEALTHCHECK, when it
+/// has one), then an HTTP answer from this machine on the loopback URL; with a progress line when the phase changes and
+/// every 10 s. After GITLAB_SERVER_TIMEOUT it fails with the tails of the health log and the container's log.
+/// </summary>
+public sealed class ServerReadiness(BuildContext context)
+{
+    public const string Service = "gitlab";
+
+    private static readonly TimeSpan ReportEvery = TimeSpan.FromSeconds(10);
+
+    /// <summary>
+    /// What the HTTP check asks for. Not <c>/-/readiness</c>: GitLab answers it only to monitoring_whitelist addresses
+    /// (127.0.0.0/8), and a request through Docker's port publishing arrives from the bridge's gateway (404). The version
+    /// endpoint needs a token, so a JSON 401 means Rails and the API answer (Workhorse gives 502 while Puma boots).
+    /// </summary>
+    public static Uri Probe(Uri gitLab) => new(gitLab, "api/v4/version");
+
+    /// <summary>The id of the ready GitLab container; a <see cref="ServerException"/> when it stops or is not ready in time.</summary>
+    public string Wait()
+    {
+        var settings = context.Settings;
+        var probe = Probe(EffectiveGitLab.LocalUrl(settings));
+        using var http = new HttpClient(new SocketsHttpHandler { UseProxy = false, ConnectTimeout = TimeSpan.FromSeconds(5) }) { Timeout = TimeSpan.FromSeconds(10) };
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        var reported = TimeSpan.Zero;
+        var lastPhase = string.Empty;
+        while (true)
+        {
+            context.CancellationToken.ThrowIfCancellationRequested();
+            var id = Container();
+            var (status, health) = id is null ? ("missing", "none") : Inspect(id);
+            string phase;
+            if (status is "exited" or "dead")
+            {
+                throw Failure(id!, $"the GitLab container is {status} after {clock.Elapsed.TotalSeconds:0} s", $"read the log above and {Script} logs gitlab; check GITLAB_SERVER_IMAGE and free memory (GitLab needs about 4 GB), then run ./build.sh --target=Up --server again (it starts the container again)");
+            }
+            else if (status != "running")
+            {
+                phase = id is null ? "no gitlab container yet" : $"container {status}";
+            }
+            else if (health is "starting" or "unhealthy")
+            {
+                phase = $"container health {health}";
+            }
+            else if (Answer(http, probe) is { } answer)
+            {
+                phase = $"container {(health == "none" ? "running (no healthcheck)" : "healthy")}, {probe.AbsolutePath} {answer}";
+            }
+            else
+            {
+                context.Information($"local GitLab ready after {clock.Elapsed.TotalSeconds:0} s: {probe.GetLeftPart(UriPartial.Authority)} answers ({probe.AbsolutePath}), container {(health == "none" ? "running" : "healthy")}");
+                return id!;
+            }
+
+            if (clock.Elapsed > settings.ServerTimeout)
+            {
+                throw Failure(
+                    id,
+                    $"the local GitLab is not ready after {settings.ServerTimeout.TotalSeconds:0} s (GITLAB_SERVER_TIMEOUT): {phase}",
+                    $"a first start of GitLab takes several minutes (more on a small machine; it needs about 4 GB of memory): raise GITLAB_SERVER_TIMEOUT (now {settings.ServerTimeout.TotalSeconds:0}) and run Up again, which waits for the same container; follow it with {Script} logs -f gitlab");
+            }
+
+            if (phase != lastPhase || clock.Elapsed - reported >= ReportEvery)
+            {
+                lastPhase = phase;
+                reported = clock.Elapsed;
+                context.Information($"waiting for the local GitLab: {phase} ({clock.Elapsed.TotalSeconds:0} s of {settings.ServerTimeout.TotalSeconds:0} s)");
+            }
+
+            context.CancellationToken.WaitHandle.WaitOne(TimeSpan.FromSeconds(1));
+        }
+    }
+
+    /// <summary>The compose project's gitlab container (any state), by Compose's labels; null when there is none.</summary>
+    public string? Container()
+    {
+        var found = context.Docker.Run(Arguments.Of(
+            "ps", "--all", "--quiet", "--no-trunc",
+            "--filter", "label=com.docker.compose.project=" + context.Settings.ComposeProjectName,
+            "--filter", "label=com.docker.compose.service=" + Service));
+        return found.StandardOutput.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).FirstOrDefault();
+    }
+
+    private string Script => Path.Combine(context.StateDirectory.FullPath, "compose", "compose");
+
+    private (string Status, string Health) Inspect(string id)
+    {
+        var words = context.Docker.Run(Arguments.Of("inspect", "--format", "{{.State.Status}} {{if .State.Health}}{{.State.Health.Status}}{{else}}none{{end}}", id))
+            .StandardOutput.Trim().Split(' ');
+        return words.Length == 2 ? (words[0], words[1]) : ("missing", "none");
+    }
+
+    /// <summary>Null when GitLab answers (a JSON 200 or 401); else what it did.</summary>
+    private string? Answer(HttpClient http, Uri probe)
+    {
+        try
+        {
+            using var response = http.GetAsync(probe, context.CancellationToken).GetAwaiter().GetResult();
+            var code = (int)response.StatusCode;
+            return code is 200 or 401 && response.Content.Headers.ContentType?.MediaType == "application/json" ? null : $"answered {code}";
+        }
+        catch (HttpRequestException ex)
+        {
+            return $"not answering ({ex.Message})";
+        }
+        catch (TaskCanceledException) when (!context.CancellationToken.IsCancellationRequested)
+        {
+            return "no answer in 10 s";
+        }
+    }
+
+    private ServerException Failure(string? id, string problem, string fix)
+    {
+        var text = new System.Text.StringBuilder(problem);
+        if (id is not null)
+        {
+            if (HealthLog(id) is { Length: > 0 } health)
+            {
+                text.Append("\nlast health checks (docker inspect .State.Health.Log):\n").Append(health);
+            }
+
+            var logs = context.Docker.Run(Arguments.Of("logs", "--tail", "20", id));
+            var lines = string.Join('\n', (logs.StandardOutput + "\n" + logs.StandardError).Split('\n', StringSplitOptions.RemoveEmptyEntries).TakeLast(20));
+            if (lines.Length > 0)
+            {
+                text.Append("\nlast lines of its log (docker logs):\n").Append(lines);
+            }
+        }
+
+        return new ServerException(text.ToString(), fix);
+    }
+
+    /// <summary>The last health checks, one line each (exit code and output), from the redacted docker output.</summary>
+    private string HealthLog(string id)
+    {
+        var json = context.Docker.Run(Arguments.Of("inspect", "--format", "{{json .State.Health}}", id)).StandardOutput.Trim();
+        try
+        {
+            using var document = JsonDocument.Parse(json);
+            if (document.RootElement.ValueKind != JsonValueKind.Object || !document.RootElement.TryGetProperty("Log", out var log))
+            {
+                return string.Empty;
+            }
+
+            return string.Join('\n', log.EnumerateArray().TakeLast(5).Select(entry =>
+                $"  exit {entry.GetProperty("ExitCode").GetInt32()}: {entry.GetProperty("Output").GetString()?.Trim().ReplaceLineEndings(" | ")}"));
+        }
+        catch (JsonException)
+        {
+            return string.Empty;
+        }
+    }
+}

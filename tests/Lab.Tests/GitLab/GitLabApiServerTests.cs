@@ -1,0 +1,83 @@
+using System.Net;
+using Build.GitLab;
+using Build.Secrets;
+
+namespace Lab.GitLab;
+
+/// <summary>The bootstrap's calls (server mode) against the emulator: token check, project look-up and creation, their failures.</summary>
+public sealed class GitLabApiServerTests : IAsyncLifetime
+{
+    private static readonly GitLabApiOptions Fast = new() { RetryDelay = TimeSpan.FromMilliseconds(20), AttemptTimeout = TimeSpan.FromSeconds(5) };
+    private GitLabEmulator _gitlab = null!;
+    private string _tokens = null!;
+
+    public async Task InitializeAsync()
+    {
+        _gitlab = await GitLabEmulator.StartNewAsync();
+        _tokens = Path.Combine(Directory.CreateTempSubdirectory("gitlab-root-tokens-").FullName, "root-tokens");
+        _gitlab.RootTokensFile = _tokens;
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _gitlab.DisposeAsync();
+        Directory.Delete(Path.GetDirectoryName(_tokens)!, recursive: true);
+    }
+
+    private GitLabApi Api() => new(_gitlab.Url, new Redactor(), Fast);
+
+    [Fact]
+    public async Task A_root_token_is_accepted_once_gitlab_rails_wrote_it_and_the_project_is_created_then_found()
+    {
+        var token = new Secret("abcdefghijkmnopqrstu");
+        using var api = Api();
+
+        var before = await api.UserAsync(token, default);
+        File.WriteAllText(_tokens, token.Reveal() + "\n");
+        var user = await api.UserAsync(token, default);
+        var missing = await api.FindProjectAsync(token, "root/ecr-smoke", default);
+        var created = await api.CreateProjectAsync(token, "ecr-smoke", default);
+        var found = await api.FindProjectAsync(token, "root/ecr-smoke", default);
+
+        Assert.Null(before);
+        Assert.Equal("root", user);
+        Assert.Null(missing);
+        Assert.Equal(created, found);
+        Assert.True(_gitlab.HasReadme(created));
+        Assert.Equal(
+            ["GET /api/v4/user 401", "GET /api/v4/user 200", "GET /api/v4/projects/root%2Fecr-smoke 404", "POST /api/v4/projects 201", "GET /api/v4/projects/root%2Fecr-smoke 200"],
+            _gitlab.Calls.Snapshot().Select(c => $"{c.Method} {c.Path} {c.Status}"));
+    }
+
+    [Theory]
+    [InlineData(HttpStatusCode.InternalServerError, 4, "answered 500 500 InternalServerError (emulated) (after retries)", "every bootstrap step finds what exists")]
+    [InlineData(HttpStatusCode.Unauthorized, 1, "refused root's token on POST /projects (401", "delete that file and run ./build.sh --target=Up --server again")]
+    [InlineData(HttpStatusCode.Forbidden, 1, "refused root's token on POST /projects (403", "STATE_DIR/server/bootstrap/root-token")]
+    public async Task A_failed_project_creation_names_the_local_gitlab_and_the_fix(HttpStatusCode status, int attempts, string problem, string fix)
+    {
+        var token = new Secret("abcdefghijkmnopqrstu");
+        File.WriteAllText(_tokens, token.Reveal() + "\n");
+        _gitlab.ProjectCreationFault = status;
+        using var api = Api();
+
+        var error = await Assert.ThrowsAsync<GitLabException>(() => api.CreateProjectAsync(token, "ecr-smoke", default));
+
+        Assert.StartsWith("Bootstrap: ", error.Message);
+        Assert.Contains(problem, error.Message);
+        Assert.Contains(fix, error.Message);
+        Assert.DoesNotContain(token.Reveal(), error.Message);
+        Assert.Equal(attempts, _gitlab.Calls.Count("POST", "/api/v4/projects"));
+        Assert.Empty(_gitlab.Projects);
+    }
+
+    [Fact]
+    public async Task The_readiness_probe_gets_a_json_401_without_a_token()
+    {
+        using var http = new HttpClient();
+
+        using var response = await http.GetAsync(Build.Server.ServerReadiness.Probe(_gitlab.Url));
+
+        Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
+        Assert.Equal("application/json", response.Content.Headers.ContentType?.MediaType);
+    }
+}
