@@ -31,11 +31,20 @@ public sealed partial class GitLabEmulator : IAsyncDisposable
 
     public GitLabEmulatorOptions Options { get; }
 
+    /// <summary>Exceptions the emulator's own code threw while answering (each answered as a 500 naming it).</summary>
+    public ConcurrentQueue<string> Errors { get; } = new();
+
     /// <summary>Every call answered so far, in order.</summary>
     public GitLabCallLog Calls { get; } = new();
 
     /// <summary>The instance's URL, e.g. <c>http://127.0.0.1:41234</c>, for GITLAB_URL.</summary>
     public Uri Url => new($"{(Options.Certificate is null ? "http" : "https")}://{_listener?.IPEndPoint ?? throw new InvalidOperationException("not started")}");
+
+    /// <summary>
+    /// The base of the <c>web_url</c>s it answers: <see cref="Url"/>, or on a Unix socket (behind the lab's stand-in GitLab,
+    /// whose external URL names the compose service) <c>http://gitlab/</c>.
+    /// </summary>
+    public string WebUrl => Options.UnixSocket is null ? Url.ToString() : "http://gitlab/";
 
     /// <summary>The legacy registration token (<c>GR1348941…</c>).</summary>
     public string RegistrationToken { get; } = "GR1348941" + Random(20);
@@ -79,7 +88,22 @@ public sealed partial class GitLabEmulator : IAsyncDisposable
             });
         });
         var app = builder.Build();
-        app.Run(new GitLabEmulatorHandler(this).HandleAsync);
+        var handler = new GitLabEmulatorHandler(this);
+        app.Run(async http =>
+        {
+            try
+            {
+                await handler.HandleAsync(http);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException && !http.Response.HasStarted)
+            {
+                // A bug in the emulator shows as a 500 whose message names it, and in Errors, not as a bare 500.
+                Errors.Enqueue(ex.ToString());
+                http.Response.StatusCode = 500;
+                http.Response.ContentType = "application/json";
+                await http.Response.WriteAsync(new JsonObject { ["message"] = $"500 emulator error: {ex.GetType().Name}: {ex.Message}" }.ToJsonString());
+            }
+        });
         await app.StartAsync(cancel);
         _app = app;
     }

@@ -169,7 +169,7 @@ internal sealed partial class GitLabEmulatorHandler
     }
 
     private JsonObject PipelineJson(EmulatedPipeline pipeline) =>
-        new() { ["id"] = pipeline.Id, ["iid"] = pipeline.Id, ["project_id"] = pipeline.ProjectId, ["ref"] = pipeline.Ref, ["status"] = pipeline.Status, ["source"] = "api", ["web_url"] = $"{gitlab.Url}project/-/pipelines/{pipeline.Id}" };
+        new() { ["id"] = pipeline.Id, ["iid"] = pipeline.Id, ["project_id"] = pipeline.ProjectId, ["ref"] = pipeline.Ref, ["status"] = pipeline.Status, ["source"] = "api", ["web_url"] = $"{gitlab.WebUrl}project/-/pipelines/{pipeline.Id}" };
 
     private JsonArray JobsJson(EmulatedPipeline pipeline)
     {
@@ -188,7 +188,7 @@ internal sealed partial class GitLabEmulatorHandler
         ["ref"] = pipeline.Ref,
         ["tag_list"] = new JsonArray([.. job.Tags.Select(t => (JsonNode)t)]),
         ["pipeline"] = new JsonObject { ["id"] = pipeline.Id, ["status"] = pipeline.Status },
-        ["web_url"] = $"{gitlab.Url}project/-/jobs/{job.Id}",
+        ["web_url"] = $"{gitlab.WebUrl}project/-/jobs/{job.Id}",
     };
 
     private JsonObject RunnerDetails(EmulatedRunner runner)
