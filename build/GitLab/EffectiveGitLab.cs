@@ -29,6 +29,9 @@ public sealed record EffectiveGitLab(Uri Url, Uri RunnerUrl, Secret? PersonalTok
     /// <summary><c>http://127.0.0.1:GITLAB_SERVER_WEB_PORT/</c>.</summary>
     public static Uri LocalUrl(BuildSettings settings) => new($"http://127.0.0.1:{settings.ServerWebPort}/");
 
+    /// <summary>True when SmokeTest's pipeline mode can run: a personal access token and a project.</summary>
+    public bool CanRunPipelines => PersonalToken is not null && Project is not null;
+
     /// <summary>Which setting the personal token comes from, for messages.</summary>
     public string TokenName => IsLocalServer ? "the local GitLab's root token" : "GITLAB_TOKEN";
 

@@ -171,9 +171,6 @@ public sealed partial class BuildSettings
     /// <summary>PIPELINE_POLL_INTERVAL: the time between two looks at the pipeline's jobs.</summary>
     public TimeSpan PipelinePollInterval { get; init; } = TimeSpan.FromSeconds(3);
 
-    /// <summary>True when pipeline mode can run: a personal access token and a project (GITLAB_URL has a default).</summary>
-    public bool PipelineModeConfigured => GitLabToken is not null && GitLabProject is not null;
-
     public required bool FixCredentialsMode { get; init; }
 
     /// <summary>CLEAN_DRY_RUN: Clean lists what it would do and changes nothing.</summary>

@@ -6,19 +6,23 @@ using Cake.Common.Diagnostics;
 
 namespace Build.Smoke;
 
-/// <summary>Pipeline mode from the build's settings: the API with GITLAB_TOKEN, and the GitLab id of the runner Register wrote (config.toml, or GitLab's answer to its token).</summary>
+/// <summary>
+/// Pipeline mode with the run's GitLab (<see cref="BuildContext.GitLab"/>: GITLAB_URL and GITLAB_TOKEN, or the local server
+/// and root's token), and the GitLab id of the runner Register wrote (config.toml, or GitLab's answer to its token).
+/// </summary>
 public sealed class SmokePipeline(BuildContext context, GitLabApiOptions? apiOptions = null)
 {
     public async Task<IReadOnlyList<LevelResult>> RunAsync(string pipelineYaml, CancellationToken cancel)
     {
         var settings = context.Settings;
-        using var api = new GitLabApi(settings.GitLabUrl, context.Redactor, (apiOptions ?? new GitLabApiOptions()) with
+        var gitLab = context.GitLab;
+        using var api = new GitLabApi(gitLab.Url, context.Redactor, (apiOptions ?? new GitLabApiOptions()) with
         {
             CaBundle = settings.GitLabCaBundle?.FullPath,
             Log = m => context.Warning(m),
         });
-        var options = new PipelineOptions(settings.GitLabProject!, settings.PipelineBranch, settings.PipelineTimeout, settings.PipelinePendingTimeout, settings.PipelinePollInterval, await RunnerIdAsync(api, cancel));
-        return await new PipelineMode(api, settings.GitLabToken!, options, context.Redactor, m => context.Information(m)).RunAsync(pipelineYaml, cancel);
+        var options = new PipelineOptions(gitLab.Project!, settings.PipelineBranch, settings.PipelineTimeout, settings.PipelinePendingTimeout, settings.PipelinePollInterval, await RunnerIdAsync(api, cancel));
+        return await new PipelineMode(api, gitLab.PersonalToken!, options, context.Redactor, m => context.Information(m)).RunAsync(pipelineYaml, cancel);
     }
 
     /// <summary>The id the runner wrote into config.toml; else GitLab's answer to verifying its token (as Register does); null when neither says.</summary>

@@ -66,9 +66,9 @@ public sealed class SmokeTestRun(BuildContext context)
             }
         }
 
-        if (settings.PipelineModeConfigured)
+        if (context.GitLab.CanRunPipelines)
         {
-            context.Information($"pipeline mode: {settings.GitLabUrl} project {settings.GitLabProject}, branch {settings.PipelineBranch}");
+            context.Information($"pipeline mode: {context.GitLab.Url} project {context.GitLab.Project}, branch {settings.PipelineBranch}");
             levels.AddRange(await new SmokePipeline(context).RunAsync(File.ReadAllText(pipelineFile), cancel));
         }
 
@@ -77,7 +77,7 @@ public sealed class SmokeTestRun(BuildContext context)
         context.Information(string.Empty);
         context.Information(summary.Table().TrimEnd());
         context.Information($"JUnit XML: {JUnitFile}");
-        if (!settings.PipelineModeConfigured)
+        if (!context.GitLab.CanRunPipelines)
         {
             context.Information($"pipeline mode: skipped (set {SettingCatalog.GitLabToken.Key} with the api scope and {SettingCatalog.GitLabProject.Key}, and {SettingCatalog.GitLabUrl.Key}, to also run the example pipeline in GitLab)");
         }

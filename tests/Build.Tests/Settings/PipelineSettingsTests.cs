@@ -1,3 +1,4 @@
+using Build.GitLab;
 using Build.Settings;
 using Cake.Core.IO;
 
@@ -16,8 +17,9 @@ public sealed class PipelineSettingsTests
         var on = Load(new() { ["GITLAB_TOKEN"] = "glpat-abcdefghij0123456789", ["GITLAB_PROJECT"] = "group/app" });
 
         // Then pipeline mode is off, then on, with the catalog's defaults
-        Assert.False(off.PipelineModeConfigured);
-        Assert.True(on.PipelineModeConfigured);
+        Assert.False(EffectiveGitLab.FromSettings(off).CanRunPipelines);
+        Assert.True(EffectiveGitLab.FromSettings(on).CanRunPipelines);
+        Assert.True(EffectiveGitLab.LocalServer(off, new Build.Secrets.Secret("glpat-root0123456789abcd")).CanRunPipelines);
         Assert.Equal(TimeSpan.FromSeconds(900), off.PipelineTimeout);
         Assert.Equal(TimeSpan.FromSeconds(120), off.PipelinePendingTimeout);
         Assert.Equal(TimeSpan.FromSeconds(3), off.PipelinePollInterval);

@@ -89,7 +89,7 @@ public sealed class ServerTests(LabFixture lab)
     }
 
     [Fact]
-    public async Task SmokeTest_with_server_goes_from_nothing_to_both_ECR_levels_passing_on_the_stand_in_gitlab()
+    public async Task SmokeTest_with_server_goes_from_nothing_to_both_ECR_levels_and_a_green_pipeline_on_the_stand_in_gitlab()
     {
         using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(8));
         var cancel = timeout.Token;
@@ -111,6 +111,19 @@ public sealed class ServerTests(LabFixture lab)
         Assert.Contains("created project root/ecr-smoke", printed);
         Assert.Matches(@"executor \(image:\)\s+pass", printed);
         Assert.Matches(@"DinD \(docker pull in a job\)\s+pass", printed);
+
+        // Pipeline mode ran with root's token on the bootstrapped project: the example pipeline committed there, one
+        // pipeline, its two jobs passed (the emulator moves jobs only for a runner that fits them: this one's).
+        var project = Assert.Single(run.GitLab.Projects, p => p.PathWithNamespace == "root/ecr-smoke");
+        Assert.Contains("pipeline mode: http://127.0.0.1:", printed);
+        var committed = run.GitLab.Repository(project.Id).Branches["gitlab-runner-ecr-smoketest"][".gitlab-ci.yml"];
+        Assert.Contains(lab.Registries[0].PrivateImage, committed);
+        var pipeline = Assert.Single(run.GitLab.Pipelines);
+        Assert.Equal(project.Id, pipeline.ProjectId);
+        Assert.All(pipeline.Jobs, j => Assert.Equal("success", j.Status));
+        Assert.Matches(@"pipeline: test-runner-pull\s+pass", printed);
+        Assert.Matches(@"pipeline: test-dind-pull\s+pass", printed);
+        Assert.Empty(run.GitLab.Errors);
         Assert.Single(run.GitLab.Runners);
         var job = await Cli.RunAsync("docker", ["run", "--rm", "--pull", "never", "--label", $"{LabFixture.RunLabel}={lab.RunId}", "--label", LabFixture.Owner, "--network", lab.Network, lab.Images.DockerCli, "getent", "hosts", "gitlab"], cancel);
         Assert.True(job.Succeeded, "a job on RUNNER_NETWORK does not resolve gitlab: " + job.Error);
