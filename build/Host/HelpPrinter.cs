@@ -22,7 +22,7 @@ public static class HelpPrinter
         console.WriteLine("Options:");
         console.WriteLine("  --target=<name>, -t       Target to run.");
         console.WriteLine("  --exclusive, -e           Run only the target, not its dependencies.");
-        console.WriteLine("  --dryrun                  Show which tasks would run, run none.");
+        console.WriteLine("  --dryrun                  Show which tasks would run, run none (Clean lists what it would remove).");
         console.WriteLine("  --tree                    Show the dependency tree of the target.");
         console.WriteLine("  --description             Show every task with its description.");
         console.WriteLine("  --verbosity=<level>, -v   quiet, minimal, normal, verbose or diagnostic.");

@@ -23,12 +23,12 @@ public static class ScriptHostFactory
 
         // Settings are read and checked before any task runs; a bad value stops the run here.
         var context = createContext();
+        var byName = tasks.ToDictionary(t => t.Name, StringComparer.OrdinalIgnoreCase);
         if (mode == HostMode.DryRun)
         {
-            return new DryRunScriptHost<TContext>(engine, context, log);
+            return new HostDryRunScriptHost<TContext>(engine, context, log, byName);
         }
 
-        var byName = tasks.ToDictionary(t => t.Name, StringComparer.OrdinalIgnoreCase);
         var printer = new SkipReasonReportPrinter(new CakeSpectreReportPrinter(console.CreateAnsiConsole()), byName);
         var strategy = new HostExecutionStrategy(new DefaultExecutionStrategy(log, printer), log, byName, cancellation);
         return new BuildScriptHost<TContext>(engine, strategy, context, printer, cake.Configuration, log);

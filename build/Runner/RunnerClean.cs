@@ -7,14 +7,15 @@ namespace Build.Runner;
 /// <summary>
 /// Clean (DESIGN D8): unregisters the runner (when config.toml has its token and GitLab answers), removes the
 /// containers, networks and volumes carrying the project's labels (images only with CLEAN_IMAGES), then the state
-/// folder minus what <see cref="StateFolder"/> keeps. With CLEAN_DRY_RUN it prints the same list and changes nothing.
+/// folder minus what <see cref="StateFolder"/> keeps. As a dry run (--dryrun, CLEAN_DRY_RUN) it prints the same list and
+/// changes nothing.
 /// </summary>
-public sealed class RunnerClean(BuildContext context, GitLab.GitLabApiOptions? apiOptions = null)
+public sealed class RunnerClean(BuildContext context, bool dryRun, GitLab.GitLabApiOptions? apiOptions = null)
 {
     public async Task RunAsync(CancellationToken cancel)
     {
         var settings = context.Settings;
-        var dry = settings.CleanDryRun;
+        var dry = dryRun;
         var state = new StateFolder(settings, context.Root.FullPath);
         var unregister = new RunnerUnregister(context, apiOptions);
         var actions = 0;
@@ -126,7 +127,7 @@ public sealed class RunnerClean(BuildContext context, GitLab.GitLabApiOptions? a
 
         context.Information(actions == 0
             ? $"Nothing to clean: no runner token, no container, network or volume labelled for project \"{settings.ComposeProjectName}\", and no state folder ({state.Directory})."
-            : dry ? "Dry run (CLEAN_DRY_RUN): nothing was changed." : $"Clean done. The credentials file, .env and .env.local were not touched.");
+            : dry ? "Dry run: nothing was changed." : $"Clean done. The credentials file, .env and .env.local were not touched.");
     }
 
     private void Remove(bool dry, IReadOnlyList<ProjectResource> resources, Func<ProjectResource, string[]> command)

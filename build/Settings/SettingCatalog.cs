@@ -153,7 +153,7 @@ public static class SettingCatalog
         "GITLAB_SERVER_PROJECT", "ecr-smoke", "a project path: letters, digits, '.', '-' and '_'", "Project the server bootstrap finds or creates under root for the runner and SmokeTest (server mode).");
 
     public static readonly SettingDefinition CleanDryRun = new(
-        "CLEAN_DRY_RUN", "false", "true or false", "Clean only lists what it would unregister and remove, and changes nothing (Cake's --dryrun runs no task at all).");
+        "CLEAN_DRY_RUN", "false", "true or false", "Clean only lists what it would unregister and remove, and changes nothing (as --target=Clean --dryrun does).");
 
     public static readonly SettingDefinition CleanServerData = new(
         "CLEAN_SERVER_DATA", "false", "true or false", "Clean also removes the local GitLab's data (STATE_DIR/server).");

@@ -99,7 +99,7 @@ public sealed class CakeHostTests
         Assert.Equal(ExitCodes.Usage, code);
         Assert.Null(host.Context);
         Assert.Contains("\"Deploy\" does not exist", host.Output);
-        Assert.Contains("AfterBroken, AfterSkipped, AlreadyDone, ArgvLeak, Broken, Compile, Leaky, Stage, Start, Wait", host.Output);
+        Assert.Contains("AfterBroken, AfterSkipped, AlreadyDone, ArgvLeak, Broken, Compile, Leaky, Stage, Start, Tidy, Wait", host.Output);
     }
 
     [Fact]
@@ -146,6 +146,23 @@ public sealed class CakeHostTests
         Assert.Equal(ExitCodes.Success, code);
         Assert.Empty(host.Context!.Ran);
         Assert.Matches(@"1\. Compile\s+2\. Stage\s+3\. Start", host.Output);
+    }
+
+    [Fact]
+    public async Task Dry_run_lets_a_task_preview_what_it_would_do_and_names_a_skipped_task_with_its_reason()
+    {
+        var preview = new HostHarness();
+        var skipped = new HostHarness();
+
+        var previewCode = await preview.RunAsync("--target=Tidy", "--dryrun");
+        var skippedCode = await skipped.RunAsync("--target=AfterSkipped", "--dryrun");
+
+        Assert.Equal(ExitCodes.Success, previewCode);
+        Assert.Equal(["Tidy.Preview"], preview.Context!.Ran);
+        Assert.Contains("1. Tidy", preview.Output);
+        Assert.Equal(ExitCodes.Success, skippedCode);
+        Assert.Empty(skipped.Context!.Ran);
+        Assert.Matches(@"1\. AlreadyDone: would be skipped: helper v0\.12\.0 linux/amd64 already built, sha256 matches\s+2\. AfterSkipped", skipped.Output);
     }
 
     [Fact]

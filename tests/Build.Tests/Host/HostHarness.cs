@@ -9,7 +9,7 @@ public sealed class HostHarness
     public static readonly Type[] AllTasks =
     [
         typeof(CompileTask), typeof(StageTask), typeof(StartTask), typeof(AlreadyDoneTask), typeof(AfterSkippedTask),
-        typeof(BrokenTask), typeof(AfterBrokenTask), typeof(WaitTask), typeof(LeakyTask), typeof(ArgvLeakTask),
+        typeof(BrokenTask), typeof(AfterBrokenTask), typeof(WaitTask), typeof(LeakyTask), typeof(ArgvLeakTask), typeof(TidyTask),
     ];
 
     public RecordingContext? Context { get; private set; }

@@ -52,6 +52,19 @@ public sealed class AfterSkippedTask : FrostingTask<RecordingContext>
     public override void Run(RecordingContext context) => context.Ran.Add("AfterSkipped");
 }
 
+[TaskName("Tidy")]
+[TaskDescription("Says what it would remove in a dry run.")]
+public sealed class TidyTask : FrostingTask<RecordingContext>, IDryRunPreview<RecordingContext>
+{
+    public override void Run(RecordingContext context) => context.Ran.Add("Tidy");
+
+    public Task PreviewAsync(RecordingContext context)
+    {
+        context.Ran.Add("Tidy.Preview");
+        return Task.CompletedTask;
+    }
+}
+
 [TaskName("Broken")]
 [TaskDescription("Fails.")]
 public sealed class BrokenTask : FrostingTask<RecordingContext>
