@@ -12,7 +12,7 @@ namespace Build;
 public sealed class BuildContext : FrostingContext
 {
     private readonly Lazy<ComposeCli?> _compose;
-    private readonly Lazy<GitLab.EffectiveGitLab> _gitLab;
+    private Lazy<GitLab.EffectiveGitLab> _gitLab;
 
     public BuildContext(HostContext host)
         : base(host)
@@ -74,6 +74,9 @@ public sealed class BuildContext : FrostingContext
     /// before anything reads this). Register, Clean, Status and SmokeTest's pipeline mode use it, not those settings.
     /// </summary>
     public GitLab.EffectiveGitLab GitLab => _gitLab.Value;
+
+    /// <summary>The local GitLab as Bootstrap left it (root's token, the project): what later tasks of this run use, whatever read <see cref="GitLab"/> before.</summary>
+    public void UseBootstrapped(GitLab.EffectiveGitLab gitLab) => _gitLab = new Lazy<GitLab.EffectiveGitLab>(gitLab);
 
     /// <summary>Compose v2 (plugin) or v1, detected once per run on first use; null when neither answers.</summary>
     public ComposeCli? Compose => _compose.Value;

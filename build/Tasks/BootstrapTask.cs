@@ -11,5 +11,5 @@ public sealed class BootstrapTask : AsyncFrostingTask<BuildContext>
     public override bool ShouldRun(BuildContext context) =>
         context.Settings.Server || Skip("server mode is off (SERVER=false): Register uses GITLAB_URL");
 
-    public override Task RunAsync(BuildContext context) => new ServerBootstrap(context).RunAsync(context.CancellationToken);
+    public override async Task RunAsync(BuildContext context) => context.UseBootstrapped(await new ServerBootstrap(context).RunAsync(context.CancellationToken));
 }
