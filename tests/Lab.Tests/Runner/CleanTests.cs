@@ -25,10 +25,7 @@ public sealed class CleanTests(LabFixture lab)
         try
         {
             // Given the runner up and registered, and a container named like the runner that the project did not create
-            var up = await run.UpAsync(cancel);
-            Assert.True(up.Succeeded, up.Output + up.Error);
-            var register = await run.RunAsync(cancel, "--target=Register", "--exclusive");
-            Assert.True(register.Succeeded, register.Output + register.Error);
+            await run.UpAndRegisterAsync(cancel);
             await Cli.DockerAsync("create the look-alike", cancel, "create", "--pull", "never", "--name", decoy, "--label", $"{LabFixture.RunLabel}={lab.RunId}", "--label", LabFixture.Owner, lab.Images.RunnerHost, "true");
             var configFile = Path.Combine(run.State, "runner", "config", "config.toml");
             var kept = Hashes(run.CredentialsFile, Path.Combine(LabImages.RepositoryRoot(), ".env"), Path.Combine(LabImages.RepositoryRoot(), ".env.local"));

@@ -64,6 +64,15 @@ public sealed class UpRun : IAsyncDisposable
         return helper.Succeeded ? await RunAsync(cancel, "--target=Up", "--exclusive") : helper;
     }
 
+    /// <summary>The Given of the tests after Register: Up (as <see cref="UpAsync"/>), then Register alone; a failure of either fails the test with its output.</summary>
+    public async Task UpAndRegisterAsync(CancellationToken cancel)
+    {
+        var up = await UpAsync(cancel);
+        Xunit.Assert.True(up.Succeeded, up.Output + up.Error);
+        var register = await RunAsync(cancel, "--target=Register", "--exclusive");
+        Xunit.Assert.True(register.Succeeded, register.Output + register.Error);
+    }
+
     /// <summary>Registers with <paramref name="gitlab"/>: a runner created there (its token as GITLAB_RUNNER_TOKEN), jobs on the lab's docker CLI image.</summary>
     public EmulatedRunner UseGitLab(GitLabEmulator gitlab)
     {

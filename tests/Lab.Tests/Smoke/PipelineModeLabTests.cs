@@ -30,10 +30,7 @@ public sealed class PipelineModeLabTests(LabFixture lab, ITestOutputHelper outpu
         run.Environment["GITLAB_PROJECT"] = project.PathWithNamespace;
         run.Environment["PIPELINE_POLL_INTERVAL"] = "0.2";
         run.Environment["PIPELINE_PENDING_TIMEOUT"] = "10";
-        var up = await run.UpAsync(cancel);
-        Assert.True(up.Succeeded, up.Output + up.Error);
-        var register = await run.RunAsync(cancel, "--target=Register", "--exclusive");
-        Assert.True(register.Succeeded, register.Output + register.Error);
+        await run.UpAndRegisterAsync(cancel);
         var junitFile = Path.Combine(run.State, "smoketest", "junit.xml");
 
         // When SmokeTest runs with pipeline mode on and both jobs pass

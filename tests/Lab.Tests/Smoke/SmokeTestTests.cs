@@ -27,10 +27,7 @@ public sealed class SmokeTestTests(LabFixture lab, ITestOutputHelper output)
         run.UseSmokeTestStandIns();
 
         // Given the runner up and registered
-        var up = await run.UpAsync(cancel);
-        Assert.True(up.Succeeded, up.Output + up.Error);
-        var register = await run.RunAsync(cancel, "--target=Register", "--exclusive");
-        Assert.True(register.Succeeded, register.Output + register.Error);
+        await run.UpAndRegisterAsync(cancel);
 
         // When SmokeTest runs, then both levels pass, the summary and JUnit XML say so, and the pipeline is generated
         var smoke = await run.RunAsync(cancel, "--target=SmokeTest", "--exclusive");
@@ -92,10 +89,7 @@ public sealed class SmokeTestTests(LabFixture lab, ITestOutputHelper output)
         await using var run = new UpRun(lab, "smoke-nohelper");
         var runner = run.UseGitLab(gitlab);
         run.UseSmokeTestStandIns();
-        var up = await run.UpAsync(cancel);
-        Assert.True(up.Succeeded, up.Output + up.Error);
-        var register = await run.RunAsync(cancel, "--target=Register", "--exclusive");
-        Assert.True(register.Succeeded, register.Output + register.Error);
+        await run.UpAndRegisterAsync(cancel);
 
         // Given the runner replaced by one without the helper (a runner image of the user's own, without the mount)
         var original = await run.RunnerContainerAsync(cancel);
@@ -137,10 +131,7 @@ public sealed class SmokeTestTests(LabFixture lab, ITestOutputHelper output)
         run.UseSmokeTestStandIns();
         try
         {
-            var up = await run.UpAsync(cancel);
-            Assert.True(up.Succeeded, up.Output + up.Error);
-            var register = await run.RunAsync(cancel, "--target=Register", "--exclusive");
-            Assert.True(register.Succeeded, register.Output + register.Error);
+            await run.UpAndRegisterAsync(cancel);
 
             // Given a musl-only job image and the static helper: both levels pass
             var smoke = await run.RunAsync(cancel, "--target=SmokeTest", "--exclusive");
