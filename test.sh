@@ -14,10 +14,17 @@ export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 NO_COLOR=1 AWS_EC2_METADATA
 unit_only=0
 if [[ "${1:-}" == "--unit" ]]; then unit_only=1; shift; fi
 
-filter=()
-if (( unit_only )); then
-  filter=(--filter "Category!=Integration")
-else
+# Benchmarks (Category=Benchmark) run only from benchmarks/*/run.sh: their time targets are not tests. A --filter
+# given to this script is combined with that (and with Category!=Integration for --unit).
+keep="Category!=Benchmark"
+if (( unit_only )); then keep+="&Category!=Integration"; fi
+args=()
+while (($#)); do
+  if [[ $1 == --filter && $# -ge 2 ]]; then keep="($2)&$keep"; shift 2; else args+=("$1"); shift; fi
+done
+set -- "${args[@]}"
+filter=(--filter "$keep")
+if (( ! unit_only )); then
   if ! bash tests/lab/setup.sh; then
     echo "test.sh: the lab could not be set up (see above); integration tests cannot run." >&2
     echo "0 passed, 1 failed"
