@@ -63,7 +63,7 @@ public sealed class BuildContext : FrostingContext
     public DockerCli Docker { get; }
 
     /// <summary>What the credentials-file check asks of the machine: the repository, git, the file's owner, the running user.</summary>
-    public FileFacts FileFacts => new(Root.FullPath, path => GitFiles.IsTracked(Commands, path), path => FileOwner.Of(Commands, path), FileOwner.CurrentUser);
+    public FileFacts FileFacts => new(Root.FullPath, path => GitFiles.IsTracked(Commands, path), FileOwner.Of, FileOwner.CurrentUser);
 
     /// <summary>The process environment as the host read it (tests give their own).</summary>
     public Func<string, string?> EnvironmentVariables { get; }

@@ -1,6 +1,12 @@
+using System.Security.Cryptography;
+
 namespace Build.Files;
 
-/// <summary>Writes a file whole or not at all: a temporary file beside it, flushed to disk, then renamed over it.</summary>
+/// <summary>
+/// Writes a file whole or not at all: a temporary file beside it with a random name, created exclusively (so a link
+/// planted under that name is never followed), flushed to disk, then renamed over the target. A target that is a
+/// symbolic link is refused: the build never writes through a link to somewhere else.
+/// </summary>
 public static class AtomicFile
 {
     public const UnixFileMode Private = UnixFileMode.UserRead | UnixFileMode.UserWrite;
@@ -28,19 +34,32 @@ public static class AtomicFile
         return copy;
     }
 
-    /// <summary>Writes <paramref name="text"/> (UTF-8, no BOM) unless the file already holds exactly it; returns whether it wrote.</summary>
-    public static bool Write(string path, string text, UnixFileMode mode = Private)
+    /// <summary>Writes <paramref name="text"/> (UTF-8, no BOM) unless the file already holds exactly it with this mode; returns whether it wrote.</summary>
+    public static bool Write(string path, string text, UnixFileMode mode = Private) =>
+        Write(path, new System.Text.UTF8Encoding(encoderShouldEmitUTF8Identifier: false).GetBytes(text), mode);
+
+    /// <summary>Writes <paramref name="bytes"/> unless the file already holds exactly them with this mode; returns whether it wrote.</summary>
+    /// <param name="keepOwner">Give the new file the owner and group of the one it replaces (a file of another user that root rewrites stays theirs).</param>
+    public static bool Write(string path, byte[] bytes, UnixFileMode mode = Private, bool keepOwner = false)
     {
-        var bytes = new System.Text.UTF8Encoding(encoderShouldEmitUTF8Identifier: false).GetBytes(text);
-        if (File.Exists(path) && File.ReadAllBytes(path).AsSpan().SequenceEqual(bytes) && (OperatingSystem.IsWindows() || File.GetUnixFileMode(path) == mode))
+        var full = Path.GetFullPath(path);
+        var existing = new FileInfo(full);
+        if (existing.LinkTarget is not null)
+        {
+            throw new IOException($"{full} is a symbolic link (to {existing.LinkTarget}); the build does not write through links: replace the link with the file itself");
+        }
+
+        if (existing.Exists && existing.Length == bytes.Length && File.ReadAllBytes(full).AsSpan().SequenceEqual(bytes) && (OperatingSystem.IsWindows() || File.GetUnixFileMode(full) == mode))
         {
             return false;
         }
 
-        var temporary = Path.Combine(Path.GetDirectoryName(Path.GetFullPath(path))!, $".{Path.GetFileName(path)}.{Environment.ProcessId}.tmp");
+        var owner = keepOwner && existing.Exists && !OperatingSystem.IsWindows() ? FileOwnership.Of(full) : null;
+        var temporary = Path.Combine(Path.GetDirectoryName(full)!, $".{Path.GetFileName(full)}.{Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(8))}.tmp");
         try
         {
-            var options = new FileStreamOptions { Mode = FileMode.Create, Access = FileAccess.Write };
+            // CreateNew is O_CREAT|O_EXCL: it fails on any existing name, a link included, instead of following it.
+            var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write };
             if (!OperatingSystem.IsWindows())
             {
                 options.UnixCreateMode = mode;
@@ -56,9 +75,10 @@ public static class AtomicFile
             {
                 // The process umask may have narrowed the mode given at creation.
                 File.SetUnixFileMode(temporary, mode);
+                owner?.ApplyTo(temporary);
             }
 
-            File.Move(temporary, path, overwrite: true);
+            File.Move(temporary, full, overwrite: true);
             return true;
         }
         finally
