@@ -57,6 +57,21 @@ public sealed class BuildContext : FrostingContext
 
     public DirectoryPath StateDirectory => Settings.StateDirectory;
 
+    /// <summary>Every path the build keeps under STATE_DIR.</summary>
+    public State.StateLayout State => new(Settings.StateDirectory.FullPath);
+
+    /// <summary>Whether STATE_DIR may be written and cleaned (marker, system folders, $HOME, the repository).</summary>
+    public State.StateFolder StateFolder => new(State, Settings.ComposeProjectName, Root.FullPath, EnvironmentVariables("HOME"));
+
+    /// <summary>Makes sure the build may write into STATE_DIR (creating it and its marker); a task that writes there calls this first.</summary>
+    public void ClaimState()
+    {
+        if (StateFolder.Claim() is { } done)
+        {
+            this.Information(done);
+        }
+    }
+
     /// <summary>Runs processes with the run's secrets kept out of argv, the child's environment and the log.</summary>
     public CommandRunner Commands { get; }
 
@@ -88,7 +103,7 @@ public sealed class BuildContext : FrostingContext
             return Build.GitLab.EffectiveGitLab.FromSettings(Settings);
         }
 
-        var token = new Server.ServerState(Settings).ReadToken();
+        var token = new Server.ServerState(State).ReadToken();
         if (token is not null)
         {
             Redactor.Add(token, "the local GitLab's root token");

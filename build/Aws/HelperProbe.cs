@@ -13,7 +13,7 @@ public sealed record HelperOutcome(EcrRegistry Registry, bool Succeeded, DateTim
 /// token comes back only as a secret, is registered with the redactor and dropped; a failure's cause is read from
 /// the helper's log (it reports every failure as "credentials not found").
 /// </summary>
-public sealed class HelperProbe(CommandRunner commands, Redactor redactor, string helper, RunnerCredentials credentials, string logFolder)
+public sealed class HelperProbe(CommandRunner commands, Redactor redactor, string helper, RunnerCredentials credentials, Func<string> logFolder)
 {
     public HelperOutcome Get(EcrRegistry registry)
     {
@@ -117,8 +117,10 @@ public sealed class HelperProbe(CommandRunner commands, Redactor redactor, strin
             return null;
         }
 
-        Directory.CreateDirectory(logFolder);
-        var path = Path.Combine(logFolder, $"ecr-login-{registry.Host}.log");
+        // The folder is named (and STATE_DIR claimed) only when there is a log to keep.
+        var folder = logFolder();
+        Directory.CreateDirectory(folder);
+        var path = Path.Combine(folder, $"ecr-login-{registry.Host}.log");
         Settings.EnvLocalFile.WriteAtomically(path, log);
         return path;
     }

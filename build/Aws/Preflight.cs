@@ -13,7 +13,7 @@ public sealed record PreflightReport(StagedCredentials Credentials, CallerIdenti
 /// <c>get</c> obtains a token for every registry with the runner container's environment. Every failure is
 /// reported with its cause and fix; no key, secret or token reaches the log.
 /// </summary>
-public sealed class Preflight(BuildSettings settings, RunnerCredentials runner, CommandRunner commands, Redactor redactor, string logFolder, Action<string> info, Action<string> warn)
+public sealed class Preflight(BuildSettings settings, RunnerCredentials runner, CommandRunner commands, Redactor redactor, Func<string> logFolder, Action<string> info, Action<string> warn)
 {
     public async Task<PreflightReport> RunAsync(StagedCredentials staged, CancellationToken cancellation)
     {

@@ -14,6 +14,7 @@ public sealed class HelperInstaller(BuildContext context)
         var settings = context.Settings;
         var output = HelperOutput.For(settings);
         var request = HelperRequest.From(settings);
+        context.ClaimState();
         using var held = HelperLock.Acquire(output.Parent, context.Information, context.CancellationToken);
         if (output.Staleness(request) is null)
         {

@@ -11,7 +11,7 @@ public sealed class HelperOutput(string directory)
 {
     public const string BinaryName = "docker-credential-ecr-login";
 
-    public static HelperOutput For(BuildSettings settings) => new(Path.Combine(settings.StateDirectory.FullPath, "helper"));
+    public static HelperOutput For(BuildSettings settings) => new(State.StateLayout.Of(settings).Helper);
 
     public string Directory { get; } = directory;
 

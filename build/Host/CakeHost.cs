@@ -76,11 +76,12 @@ public sealed class CakeHost<TContext>(IReadOnlyList<Type> taskTypes, Func<HostC
         environment.WorkingDirectory = root;
         var cake = CakeContextFactory.Create(environment, log, options);
         var host = new HostContext(cake, options, root, invocationDirectory, redactor, EnvironmentVariables, cancellation);
+        var failed = new FailedTask();
 
         try
         {
             var engine = new CakeEngine(cake.Data as ICakeDataService ?? throw new InvalidOperationException("Cake's data service is missing."), log);
-            TaskRegistration.Register(engine, tasks, target, log);
+            TaskRegistration.Register(engine, tasks, target, log, failed);
             var scriptHost = ScriptHostFactory.Create(options.Mode, engine, cake, console, log, tasks, cancellation, () => createContext(host));
             if (options.Exclusive)
             {
@@ -103,10 +104,33 @@ public sealed class CakeHost<TContext>(IReadOnlyList<Type> taskTypes, Func<HostC
         }
         catch (Exception ex)
         {
-            var error = ex is CakeException { InnerException: { } inner } ? inner : ex;
-            log.Error("Error: {0}", options.Verbosity >= Verbosity.Diagnostic ? error.ToString() : error.Message);
+            // Cake wraps a task's exception (CakeReportException); the failure the task threw is inside.
+            var error = Unwrap(ex);
+            var shown = options.Verbosity >= Verbosity.Diagnostic ? error.ToString() : error.Message;
+            if (error is BuildFailure)
+            {
+                log.Error("{0}: {1}", failed.Name ?? target, shown);
+            }
+            else
+            {
+                log.Error("Error: {0}", shown);
+            }
+
             return ExitCodes.Failed;
         }
+    }
+
+    private static Exception Unwrap(Exception ex)
+    {
+        for (var e = ex; e is not null; e = e.InnerException)
+        {
+            if (e is BuildFailure)
+            {
+                return e;
+            }
+        }
+
+        return ex is CakeException { InnerException: { } inner } ? inner : ex;
     }
 
     private static string VersionOf(Assembly assembly) =>

@@ -7,7 +7,7 @@ namespace Build.Host;
 /// <summary>Registers the discovered tasks into Cake's engine with their dependencies, criteria and hooks.</summary>
 public static class TaskRegistration
 {
-    public static void Register(CakeEngine engine, IEnumerable<TaskEntry> tasks, string target, ICakeLog log)
+    public static void Register(CakeEngine engine, IEnumerable<TaskEntry> tasks, string target, ICakeLog log, FailedTask? failed = null)
     {
         foreach (var entry in tasks)
         {
@@ -18,11 +18,12 @@ public static class TaskRegistration
             }
 
             var task = entry.Instance;
+            failed ??= new FailedTask();
             if (entry.Name == target)
             {
                 // Cake fails a run whose target's criteria are false ("could not reach target"); a target
                 // with nothing to do must succeed instead, so the target decides inside its action.
-                builder.Does(async context =>
+                builder.Does(context => failed.Record(entry.Name, async () =>
                 {
                     if (task.ShouldRun(context))
                     {
@@ -32,11 +33,12 @@ public static class TaskRegistration
                     {
                         log.Information("Skipping task {0}: {1}", entry.Name, task.SkipReason ?? "nothing to do");
                     }
-                });
+                }));
             }
             else
             {
-                builder.WithCriteria(task.ShouldRun, "ShouldRun returned false").Does(task.RunAsync);
+                builder.WithCriteria(context => failed.Record(entry.Name, () => task.ShouldRun(context)), "ShouldRun returned false")
+                    .Does(context => failed.Record(entry.Name, () => task.RunAsync(context)));
             }
 
             builder

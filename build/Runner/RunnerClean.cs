@@ -7,7 +7,7 @@ namespace Build.Runner;
 /// <summary>
 /// Clean (DESIGN D8): unregisters the runner (when config.toml has its token and GitLab answers), removes the
 /// containers, networks and volumes carrying the project's labels (images only with CLEAN_IMAGES), then the state
-/// folder minus what <see cref="StateFolder"/> keeps. As a dry run (--dryrun, CLEAN_DRY_RUN) it prints the same list and
+/// folder minus what <see cref="State.StateCleanup"/> keeps. As a dry run (--dryrun, CLEAN_DRY_RUN) it prints the same list and
 /// changes nothing.
 /// </summary>
 public sealed class RunnerClean(BuildContext context, bool dryRun, GitLab.GitLabApiOptions? apiOptions = null)
@@ -16,7 +16,17 @@ public sealed class RunnerClean(BuildContext context, bool dryRun, GitLab.GitLab
     {
         var settings = context.Settings;
         var dry = dryRun;
-        var state = new StateFolder(settings, context.Root.FullPath);
+        var state = new State.StateCleanup(
+            context.StateFolder,
+            [(settings.CredentialsFile?.FullPath, "the credentials file"), (Path.Combine(context.Root.FullPath, ".env"), ".env"), (Path.Combine(context.Root.FullPath, ".env.local"), ".env.local")],
+            settings.CleanServerData,
+            settings.CleanBackups);
+        if (state.Refusal() is { } refusal)
+        {
+            // A folder Clean must not touch stops the whole run: nothing of it, nor anything else, is changed.
+            throw refusal;
+        }
+
         var unregister = new RunnerUnregister(context, apiOptions);
         var actions = 0;
         void Say(string line)
@@ -105,18 +115,13 @@ public sealed class RunnerClean(BuildContext context, bool dryRun, GitLab.GitLab
             Remove(dry, images, i => ["image", "rm", "--force", i.Id]);
         }
 
-        // 3. The state folder.
-        if (state.Refusal() is { } refusal)
-        {
-            context.Warning(refusal);
-        }
-
+        // 3. The state folder: only what the build wrote there.
         foreach (var path in state.Removals())
         {
             Say(path == state.Directory ? $"state folder {path}" : path);
             if (!dry)
             {
-                StateFolder.Delete(path);
+                State.StateCleanup.Delete(path);
             }
         }
 

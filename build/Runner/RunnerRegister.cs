@@ -18,13 +18,13 @@ public sealed class RunnerRegister(BuildContext context, GitLabApiOptions? apiOp
 {
     public const string SystemIdFile = ".runner_system_id";
 
-    public string ConfigDirectory => RunnerStack.ConfigDirectoryFor(context.Settings);
+    public string ConfigDirectory => context.State.RunnerConfig;
 
-    public string ConfigFile => Path.Combine(ConfigDirectory, "config.toml");
+    public string ConfigFile => context.State.ConfigToml;
 
-    public string DindConfigFile => Path.Combine(context.StateDirectory.FullPath, "runner", "dind", "config.json");
+    public string DindConfigFile => context.State.DindConfig;
 
-    public string BackupDirectory => Path.Combine(context.StateDirectory.FullPath, "runner", "backups");
+    public string BackupDirectory => context.State.Backups;
 
     public async Task RunAsync(CancellationToken cancel)
     {
@@ -48,9 +48,10 @@ public sealed class RunnerRegister(BuildContext context, GitLabApiOptions? apiOp
         ConfigToml.Merge(existing, RunnerEntry.For(settings, credentials, existingToken ?? new Secret("placeholder"), helper, DindConfigFile, gitLab.RunnerUrl), ConfigFile);
         if (gitLab.IsLocalServer && gitLab.PersonalToken is null)
         {
-            throw new GitLabException($"server mode, and the local GitLab's root token is not in {new Server.ServerState(settings).TokenFile}", "run ./build.sh --target=Register --server without --exclusive (its Bootstrap step creates the token), or ./build.sh --target=Bootstrap --server");
+            throw new GitLabException($"server mode, and the local GitLab's root token is not in {new Server.ServerState(context.State).TokenFile}", "run ./build.sh --target=Register --server without --exclusive (its Bootstrap step creates the token), or ./build.sh --target=Bootstrap --server");
         }
 
+        context.ClaimState();
         using var api = new GitLabApi(gitLab.Url, context.Redactor, (apiOptions ?? new GitLabApiOptions()) with
         {
             CaBundle = settings.GitLabCaBundle?.FullPath,

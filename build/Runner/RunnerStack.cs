@@ -86,29 +86,29 @@ public sealed class RunnerStack
     }
 
     /// <summary>STATE_DIR/runner/config on the host: the runner's /etc/gitlab-runner, where config.toml lives.</summary>
-    public static string ConfigDirectoryFor(BuildSettings settings) => Path.Combine(settings.StateDirectory.FullPath, "runner", "config");
+    public static string ConfigDirectoryFor(BuildSettings settings) => State.StateLayout.Of(settings).RunnerConfig;
 
     public static RunnerStack Create(BuildSettings settings, string root, string helperBinary, string helperSha256, RunnerCredentials credentials)
     {
-        var state = settings.StateDirectory.FullPath;
+        var state = State.StateLayout.Of(settings);
         var values = new Dictionary<string, string>(StringComparer.Ordinal)
         {
             ["COMPOSE_PROJECT_NAME"] = settings.ComposeProjectName,
             ["GITLAB_RUNNER_IMAGE"] = settings.RunnerImage.ToString(),
             ["RUNNER_RESTART_POLICY"] = settings.RunnerRestartPolicy,
-            ["RUNNER_CONFIG_DIR"] = ConfigDirectoryFor(settings),
+            ["RUNNER_CONFIG_DIR"] = state.RunnerConfig,
             ["HELPER_BINARY"] = helperBinary,
             ["HELPER_SHA256"] = helperSha256,
             ["CREDENTIALS_STAMP"] = CredentialsStamp(credentials),
             ["GITLAB_SERVER_IMAGE"] = settings.ServerImage.ToString(),
             ["GITLAB_SERVER_WEB_PORT"] = settings.ServerWebPort.ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["GITLAB_SERVER_SSH_PORT"] = settings.ServerSshPort.ToString(System.Globalization.CultureInfo.InvariantCulture),
-            ["SERVER_DATA_DIR"] = Path.Combine(state, "server"),
+            ["SERVER_DATA_DIR"] = state.Server,
         };
         return new RunnerStack(
             settings,
             Path.Combine(root, "assets", "compose", "compose.yaml"),
-            Path.Combine(state, "compose"),
+            state.Compose,
             values,
             RenderOverride(settings, credentials),
             credentials);

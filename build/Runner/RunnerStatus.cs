@@ -14,7 +14,7 @@ namespace Build.Runner;
 public sealed class RunnerStatus(BuildContext context)
 {
     /// <summary>Where SmokeTest leaves its result (JUnit XML).</summary>
-    public static string SmokeTestResult(BuildSettings settings) => Path.Combine(settings.StateDirectory.FullPath, "smoketest", "junit.xml");
+    public static string SmokeTestResult(BuildSettings settings) => State.StateLayout.Of(settings).SmokeTestResult;
 
     public IReadOnlyList<string> Lines()
     {
@@ -26,7 +26,7 @@ public sealed class RunnerStatus(BuildContext context)
         lines.Add("registries   " + (settings.Registries.Count == 0 ? "(none set: ECR_REGISTRIES)" : string.Join(", ", settings.Registries.Select(r => r.Host))));
         if (settings.Server)
         {
-            var token = new Server.ServerState(settings).TokenFile;
+            var token = new Server.ServerState(context.State).TokenFile;
             lines.Add($"server       local GitLab {Build.GitLab.EffectiveGitLab.LocalUrl(settings)} (runners: http://gitlab:{settings.ServerWebPort}), project root/{settings.ServerProject}, root token {(File.Exists(token) ? token : "not created yet (./build.sh --target=Up --server bootstraps it)")}");
         }
 
@@ -74,7 +74,7 @@ public sealed class RunnerStatus(BuildContext context)
 
     private string Runner(BuildSettings settings)
     {
-        var file = Path.Combine(RunnerStack.ConfigDirectoryFor(settings), "config.toml");
+        var file = context.State.ConfigToml;
         if (!File.Exists(file))
         {
             return "not registered (no config.toml; ./build.sh --target=Register)";

@@ -13,7 +13,7 @@ namespace Build.Runner;
 /// </summary>
 public sealed class RunnerUnregister(BuildContext context, GitLabApiOptions? apiOptions = null)
 {
-    public string ConfigFile => Path.Combine(RunnerStack.ConfigDirectoryFor(context.Settings), "config.toml");
+    public string ConfigFile => context.State.ConfigToml;
 
     /// <summary>The entry's token, or null with the reason there is nothing to unregister.</summary>
     public (Secret? Token, string? GitLabId, string? Why) Read()

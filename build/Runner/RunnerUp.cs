@@ -18,7 +18,7 @@ public sealed class RunnerUp(BuildContext context)
 
     private static readonly TimeSpan RunningTimeout = TimeSpan.FromSeconds(90);
 
-    private string StatePath => Path.Combine(context.StateDirectory.FullPath, "compose", "up.json");
+    private string StatePath => context.State.UpState;
 
     /// <summary>The stack for the daemon's platform; a <see cref="HelperException"/> or <see cref="RunnerUpException"/> when an input is not staged.</summary>
     public RunnerStack Stack(DockerEngine engine)
@@ -120,6 +120,7 @@ public sealed class RunnerUp(BuildContext context)
 
     private void PrepareStateFolder(RunnerStack stack)
     {
+        context.ClaimState();
         try
         {
             Directory.CreateDirectory(stack.Directory);

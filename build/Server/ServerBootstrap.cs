@@ -17,7 +17,7 @@ public sealed class ServerBootstrap(BuildContext context, GitLabApiOptions? apiO
     {
         var settings = context.Settings;
         var container = new ServerReadiness(context).Wait();
-        var state = new ServerState(settings);
+        var state = new ServerState(context.State);
         var local = EffectiveGitLab.LocalServer(settings, null);
         using var api = new GitLabApi(local.Url, context.Redactor, (apiOptions ?? new GitLabApiOptions()) with { Log = m => context.Warning(m) });
         var token = await RootTokenAsync(api, state, container, cancel);
@@ -42,6 +42,7 @@ public sealed class ServerBootstrap(BuildContext context, GitLabApiOptions? apiO
         }
 
         var token = stored ?? RootTokenCommand.NewToken();
+        context.ClaimState();
         context.Redactor.Add(token, "the local GitLab's root token");
         state.WriteToken(token);
         var rails = context.Docker.Run(RootTokenCommand.Arguments(container), RootTokenCommand.Options(token));
@@ -57,7 +58,7 @@ public sealed class ServerBootstrap(BuildContext context, GitLabApiOptions? apiO
         {
             throw new ServerException(
                 $"gitlab-rails runner said \"{said}\", and GitLab still rejects the token (GET /api/v4/user: 401)",
-                $"delete {state.TokenFile} and run Up again; if it persists, read {Path.Combine(context.StateDirectory.FullPath, "compose", "compose")} logs gitlab");
+                $"delete {state.TokenFile} and run Up again; if it persists, read {context.State.ComposeScript} logs gitlab");
         }
 
         context.Information($"root personal access token {said} through gitlab-rails runner (user {created}; the token went only through the container's environment), kept in {state.TokenFile} (mode 0600)");

@@ -89,7 +89,7 @@ public sealed class ServerReadiness(BuildContext context)
         return found.StandardOutput.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).FirstOrDefault();
     }
 
-    private string Script => Path.Combine(context.StateDirectory.FullPath, "compose", "compose");
+    private string Script => context.State.ComposeScript;
 
     private (string Status, string Health) Inspect(string id)
     {

@@ -1,6 +1,5 @@
 using Build.Files;
 using Build.Secrets;
-using Build.Settings;
 
 namespace Build.Server;
 
@@ -8,9 +7,9 @@ namespace Build.Server;
 /// The bootstrap's part of STATE_DIR/server: root's personal access token, mode 0600 in a 0700 folder. It lives beside
 /// the server's data, so Clean keeps both (or, with CLEAN_SERVER_DATA, removes both) and they stay consistent.
 /// </summary>
-public sealed class ServerState(BuildSettings settings)
+public sealed class ServerState(State.StateLayout layout)
 {
-    public string Directory => Path.Combine(settings.StateDirectory.FullPath, "server", "bootstrap");
+    public string Directory => layout.ServerBootstrap;
 
     public string TokenFile => Path.Combine(Directory, "root-token");
 

@@ -8,7 +8,7 @@ public static class ExamplePipeline
 {
     public static string Template(string root) => Path.Combine(root, "assets", "pipeline", "example.gitlab-ci.yml");
 
-    public static string OutputFile(BuildSettings settings) => Path.Combine(settings.StateDirectory.FullPath, "pipeline", ".gitlab-ci.yml");
+    public static string OutputFile(BuildSettings settings) => State.StateLayout.Of(settings).PipelineFile;
 
     public static string Render(string template, BuildSettings settings) => template
         .Replace("{{PRIVATE_ECR_IMAGE}}", settings.PrivateImage?.ToString() ?? throw new SmokeTestException("PRIVATE_ECR_IMAGE is not set", "set PRIVATE_ECR_IMAGE in .env.local to an image in your ECR registry, e.g. 123456789012.dkr.ecr.eu-west-1.amazonaws.com/team/app:latest"), StringComparison.Ordinal)

@@ -14,9 +14,9 @@ namespace Build.Smoke;
 /// </summary>
 public sealed class SmokeTestRun(BuildContext context)
 {
-    public string ResultDirectory => Path.Combine(context.StateDirectory.FullPath, "smoketest");
+    public string ResultDirectory => Path.GetDirectoryName(context.State.SmokeTestResult)!;
 
-    public string JUnitFile => Path.Combine(ResultDirectory, "junit.xml");
+    public string JUnitFile => context.State.SmokeTestResult;
 
     public async Task<SmokeSummary> RunAsync(CancellationToken cancel)
     {
@@ -26,12 +26,13 @@ public sealed class SmokeTestRun(BuildContext context)
         var registry = settings.Registries.First(r => r.Host == image.Registry);
 
         // A result of an earlier run must not stand for this one if this one stops midway (Ctrl-C, a crash).
+        context.ClaimState();
         Directory.CreateDirectory(ResultDirectory);
         Files.AtomicFile.Write(JUnitFile, SmokeSummary.Unfinished(DateTimeOffset.UtcNow), Files.AtomicFile.Private | UnixFileMode.GroupRead | UnixFileMode.OtherRead);
         var pipelineFile = ExamplePipeline.Write(context.Root.FullPath, settings);
         context.Information($"Example pipeline written to {pipelineFile}");
 
-        var job = JobSettings.Read(Path.Combine(RunnerStack.ConfigDirectoryFor(settings), "config.toml"), settings.RunnerName);
+        var job = JobSettings.Read(context.State.ConfigToml, settings.RunnerName);
         foreach (var needed in new[] { settings.DindImage.ToString(), job.Image }.Distinct())
         {
             if (context.Docker.EnsureImage(needed, settings.PullMissingImages, m => context.Information(m)) is { } why)

@@ -13,7 +13,7 @@ public sealed class PreflightTask : AsyncFrostingTask<BuildContext>
         var clock = System.Diagnostics.Stopwatch.StartNew();
         var staged = new CredentialsStaging(context.Settings, context.Redactor, context.FileFacts, context.EnvironmentVariables, m => context.Information(m)).Stage();
         context.Information(staged.File is null ? $"credentials: {Describe(staged.Source)}, region {staged.Region}" : $"credentials: {staged.File} (profile [{context.Settings.AwsProfile}]), region {staged.Region}");
-        var preflight = new Preflight(context.Settings, RunnerCredentials.For(context.Settings, context.EnvironmentVariables), context.Commands, context.Redactor, Path.Combine(context.StateDirectory.FullPath, "preflight"), m => context.Information(m), m => context.Warning(m));
+        var preflight = new Preflight(context.Settings, RunnerCredentials.For(context.Settings, context.EnvironmentVariables), context.Commands, context.Redactor, () => { context.ClaimState(); return context.State.Preflight; }, m => context.Information(m), m => context.Warning(m));
         var checks = clock.Elapsed;
         var report = await preflight.RunAsync(staged, context.CancellationToken);
         context.Information($"Preflight took {clock.ElapsedMilliseconds} ms: credentials check {checks.TotalMilliseconds:0} ms, STS {report.Sts.TotalMilliseconds:0} ms, helper {report.Helper.TotalMilliseconds:0} ms for {report.Registries.Count} registries");

@@ -29,7 +29,7 @@ public sealed class UpTask : FrostingTask<BuildContext>
     {
         if (context.CancellationToken.IsCancellationRequested)
         {
-            context.Warning($"Up was stopped before the runner was confirmed running: containers may be half started. See {System.IO.Path.Combine(context.StateDirectory.FullPath, "compose", "compose")} ps, or run ./build.sh --target=Up again.");
+            context.Warning($"Up was stopped before the runner was confirmed running: containers may be half started. See {context.State.ComposeScript} ps, or run ./build.sh --target=Up again.");
         }
     }
 }

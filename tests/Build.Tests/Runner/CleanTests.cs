@@ -1,13 +1,11 @@
 using Build.Docker;
 using Build.Host;
 using Build.Runner;
-using Build.Settings;
 using Build.Tests.Host;
-using DirectoryPath = Cake.Core.IO.DirectoryPath;
 
 namespace Build.Tests.Runner;
 
-/// <summary>What Clean would delete of a state folder, the label-only list commands, and Clean and Down with Docker down (fake docker).</summary>
+/// <summary>The label-only list commands, and Clean and Down with Docker down (fake docker).</summary>
 [System.Runtime.Versioning.SupportedOSPlatform("linux")]
 public sealed class CleanTests : IDisposable
 {
@@ -17,9 +15,6 @@ public sealed class CleanTests : IDisposable
 
     private string State => Path.Combine(_build.Root, ".state");
 
-    private BuildSettings Settings(Dictionary<string, string> values) =>
-        BuildSettings.Load(new DirectoryPath(_build.Root), new DirectoryPath(_build.Root), new Dictionary<string, string>(), name => values.GetValueOrDefault(name), null);
-
     private void Touch(params string[] relative)
     {
         foreach (var path in relative.Select(r => Path.Combine(State, r)))
@@ -27,40 +22,6 @@ public sealed class CleanTests : IDisposable
             Directory.CreateDirectory(Path.GetDirectoryName(path)!);
             File.WriteAllText(path, "x");
         }
-    }
-
-    [Fact]
-    public void The_whole_state_folder_goes_when_nothing_in_it_is_kept()
-    {
-        Touch("helper/manifest.json", "runner/config/config.toml");
-
-        var removals = new StateFolder(Settings(new() { ["RUNNER_CREDENTIALS_FILE"] = "/elsewhere/credentials" }), _build.Root).Removals();
-
-        Assert.Equal([State], removals);
-    }
-
-    [Fact]
-    public void Server_data_backups_and_a_credentials_file_inside_the_state_folder_are_kept_unless_asked()
-    {
-        Touch("helper/manifest.json", "runner/config/config.toml", "runner/backups/config.toml.1", "server/data/x", "aws/credentials");
-        var values = new Dictionary<string, string> { ["RUNNER_CREDENTIALS_FILE"] = Path.Combine(State, "aws", "credentials") };
-
-        var kept = new StateFolder(Settings(values), _build.Root).Removals();
-        values["CLEAN_SERVER_DATA"] = "true";
-        values["CLEAN_BACKUPS"] = "true";
-        var asked = new StateFolder(Settings(values), _build.Root).Removals();
-
-        Assert.Equal([Path.Combine(State, "helper"), Path.Combine(State, "runner", "config")], kept);
-        Assert.Equal([Path.Combine(State, "helper"), Path.Combine(State, "runner"), Path.Combine(State, "server")], asked);
-    }
-
-    [Fact]
-    public void A_state_folder_that_holds_the_repository_is_refused()
-    {
-        var folder = new StateFolder(Settings(new() { ["STATE_DIR"] = Path.GetDirectoryName(_build.Root)! }), _build.Root);
-
-        Assert.NotNull(folder.Refusal());
-        Assert.Empty(folder.Removals());
     }
 
     [Fact]
@@ -92,5 +53,51 @@ public sealed class CleanTests : IDisposable
         Assert.Contains("containers   unknown: Docker is not reachable", status);
         Assert.Equal(ExitCodes.Failed, downCode);
         Assert.Contains("Down: Docker is not reachable", down);
+    }
+
+    [Fact]
+    public void Clean_refuses_a_state_folder_that_is_the_home_folder_and_changes_nothing()
+    {
+        // Given STATE_DIR set to the user's home, which holds files of theirs, and a docker that records every call
+        var home = Directory.CreateDirectory(Path.Combine(_build.Root, "home")).FullName;
+        File.WriteAllText(Path.Combine(home, ".bashrc"), "mine");
+        Directory.CreateDirectory(Path.Combine(home, "compose"));
+        var calls = Path.Combine(_build.Root, "docker-calls");
+        var machine = _build.FakeMachine($"echo \"$*\" >> {calls}; exit 1\n", null, null);
+        machine["STATE_DIR"] = home;
+        machine["HOME"] = home;
+
+        // When Clean runs, and when it is asked what it would do
+        var (code, output) = _build.RunWith(machine, "--target=Clean");
+        var (dryCode, dry) = _build.RunWith(machine, "--target=Clean", "--dryrun");
+
+        // Then both refuse, naming the task, the folder and the fix; nothing was removed and Docker was never asked
+        Assert.Equal(ExitCodes.Failed, code);
+        Assert.Contains($"Clean: STATE_DIR ({home}) is your home folder", output);
+        Assert.Contains("fix: set STATE_DIR to a new or empty folder", output);
+        Assert.NotEqual(0, dryCode);
+        Assert.Contains("is your home folder", dry);
+        Assert.DoesNotContain("would remove", dry);
+        Assert.True(File.Exists(Path.Combine(home, ".bashrc")));
+        Assert.True(Directory.Exists(Path.Combine(home, "compose")));
+        Assert.False(File.Exists(calls));
+    }
+
+    [Fact]
+    public void A_target_that_writes_state_refuses_a_folder_of_other_files_without_the_marker()
+    {
+        // Given STATE_DIR naming a folder of the user's files
+        var folder = Directory.CreateDirectory(Path.Combine(_build.Root, "documents")).FullName;
+        File.WriteAllText(Path.Combine(folder, "letter.txt"), "mine");
+        var environment = new Dictionary<string, string> { ["STATE_DIR"] = folder, ["HELPER_SOURCE"] = "path", ["HELPER_PATH"] = "/bin/true", ["HELPER_PLATFORMS"] = "linux/amd64" };
+
+        // When BuildHelper runs
+        var (code, output) = _build.RunWith(environment, "--target=BuildHelper");
+
+        // Then it stops before writing anything there
+        Assert.NotEqual(0, code);
+        Assert.Contains("BuildHelper: STATE_DIR", output);
+        Assert.Contains("did not write (letter.txt)", output);
+        Assert.Equal(["letter.txt"], Directory.GetFileSystemEntries(folder).Select(Path.GetFileName));
     }
 }
