@@ -28,7 +28,8 @@ public sealed class BuildContext : FrostingContext
             host.EnvironmentVariables,
             File.Exists(dotEnv) ? File.ReadAllText(dotEnv) : null,
             File.Exists(dotEnvLocal) ? File.ReadAllText(dotEnvLocal) : null,
-            () => GitFiles.IsTracked(Commands, dotEnv));
+            () => GitFiles.IsTracked(Commands, dotEnv),
+            (name, secret) => Redactor.Add(secret, name));
         if (host.Options.Mode == HostMode.Run && string.Equals(host.Options.Target, "SmokeTest", StringComparison.OrdinalIgnoreCase) && Settings.PrivateImage is null)
         {
             // Refused before Up and Register run for it: the probe has nothing to pull without it.

@@ -14,11 +14,14 @@ public static class ChildEnvironment
     public static readonly IReadOnlyList<string> AwsKeyVariables =
         ["AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_SECURITY_TOKEN"];
 
+    /// <summary>The build's secret settings (GitLab tokens among them): never inherited, whether or not a value was read.</summary>
+    public static IEnumerable<string> SecretSettings => Settings.SettingCatalog.All.Where(d => d.IsSecret).Select(d => d.Key);
+
     /// <summary>The variables to set for a child (a null value removes an inherited one).</summary>
     public static Dictionary<string, string?> For(CommandOptions options, Redactor redactor, IDictionary inherited)
     {
         var variables = new Dictionary<string, string?>(StringComparer.Ordinal);
-        foreach (var name in AwsKeyVariables.Concat(redactor.Secrets.Select(s => s.Name)).Concat(options.RemoveEnvironment))
+        foreach (var name in AwsKeyVariables.Concat(SecretSettings).Concat(redactor.Secrets.Select(s => s.Name)).Concat(options.RemoveEnvironment))
         {
             variables[name] = null;
         }

@@ -189,6 +189,7 @@ public sealed partial class BuildSettings
     /// Builds the settings from <c>--name=value</c> arguments, environment variables and the texts of .env.local
     /// and .env; throws <see cref="SettingsException"/> listing every invalid value.
     /// </summary>
+    /// <param name="secretSeen">Called with every secret value found in any layer, before anything else runs (git's tracked check among them).</param>
     /// <param name="invocationDirectory">Where the user ran the command: relative paths from arguments and the environment start there; those from .env.local, .env and defaults start at <paramref name="root"/>.</param>
     public static BuildSettings Load(
         DirectoryPath root,
@@ -197,9 +198,10 @@ public sealed partial class BuildSettings
         Func<string, string?> environment,
         string? dotEnvText,
         string? dotEnvLocalText = null,
-        Func<bool>? dotEnvIsTracked = null)
+        Func<bool>? dotEnvIsTracked = null,
+        Action<string, Secret>? secretSeen = null)
     {
-        var s = SettingsLayers.Resolve(arguments, environment, dotEnvText, dotEnvLocalText, dotEnvIsTracked);
+        var s = SettingsLayers.Resolve(arguments, environment, dotEnvText, dotEnvLocalText, dotEnvIsTracked, secretSeen);
 
         DirectoryPath? Directory(SettingDefinition d) => s.Parse(d, text => (DirectoryPath?)new DirectoryPath(text).MakeAbsolute(BaseFor(d)).Collapse());
         FilePath? File(SettingDefinition d) => s.Parse(d, text => (FilePath?)new FilePath(text).MakeAbsolute(BaseFor(d)).Collapse());

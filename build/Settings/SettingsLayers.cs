@@ -19,11 +19,29 @@ public sealed class SettingsLayers
         Func<string, string?> environment,
         string? dotEnvText,
         string? dotEnvLocalText = null,
-        Func<bool>? dotEnvIsTracked = null)
+        Func<bool>? dotEnvIsTracked = null,
+        Action<string, Secret>? secretSeen = null)
     {
         var layers = new SettingsLayers([]);
         var fromFile = layers.ReadFile(".env", dotEnvText, environment);
         var fromLocal = layers.ReadFile(".env.local", dotEnvLocalText, environment);
+
+        // Every secret value of every layer is made known before anything runs (git, for the tracked check), so that no
+        // child process inherits one and no message shows one, whichever layer wins.
+        foreach (var definition in SettingCatalog.All.Where(d => d.IsSecret))
+        {
+            var values = new[]
+            {
+                arguments.FirstOrDefault(a => SettingDefinition.KeyFromArgument(a.Key) == definition.Key).Value,
+                environment(definition.Key),
+                fromLocal.GetValueOrDefault(definition.Key)?.Value,
+                fromFile.GetValueOrDefault(definition.Key)?.Value,
+            };
+            foreach (var value in values.Where(v => !string.IsNullOrEmpty(v)))
+            {
+                secretSeen?.Invoke(definition.Key, new Secret(value!));
+            }
+        }
         var tracked = new Lazy<bool>(() => dotEnvIsTracked?.Invoke() ?? false);
 
         var fromArguments = new Dictionary<string, string>(StringComparer.Ordinal);

@@ -105,4 +105,29 @@ public sealed class SecretLeakTests : IDisposable
         git!.WaitForExit();
         Assert.Equal(0, git.ExitCode);
     }
+
+    [Fact]
+    [System.Runtime.Versioning.SupportedOSPlatform("linux")]
+    public void Git_asked_whether_env_is_tracked_inherits_no_secret_of_any_layer()
+    {
+        // Given a .env holding a secret (so the build asks git whether .env is tracked), a runner token in the
+        // environment, and a git that records the environment it was started with
+        var seen = Path.Combine(_build.Root, "git-environment");
+        File.WriteAllText(Path.Combine(_build.Root, ".env"), $"AWS_SECRET_ACCESS_KEY={AwsSecret}\n");
+        File.SetUnixFileMode(Path.Combine(_build.Root, ".env"), UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        var environment = _build.FakeMachine(null, null, null);
+        var git = Path.Combine(environment["PATH"], "git");
+        File.WriteAllText(git, $"#!/bin/sh\n/usr/bin/env > {seen}\nexit 1\n");
+        File.SetUnixFileMode(git, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        environment["GITLAB_RUNNER_TOKEN"] = "glrt-" + GitLabToken[6..];
+
+        // When any target reads the settings
+        _build.RunWith(environment, "--target=Status");
+
+        // Then git ran, and saw neither the variable nor the value of any secret
+        var inherited = File.ReadAllText(seen);
+        Assert.DoesNotContain("GITLAB_RUNNER_TOKEN", inherited);
+        Assert.DoesNotContain(GitLabToken[6..], inherited);
+        Assert.DoesNotContain(AwsSecret, inherited);
+    }
 }
