@@ -95,16 +95,26 @@ public static partial class CredentialsFileCheck
 
         var header = ofProfile[0];
         var next = headers.Where(h => h.Line > header).Select(h => h.Line).DefaultIfEmpty(lines.Length + 1).First();
-        string Where(string property)
-        {
-            var line = Enumerable.Range(header, next - header - 1)
-                .FirstOrDefault(i => Property().Match(lines[i]) is { Success: true } m && m.Groups["key"].Value.Equals(property, StringComparison.OrdinalIgnoreCase));
-            return line > 0 ? $"{property} on line {line + 1} of profile [{profile}]" : $"profile [{profile}] (line {header})";
-        }
+        int LineOf(string property) => Enumerable.Range(header, next - header - 1)
+            .FirstOrDefault(i => Property().Match(lines[i]) is { Success: true } m && m.Groups["key"].Value.Equals(property, StringComparison.OrdinalIgnoreCase));
+        string Where(string property) => LineOf(property) is > 0 and var line ? $"{property} on line {line + 1} of profile [{profile}]" : $"profile [{profile}] (line {header})";
 
         var options = found.Options;
-        var keyId = Required(options.AccessKey, "aws_access_key_id", AwsKey.IsKeyIdShaped, AwsKey.KeyIdAccepted);
-        var secret = Required(options.SecretKey, "aws_secret_access_key", AwsKey.IsSecretShaped, AwsKey.SecretAccepted);
+        if (Absent("aws_access_key_id", options.AccessKey) is var noKeyId && Absent("aws_secret_access_key", options.SecretKey) is var noSecret && (noKeyId || noSecret))
+        {
+            // A half pair is named for what it has and what it lacks: "is missing" alone read as if the profile were.
+            var hasToken = !string.IsNullOrWhiteSpace(options.Token);
+            Problem((noKeyId, noSecret) switch
+            {
+                (true, true) when hasToken => $"profile [{profile}] (line {header}) has aws_session_token but neither aws_access_key_id nor aws_secret_access_key: a session token works only with the key id and secret it was issued with; add both",
+                (true, true) => $"profile [{profile}] (line {header}) has neither aws_access_key_id nor aws_secret_access_key: add both (see assets/runner-ecr-credentials)",
+                (false, true) => $"profile [{profile}] (line {header}) has aws_access_key_id but no aws_secret_access_key: add aws_secret_access_key = <the secret of that key> to it",
+                _ => $"profile [{profile}] (line {header}) has aws_secret_access_key but no aws_access_key_id: add aws_access_key_id = <the key id, AKIA… or ASIA…> to it",
+            });
+        }
+
+        var keyId = noKeyId ? null : Required(options.AccessKey, "aws_access_key_id", AwsKey.IsKeyIdShaped, AwsKey.KeyIdAccepted);
+        var secret = noSecret ? null : Required(options.SecretKey, "aws_secret_access_key", AwsKey.IsSecretShaped, AwsKey.SecretAccepted);
         Secret? token = null;
         if (!string.IsNullOrWhiteSpace(options.Token))
         {
@@ -137,11 +147,14 @@ public static partial class CredentialsFileCheck
         var key = keyId is not null && secret is not null && region is not null && problems.Count == 0 ? new AwsKey(keyId, secret, token, region) : null;
         return new Result(key, problems, modeTooWide);
 
+        // No line for the property at all (an empty "name =" line is there, only empty).
+        bool Absent(string property, string? value) => string.IsNullOrWhiteSpace(value) && LineOf(property) == 0;
+
         Secret? Required(string? value, string property, Func<string, bool> shaped, string accepted)
         {
             if (string.IsNullOrWhiteSpace(value))
             {
-                Problem($"{Where(property)} is missing or empty: fill it in");
+                Problem($"{Where(property)} is empty: fill it in");
                 return null;
             }
 

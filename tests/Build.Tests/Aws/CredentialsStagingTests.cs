@@ -46,7 +46,7 @@ public sealed class CredentialsStagingTests : IDisposable
         var (again, second) = _run.Run("--target=StageCredentials");
         Assert.Equal(ExitCodes.Failed, again);
         Assert.Contains("aws_access_key_id on line ", second);
-        Assert.Contains("is missing or empty: fill it in", second);
+        Assert.Contains("is empty: fill it in", second);
         Assert.Equal(local + $"RUNNER_CREDENTIALS_FILE={file}\r\n", File.ReadAllText(_run.EnvLocal));
     }
 
