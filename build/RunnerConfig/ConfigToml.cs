@@ -92,7 +92,7 @@ public static partial class ConfigToml
         {
             var error = document.Diagnostics.First(d => d.Kind == DiagnosticMessageKind.Error);
             throw new ConfigTomlException(
-                $"{path} is not valid TOML: line {error.Span.Start.Line + 1}, column {error.Span.Start.Column + 1}: {error.Message}",
+                $"{path} is not valid TOML: line {error.Span.Start.Line + 1}, column {error.Span.Start.Column + 1}: {Secrets.ParseErrors.Mask(error.Message)}",
                 "correct that line (the runner would not load the file either), or move the file away to start from a new one; Register keeps a backup of every file it replaces");
         }
 

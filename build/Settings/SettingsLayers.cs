@@ -104,7 +104,7 @@ public sealed class SettingsLayers
         if (text is not null)
         {
             var parsed = DotEnvFile.Parse(text, environment);
-            Problems.AddRange(parsed.Errors.Select(e => name + " " + e));
+            Problems.AddRange(parsed.Errors.Select(e => name + " " + ParseErrors.Mask(e)));
             foreach (var entry in parsed.Entries)
             {
                 entries[entry.Key] = entry;

@@ -24,7 +24,10 @@ public sealed record JobSettings(
             throw new SmokeTestException($"{configFile} does not exist", "run ./build.sh --target=Register first");
         }
 
-        var document = TomlSerializer.Deserialize<TomlTable>(File.ReadAllText(configFile))!;
+        var content = File.ReadAllText(configFile);
+        // The syntax check first: its message masks what it quotes of the file (a token, say); the deserializer's would not.
+        RunnerConfig.ConfigToml.Parse(content, configFile);
+        var document = TomlSerializer.Deserialize<TomlTable>(content)!;
         var entry = (document.TryGetValue("runners", out var runners) && runners is TomlTableArray array ? array.Cast<TomlTable>() : [])
             .FirstOrDefault(r => r.TryGetValue("name", out var name) && name as string == runnerName)
             ?? throw new SmokeTestException($"{configFile} has no runner named \"{runnerName}\"", "run ./build.sh --target=Register (RUNNER_NAME names the entry)");
