@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using System.Xml;
 using System.Xml.Linq;
 
 namespace Build.Smoke;
@@ -50,14 +51,14 @@ public sealed record SmokeSummary(IReadOnlyList<LevelResult> Levels, TimeSpan To
             new XAttribute("timestamp", started.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ss", CultureInfo.InvariantCulture)));
         foreach (var level in Levels)
         {
-            var testCase = new XElement("testcase", new XAttribute("classname", SuiteName), new XAttribute("name", level.Level), new XAttribute("time", Number(level.Time)));
+            var testCase = new XElement("testcase", new XAttribute("classname", SuiteName), new XAttribute("name", XmlText(level.Level)), new XAttribute("time", Number(level.Time)));
             if (!level.Passed)
             {
-                testCase.Add(new XElement("failure", new XAttribute("message", level.Cause ?? "failed"), $"{level.Cause}\nFix: {level.Fix}\n{level.Detail}".TrimEnd()));
+                testCase.Add(new XElement("failure", new XAttribute("message", XmlText(level.Cause ?? "failed")), XmlText($"{level.Cause}\nFix: {level.Fix}\n{level.Detail}".TrimEnd())));
             }
             else if (level.Detail is not null)
             {
-                testCase.Add(new XElement("system-out", level.Detail));
+                testCase.Add(new XElement("system-out", XmlText(level.Detail)));
             }
 
             suite.Add(testCase);
@@ -73,6 +74,37 @@ public sealed record SmokeSummary(IReadOnlyList<LevelResult> Levels, TimeSpan To
     public static string Unfinished(DateTimeOffset started) =>
         new SmokeSummary([LevelResult.Fail("run", TimeSpan.Zero, $"SmokeTest started at {started.UtcDateTime:yyyy-MM-dd HH:mm:ss} UTC and did not finish (interrupted or failed before its summary)", "run ./build.sh --target=SmokeTest again")], TimeSpan.Zero)
             .JUnitXml(started);
+
+    /// <summary>
+    /// Text XML 1.0 can carry: a character it forbids (a job log's escape codes, a NUL, a lone surrogate) is written as
+    /// <c>\uXXXX</c>, so the summary is never lost to one byte of a log.
+    /// </summary>
+    public static string XmlText(string text)
+    {
+        if (text.All(XmlConvert.IsXmlChar) && !text.Any(char.IsSurrogate))
+        {
+            return text;
+        }
+
+        var safe = new StringBuilder(text.Length);
+        for (var i = 0; i < text.Length; i++)
+        {
+            if (char.IsHighSurrogate(text[i]) && i + 1 < text.Length && char.IsLowSurrogate(text[i + 1]))
+            {
+                safe.Append(text[i]).Append(text[++i]);
+            }
+            else if (XmlConvert.IsXmlChar(text[i]))
+            {
+                safe.Append(text[i]);
+            }
+            else
+            {
+                safe.Append("\\u").Append(((int)text[i]).ToString("X4", CultureInfo.InvariantCulture));
+            }
+        }
+
+        return safe.ToString();
+    }
 
     private static string Seconds(TimeSpan time) => time.TotalSeconds.ToString("0.0", CultureInfo.InvariantCulture) + " s";
 

@@ -64,4 +64,20 @@ public sealed class SmokeSummaryTests
         Assert.Equal("wrong secret access key (InvalidSignatureException)", (string?)failure.Attribute("message"));
         Assert.Contains("Fix: copy the secret access key again", failure.Value);
     }
+
+    [Fact]
+    public void A_job_log_with_control_characters_still_gives_valid_junit_xml()
+    {
+        // Given a failed pipeline row whose detail is a job log with colour codes, a bell, a NUL and a lone surrogate
+        var log = "\u001b[31mERROR\u001b[0m pull failed\u0007\u0000 tail \ud800 end \U0001F600";
+        var level = LevelResult.Fail("pipeline: dind-pull", TimeSpan.FromSeconds(2), "job failed\u001b[0m", "read the log", log);
+
+        // When the JUnit XML is written
+        var xml = new SmokeSummary([level], TimeSpan.FromSeconds(2)).JUnitXml(DateTimeOffset.UnixEpoch);
+
+        // Then it parses, and the failure keeps the text with each forbidden character spelled out
+        var failure = XDocument.Parse(xml).Descendants("failure").Single();
+        Assert.Equal("job failed\\u001B[0m", (string?)failure.Attribute("message"));
+        Assert.Contains("\\u001B[31mERROR\\u001B[0m pull failed\\u0007\\u0000 tail \\uD800 end \U0001F600", failure.Value, StringComparison.Ordinal);
+    }
 }
