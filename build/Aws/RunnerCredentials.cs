@@ -19,7 +19,9 @@ public sealed record ContainerCredentials(
 /// <summary>
 /// The one place that decides how <c>CREDENTIALS_SOURCE</c> reaches the containers: Up reads <see cref="Runner"/>
 /// for the runner container (the executor's helper), Register reads <see cref="Jobs"/> for config.toml (the DinD
-/// job containers' helper), and Preflight runs the helper on the host with the runner's view.
+/// job containers' helper), and Preflight runs the helper on the host with the runner's view. No secret value is ever
+/// in <see cref="Jobs"/>: config.toml is read by the runner and copied into every job, so with keys from the
+/// environment the jobs get a credentials file Register writes into the state folder (<see cref="JobsFile"/>).
 /// </summary>
 public sealed record RunnerCredentials(CredentialsSource Source, ContainerCredentials Runner, ContainerCredentials Jobs)
 {
@@ -76,9 +78,39 @@ public sealed record RunnerCredentials(CredentialsSource Source, ContainerCreden
             environment["AWS_CA_BUNDLE"] = CaBundleTarget;
         }
 
-        // Jobs (DinD docker pull) run the same helper with the same credentials as the executor.
-        var view = new ContainerCredentials(mounts, environment, secrets);
-        return new RunnerCredentials(settings.CredentialsSource, view, view);
+        // Jobs (DinD docker pull) run the same helper with the same credentials as the executor, never as values.
+        var runner = new ContainerCredentials(mounts, environment, secrets);
+        if (settings.CredentialsSource != CredentialsSource.Environment)
+        {
+            return new RunnerCredentials(settings.CredentialsSource, runner, runner);
+        }
+
+        var jobEnvironment = new Dictionary<string, string>(environment, StringComparer.Ordinal)
+        {
+            ["AWS_SHARED_CREDENTIALS_FILE"] = CredentialsTarget,
+            ["AWS_PROFILE"] = JobsProfile,
+        };
+        var jobs = new ContainerCredentials([new ContainerMount(State.StateLayout.Of(settings).JobsCredentials, CredentialsTarget, ReadOnly: true), .. mounts], jobEnvironment, new Dictionary<string, Secret>());
+        return new RunnerCredentials(settings.CredentialsSource, runner, jobs);
+    }
+
+    /// <summary>The profile of the jobs' credentials file (CREDENTIALS_SOURCE=environment).</summary>
+    public const string JobsProfile = "default";
+
+    /// <summary>
+    /// With CREDENTIALS_SOURCE=environment, the jobs' credentials file (mode 0600, in the state folder) holding the
+    /// keys of the build's environment; null for the other sources, whose jobs mount what the runner mounts.
+    /// </summary>
+    public static (string Path, Secret Text)? JobsFile(BuildSettings settings)
+    {
+        if (settings.CredentialsSource != CredentialsSource.Environment || settings.AwsAccessKeyId is not { } keyId || settings.AwsSecretAccessKey is not { } secret)
+        {
+            return null;
+        }
+
+        var text = $"[{JobsProfile}]\naws_access_key_id = {keyId.Reveal()}\naws_secret_access_key = {secret.Reveal()}\n"
+            + (settings.AwsSessionToken is { } token ? $"aws_session_token = {token.Reveal()}\n" : string.Empty);
+        return (State.StateLayout.Of(settings).JobsCredentials, new Secret(text));
     }
 
     /// <summary>The runner's variables with container paths replaced by the host files mounted there, for running the helper on the host.</summary>

@@ -32,7 +32,8 @@ public sealed class RunnerRegister(BuildContext context, GitLabApiOptions? apiOp
         var existing = File.Exists(ConfigFile) ? await File.ReadAllTextAsync(ConfigFile, cancel) : null;
         var helper = HelperOutput.For(settings).BinaryFor(Platform);
         var credentials = RunnerCredentials.For(settings, context.EnvironmentVariables);
-        foreach (var mount in credentials.Jobs.Mounts.Where(m => !File.Exists(m.Source)))
+        var jobsFile = RunnerCredentials.JobsFile(settings);
+        foreach (var mount in credentials.Jobs.Mounts.Where(m => !File.Exists(m.Source) && m.Source != jobsFile?.Path))
         {
             throw new RunnerUpException($"{(mount.Source.Length == 0 ? "no credentials file is configured" : mount.Source + " does not exist")} (for the jobs' {mount.Target})", "run ./build.sh --target=StageCredentials");
         }
@@ -81,6 +82,13 @@ public sealed class RunnerRegister(BuildContext context, GitLabApiOptions? apiOp
     {
         Directory.CreateDirectory(ConfigDirectory);
         Directory.CreateDirectory(Path.GetDirectoryName(DindConfigFile)!);
+        if (RunnerCredentials.JobsFile(context.Settings) is { } jobs)
+        {
+            // The keys of the environment, for the jobs' helper: a private file in the state folder, never config.toml.
+            Directory.CreateDirectory(Path.GetDirectoryName(jobs.Path)!);
+            AtomicFile.Write(jobs.Path, jobs.Text.Reveal());
+        }
+
         var dind = AtomicFile.Write(DindConfigFile, DockerAuthConfig.File(context.Settings.Registries.Select(r => r.Host), context.Settings.UseCredsStore), AtomicFile.Private | UnixFileMode.GroupRead | UnixFileMode.OtherRead);
         var merged = ConfigToml.Merge(existing, entry, ConfigFile);
         if (merged == existing && (OperatingSystem.IsWindows() || File.GetUnixFileMode(ConfigFile) == AtomicFile.Private))

@@ -41,8 +41,8 @@ public sealed record RunnerEntry(
         {
             new("DOCKER_AUTH_CONFIG", DockerAuthConfig.Json(settings.Registries.Select(r => r.Host), settings.UseCredsStore)),
         };
+        // Never a secret value: config.toml's environment is copied into every job (RunnerCredentials.Jobs has none).
         environment.AddRange(credentials.Jobs.Environment.OrderBy(e => e.Key, StringComparer.Ordinal));
-        environment.AddRange(credentials.Jobs.SecretEnvironment.OrderBy(e => e.Key, StringComparer.Ordinal).Select(e => new KeyValuePair<string, string>(e.Key, e.Value.Reveal())));
 
         var volumes = new List<string> { new ContainerMount(dindConfigFile, DindConfigTarget, ReadOnly: true).ToString() };
         volumes.AddRange(credentials.Jobs.Mounts.Select(m => (m with { ReadOnly = true }).ToString()));

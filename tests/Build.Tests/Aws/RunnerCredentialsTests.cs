@@ -71,4 +71,28 @@ public sealed class RunnerCredentialsTests
         Assert.Equal("/etc/gitlab-runner-ecr/aws-ca-bundle.pem", credentials.Runner.Environment["AWS_CA_BUNDLE"]);
         Assert.Equal("/etc/proxy/ca.pem", credentials.HostEnvironment()["AWS_CA_BUNDLE"]);
     }
+
+    [Fact]
+    public void Environment_source_gives_jobs_a_state_folder_credentials_file_and_never_a_key_as_a_value()
+    {
+        // Given keys from the environment (with a session token)
+        var settings = Settings(new()
+        {
+            ["CREDENTIALS_SOURCE"] = "environment", ["AWS_ACCESS_KEY_ID"] = CredentialsRun.KeyId, ["AWS_SECRET_ACCESS_KEY"] = CredentialsRun.SecretKey,
+            ["AWS_SESSION_TOKEN"] = "IQoJb3JpZ2luX2VjEXAMPLETOKEN", ["AWS_REGION"] = "eu-west-1", ["STATE_DIR"] = "/srv/state",
+        });
+
+        // When the jobs' view and the jobs' file are made
+        var credentials = RunnerCredentials.For(settings, Home);
+        var file = RunnerCredentials.JobsFile(settings);
+
+        // Then jobs mount the file read-only at the credentials path and their variables hold no key
+        Assert.Equal("/srv/state/runner/jobs/credentials:/root/.aws/credentials:ro", Assert.Single(credentials.Jobs.Mounts).ToString());
+        Assert.Empty(credentials.Jobs.SecretEnvironment);
+        Assert.Equal("/root/.aws/credentials", credentials.Jobs.Environment["AWS_SHARED_CREDENTIALS_FILE"]);
+        Assert.DoesNotContain(credentials.Jobs.Environment.Values, v => v.Contains(CredentialsRun.SecretKey) || v.Contains(CredentialsRun.KeyId));
+        Assert.Equal("/srv/state/runner/jobs/credentials", file!.Value.Path);
+        Assert.Equal($"[default]\naws_access_key_id = {CredentialsRun.KeyId}\naws_secret_access_key = {CredentialsRun.SecretKey}\naws_session_token = IQoJb3JpZ2luX2VjEXAMPLETOKEN\n", file.Value.Text.Reveal());
+        Assert.Null(RunnerCredentials.JobsFile(Settings(new() { ["RUNNER_CREDENTIALS_FILE"] = "/x/credentials" })));
+    }
 }

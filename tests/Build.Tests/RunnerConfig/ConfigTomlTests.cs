@@ -272,4 +272,31 @@ public sealed class ConfigTomlTests
         var entry = ((TomlArray)runner["environment"]).Cast<string>().Single(e => e.StartsWith("DOCKER_AUTH_CONFIG=", StringComparison.Ordinal));
         return JsonDocument.Parse(entry["DOCKER_AUTH_CONFIG=".Length..]).RootElement.Clone();
     }
+
+    [Fact]
+    public void Config_toml_never_holds_an_aws_key_and_drops_one_an_earlier_version_wrote()
+    {
+        // Given keys from the environment, and a config.toml where an earlier version wrote them into the entry
+        var settings = Settings(new()
+        {
+            ["CREDENTIALS_SOURCE"] = "environment", ["AWS_ACCESS_KEY_ID"] = "AKIAEXAMPLEKEY000001", ["AWS_SECRET_ACCESS_KEY"] = "wJalrXUtnFEMI/K7MDENG/bPxRfiCyEXAMPLE01",
+        });
+        var earlier = ConfigToml.Merge(null, Entry(settings)).Replace(
+            "environment = [",
+            "environment = [\"AWS_ACCESS_KEY_ID=AKIAEXAMPLEKEY000001\", \"AWS_SECRET_ACCESS_KEY=wJalrXUtnFEMI/K7MDENG/bPxRfiCyEXAMPLE01\", ",
+            StringComparison.Ordinal);
+        Assert.Contains("wJalrXUtnFEMI", earlier, StringComparison.Ordinal);
+
+        // When Register merges its entry, fresh and over the earlier file
+        var fresh = ConfigToml.Merge(null, Entry(settings));
+        var merged = ConfigToml.Merge(earlier, Entry(settings));
+
+        // Then neither holds the key id or the secret, and the jobs mount the state folder's credentials file
+        foreach (var text in new[] { fresh, merged })
+        {
+            Assert.DoesNotContain("AKIAEXAMPLEKEY000001", text, StringComparison.Ordinal);
+            Assert.DoesNotContain("wJalrXUtnFEMI", text, StringComparison.Ordinal);
+            Assert.Contains("/runner/jobs/credentials:/root/.aws/credentials:ro", text, StringComparison.Ordinal);
+        }
+    }
 }

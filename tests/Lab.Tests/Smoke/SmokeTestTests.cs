@@ -81,6 +81,42 @@ public sealed class SmokeTestTests(LabFixture lab, ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task With_keys_from_the_environment_both_levels_pass_and_no_key_is_in_config_toml()
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(6));
+        var cancel = timeout.Token;
+        await using var gitlab = await GitLabEmulator.StartNewAsync(cancel: cancel);
+        await using var run = new UpRun(lab, "smoke-env");
+        var runner = run.UseGitLab(gitlab);
+        run.UseSmokeTestStandIns();
+
+        // Given the keys in the environment, not in a file
+        run.Environment["CREDENTIALS_SOURCE"] = "environment";
+        run.Environment["AWS_ACCESS_KEY_ID"] = lab.Key.AccessKeyId;
+        run.Environment["AWS_SECRET_ACCESS_KEY"] = lab.Key.SecretAccessKey;
+        await run.UpAndRegisterAsync(cancel);
+
+        // When SmokeTest runs
+        var smoke = await run.RunAsync(cancel, "--target=SmokeTest", "--exclusive");
+        var text = smoke.Output + smoke.Error;
+        output.WriteLine(text);
+
+        // Then both levels pass; config.toml holds neither key, the jobs read a private file in the state folder
+        Assert.True(smoke.Succeeded, text);
+        Assert.Matches(@"executor \(image:\)\s+pass", text);
+        Assert.Matches(@"DinD \(docker pull in a job\)\s+pass", text);
+        var config = File.ReadAllText(Path.Combine(run.State, "runner", "config", "config.toml"));
+        Assert.DoesNotContain(lab.Key.SecretAccessKey, config);
+        Assert.DoesNotContain(lab.Key.AccessKeyId, config);
+        var jobs = Path.Combine(run.State, "runner", "jobs", "credentials");
+        Assert.Contains($"{jobs}:/root/.aws/credentials:ro", config);
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(jobs));
+        Assert.DoesNotContain(lab.Key.SecretAccessKey, text);
+        Assert.DoesNotContain(runner.Token, text);
+        await AssertNothingLeftAsync(run.Project, cancel);
+    }
+
+    [Fact]
     public async Task SmokeTest_fails_the_executor_level_alone_when_the_helper_is_not_on_the_runner_PATH()
     {
         using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(6));
