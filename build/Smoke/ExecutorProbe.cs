@@ -10,7 +10,8 @@ namespace Build.Smoke;
 /// <summary>
 /// The executor level: the helper's <c>get</c> run inside the running runner container (docker exec, so with that
 /// container's PATH, HOME and environment, as the runner process runs it) for the private image's registry, then
-/// a pull of the private image through the host daemon with the credentials it returned on the Engine API call.
+/// a pull of the private image through the host daemon with the credentials it returned on the Engine API call
+/// (neither runs where the daemon's endpoint would expose the token: see <see cref="EngineEndpoint.Judged"/>).
 /// The only addition to the container's environment is a throwaway AWS_ECR_CACHE_DIR, so that a cached token
 /// cannot hide a broken credential and the helper's log can be read; it is deleted afterwards.
 /// </summary>
@@ -21,6 +22,12 @@ public sealed class ExecutorProbe(DockerCli docker, DockerCli cleanup, Redactor 
     public async Task<LevelResult> RunAsync(string runnerContainer, EcrRegistry registry, string image, string runId, CancellationToken cancel)
     {
         var clock = Stopwatch.StartNew();
+        if (engine.Endpoint.Refusal is { } refusal)
+        {
+            // Checked before the helper runs: docker exec brings its output, the token, back over the same endpoint.
+            return LevelResult.Fail(Level, clock.Elapsed, $"not run, so that no ECR token is fetched or sent: {refusal.Problem}", refusal.Fix);
+        }
+
         var cache = $"/tmp/gitlab-runner-ecr-smoke-{runId}";
         try
         {
@@ -48,11 +55,10 @@ public sealed class ExecutorProbe(DockerCli docker, DockerCli cleanup, Redactor 
             }
 
             redactor.Add(credentials.Secret, "the ECR token of " + registry.Host);
-            var refused = await engine.PullAsync(image, registry.Host, credentials.Username, credentials.Secret, TimeSpan.FromMinutes(5), cancel);
-            return refused is null
-                ? LevelResult.Pass(Level, clock.Elapsed, $"helper in the runner container, pull of {image} through the host daemon")
-                : LevelResult.Fail(Level, clock.Elapsed, $"the host daemon refused the pull of {image}: {redactor.Redact(refused)}",
-                    "the token was issued, so check the image name and tag, the repository's policy (ecr:BatchGetImage, ecr:GetDownloadUrlForLayer), and that the daemon reaches the registry");
+            var failure = await engine.PullAsync(image, registry.Host, credentials.Username, credentials.Secret, TimeSpan.FromMinutes(5), cancel);
+            return failure is null
+                ? LevelResult.Pass(Level, clock.Elapsed, $"helper in the runner container, pull of {image} through the host daemon at {engine.Endpoint.Describe()}")
+                : LevelResult.Fail(Level, clock.Elapsed, $"the helper gave a token for {registry.Host}, but {redactor.Redact(failure.Cause)}", failure.Fix);
         }
         finally
         {

@@ -54,7 +54,7 @@ public sealed class SmokeTestRun(BuildContext context)
         var levels = new List<LevelResult>();
         try
         {
-            levels.Add(await Level(ExecutorProbe.Level, () => new ExecutorProbe(context.Docker, cleanup, context.Redactor, new EnginePull(context.EnvironmentVariables("DOCKER_HOST"), engine.ApiVersion))
+            levels.Add(await Level(ExecutorProbe.Level, () => new ExecutorProbe(context.Docker, cleanup, context.Redactor, new EnginePull(EngineEndpoints.Resolve(context.EnvironmentVariables), engine.ApiVersion))
                 .RunAsync(runner, registry, image.ToString(), runId, cancel)));
             levels.Add(await Level(DindProbe.Level, () => Task.FromResult(new DindProbe(context.Docker, resources, settings.DindPrivileged, settings.RegistryCaBundle?.FullPath)
                 .Run(job, settings.DindImage.ToString(), settings.Registries, image.ToString(), TimeSpan.FromMinutes(5)))));

@@ -3,8 +3,11 @@ namespace Lab.Docker;
 /// <summary>The lab's DinD service as a job sees it: on the lab network as <c>docker</c> (tcp 2375), trusting the lab CA for one registry.</summary>
 public static class LabDind
 {
-    /// <summary>Starts a DinD daemon named <c>&lt;run&gt;-&lt;name&gt;</c> and waits until it answers; remove it with <c>docker rm -fv</c>.</summary>
-    public static async Task<string> StartAsync(LabFixture lab, string name, LabRegistry registry, CancellationToken cancel)
+    /// <summary>
+    /// Starts a DinD daemon named <c>&lt;run&gt;-&lt;name&gt;</c> (with further <c>docker run</c> options, such as
+    /// <c>-e DOCKER_TLS_CERTDIR=/certs</c> for TLS on 2376) and waits until it answers; remove it with <c>docker rm -fv</c>.
+    /// </summary>
+    public static async Task<string> StartAsync(LabFixture lab, string name, LabRegistry registry, CancellationToken cancel, params string[] options)
     {
         var dind = $"{lab.RunId}-{name}";
         var certs = lab.NewFolder(name + "-certs");
@@ -13,10 +16,12 @@ public static class LabDind
 
         // --privileged is refused on this machine (CAP_SYS_RESOURCE is outside the bounding set); this is its equivalent.
         await Cli.DockerAsync("start the DinD daemon", cancel,
+        [
             "run", "-d", "--pull", "never", "--name", dind, "--label", $"{LabFixture.RunLabel}={lab.RunId}", "--label", LabFixture.Owner,
             "--network", lab.Network, "--network-alias", "docker",
             "--cap-add", "ALL", "--cap-drop", "SYS_RESOURCE", "--security-opt", "seccomp=unconfined",
-            "-v", certs + ":/etc/docker/certs.d:ro", lab.Images.Dind);
+            "-v", certs + ":/etc/docker/certs.d:ro", .. options, lab.Images.Dind,
+        ]);
         try
         {
             await WaitForDaemonAsync(dind, cancel);

@@ -1,4 +1,6 @@
+using System.Net.Sockets;
 using System.Xml.Linq;
+using Build.Docker;
 using Lab.Docker;
 using Lab.GitLab;
 using Lab.Runner;
@@ -196,6 +198,57 @@ public sealed class SmokeTestTests(LabFixture lab, ITestOutputHelper output)
         finally
         {
             await Cli.RunAsync("docker", ["rmi", muslCli], CancellationToken.None);
+        }
+    }
+
+    [Fact]
+    public async Task SmokeTest_fails_the_executor_level_over_plain_tcp_off_loopback_without_fetching_or_sending_the_token()
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(6));
+        var cancel = timeout.Token;
+        await using var gitlab = await GitLabEmulator.StartNewAsync(cancel: cancel);
+        await using var run = new UpRun(lab, "smoke-tcp");
+        var runner = run.UseGitLab(gitlab);
+        var registry = lab.Registries[0];
+        run.UseSmokeTestStandIns();
+        await run.UpAndRegisterAsync(cancel);
+
+        // Given DOCKER_HOST on plain tcp off loopback: a relay on the lab network's gateway to this machine's daemon, recording the wire
+        var daemon = EngineEndpoints.Resolve(Environment.GetEnvironmentVariable);
+        Assert.True(daemon.IsUnixSocket, $"the lab's daemon is expected on a unix socket, not {daemon.Host}");
+        await using var relay = TcpRecorder.Start(lab.Gateway, c => TcpRecorder.ConnectAsync(new UnixDomainSocketEndPoint(daemon.SocketPath), c));
+        run.Environment["DOCKER_HOST"] = $"tcp://{lab.Gateway}:{relay.EndPoint.Port}";
+        try
+        {
+            // When SmokeTest runs
+            var smoke = await run.RunAsync(cancel, "--target=SmokeTest", "--exclusive");
+            var text = smoke.Output + smoke.Error;
+            output.WriteLine(text);
+
+            // Then the docker CLI went through the relay, which never carried the registry token in any form
+            Assert.True(relay.Connections > 0, "SmokeTest did not use DOCKER_HOST");
+            // (Assert.False, so that a failure does not print what the relay carried.)
+            Assert.False(relay.Text.Contains("X-Registry-Auth", StringComparison.OrdinalIgnoreCase), "an X-Registry-Auth header crossed the plain tcp endpoint");
+            foreach (var form in Build.Secrets.SecretForms.Of(registry.Ecr.Password))
+            {
+                Assert.False(relay.Text.Contains(form, StringComparison.Ordinal), "the registry token crossed the plain tcp endpoint");
+                Assert.DoesNotContain(form, text);
+            }
+
+            // And the executor level fails with the refusal as its cause and its fix; the DinD level passes through the same endpoint
+            Assert.False(smoke.Succeeded, text);
+            Assert.Matches(@"executor \(image:\)\s+FAIL .* not run, so that no ECR token is fetched or sent: tcp://\S+ \(from DOCKER_HOST\) is plain HTTP over the network: the ECR token would cross it in clear text", text);
+            Assert.Contains("Fix (executor (image:)): set DOCKER_TLS_VERIFY=1 and DOCKER_CERT_PATH", text);
+            Assert.Matches(@"DinD \(docker pull in a job\)\s+pass", text);
+            var failure = XDocument.Load(Path.Combine(run.State, "smoketest", "junit.xml")).Descendants("failure").Single();
+            Assert.Contains("plain HTTP over the network", failure.Attribute("message")!.Value);
+
+            Assert.DoesNotContain(runner.Token, text);
+            await AssertNothingLeftAsync(run.Project, cancel);
+        }
+        finally
+        {
+            run.Environment.Remove("DOCKER_HOST");
         }
     }
 
