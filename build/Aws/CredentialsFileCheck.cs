@@ -27,13 +27,17 @@ public static partial class CredentialsFileCheck
     [GeneratedRegex(@"Line (?<line>\d+)")]
     private static partial Regex SdkLine();
 
-    public static Result Check(string path, string profile, string? regionSetting, FileFacts facts)
+    /// <summary>
+    /// Where the file is and who may read it: mode, owner, inside the repository, tracked by git. The checks that hold
+    /// before anything is written into the file (a file that does not exist yet is checked for its place only).
+    /// </summary>
+    public static Result Placement(string path, FileFacts facts)
     {
         var problems = new List<string>();
         void Problem(string text) => problems.Add($"{path}: {text}");
 
         var modeTooWide = false;
-        if (!OperatingSystem.IsWindows())
+        if (!OperatingSystem.IsWindows() && File.Exists(path))
         {
             var mode = File.GetUnixFileMode(path);
             if ((mode & ~Private) != 0)
@@ -53,10 +57,30 @@ public static partial class CredentialsFileCheck
         {
             Problem($"is inside the repository {root}; a credentials file there is one `git add` away from being pushed: move it outside (for example to {CredentialsFileLocation.Describe}) and set RUNNER_CREDENTIALS_FILE in .env.local");
         }
-        else if (facts.IsTrackedByGit(path))
+        else if (File.Exists(path) && facts.IsTrackedByGit(path))
         {
             Problem($"is tracked by git in {Path.GetDirectoryName(path)}: run git rm --cached {Path.GetFileName(path)} there, rotate the key (it may have been pushed) and keep the file out of any repository");
         }
+
+        return new Result(null, problems, modeTooWide);
+    }
+
+    /// <summary>The whole check where the file is chosen for mounting (StageCredentials, Up, Register): a <see cref="PreflightException"/> with every problem.</summary>
+    public static void Require(string path, string profile, string? regionSetting, FileFacts facts)
+    {
+        var result = File.Exists(path) ? Check(path, profile, regionSetting, facts) : new Result(null, [$"{path} does not exist (to be mounted at {RunnerCredentials.CredentialsTarget})"], false);
+        if (result.Problems.Count > 0)
+        {
+            throw new PreflightException([.. result.Problems, "then run ./build.sh --target=StageCredentials (it checks the file again and proves the key)"], $"The credentials file {path} (profile [{profile}]) cannot be mounted; nothing was changed:");
+        }
+    }
+
+    public static Result Check(string path, string profile, string? regionSetting, FileFacts facts)
+    {
+        var placement = Placement(path, facts);
+        var problems = placement.Problems.ToList();
+        var modeTooWide = placement.ModeTooWide;
+        void Problem(string text) => problems.Add($"{path}: {text}");
 
         var text = File.ReadAllText(path);
         var lines = text.TrimStart('\uFEFF').Replace("\r\n", "\n").Split('\n');

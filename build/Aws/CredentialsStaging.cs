@@ -36,6 +36,12 @@ public sealed class CredentialsStaging(BuildSettings settings, Redactor redactor
     {
         var configured = settings.CredentialsFile?.FullPath;
         var path = CredentialsFileLocation.Resolve(configured, environment);
+        if (!File.Exists(path) || settings.WriteCredentialsFromEnv)
+        {
+            // Where the file is (or will be) and who may read it are checked before a key is written into it.
+            CheckPlacementBeforeWriting(path);
+        }
+
         if (!File.Exists(path))
         {
             var fromEnvironment = settings.WriteCredentialsFromEnv ? EnvironmentKey("WRITE_CREDENTIALS_FROM_ENV") : null;
@@ -80,6 +86,22 @@ public sealed class CredentialsStaging(BuildSettings settings, Redactor redactor
 
         key.RegisterWith(redactor);
         return new StagedCredentials(CredentialsSource.File, key, key.Region, path);
+    }
+
+    private void CheckPlacementBeforeWriting(string path)
+    {
+        var placement = CredentialsFileCheck.Placement(path, facts);
+        if (placement.ModeTooWide && settings.FixCredentialsMode && placement.Problems.Count == 1 && !OperatingSystem.IsWindows())
+        {
+            File.SetUnixFileMode(path, CredentialsFileCheck.Private);
+            log($"{path}: mode set to 0600 (FIX_CREDENTIALS_MODE)");
+            placement = CredentialsFileCheck.Placement(path, facts);
+        }
+
+        if (placement.Problems.Count > 0)
+        {
+            throw new PreflightException(placement.Problems, $"No key was written to {path}; nothing was changed:");
+        }
     }
 
     private StagedCredentials FromEnvironment()
@@ -175,13 +197,17 @@ public sealed class CredentialsStaging(BuildSettings settings, Redactor redactor
     private static string Fill(string template, string name, string? value) =>
         value is null ? template : template.Replace($"\n{name} =\n", $"\n{name} = {value}\n", StringComparison.Ordinal);
 
-    /// <summary>Writes the key into the profile through AWSSDK.Core (other profiles and comments kept), on a private copy renamed over the file.</summary>
+    /// <summary>
+    /// Writes the key into the profile through AWSSDK.Core (other profiles and comments kept) on a copy in a private
+    /// temporary folder, then replaces the file atomically with the same mode and owner.
+    /// </summary>
     private void WriteProfile(string path, AwsKey key)
     {
-        var copy = Path.Combine(Path.GetDirectoryName(path)!, $".{Path.GetFileName(path)}.{Environment.ProcessId}.tmp");
+        var folder = Directory.CreateTempSubdirectory("gitlab-runner-ecr-credentials-");
+        var copy = Path.Combine(folder.FullName, "credentials");
         try
         {
-            EnvLocalFile.WriteAtomically(copy, File.ReadAllText(path));
+            File.Copy(path, copy);
             var file = new SharedCredentialsFile(copy);
             var profile = file.TryGetProfile(settings.AwsProfile, out var existing) ? existing : new CredentialProfile(settings.AwsProfile, new CredentialProfileOptions());
             profile.Options.AccessKey = key.AccessKeyId.Reveal();
@@ -201,17 +227,13 @@ public sealed class CredentialsStaging(BuildSettings settings, Redactor redactor
                 throw new PreflightException([$"{path}: profile [{settings.AwsProfile}] could not be written from the environment ({ex.GetType().Name}); the file is unchanged: fill it in by hand"]);
             }
 
-            if (!OperatingSystem.IsWindows())
-            {
-                File.SetUnixFileMode(copy, CredentialsFileCheck.Private);
-            }
-
-            File.Move(copy, path, overwrite: true);
+            var mode = OperatingSystem.IsWindows() ? CredentialsFileCheck.Private : File.GetUnixFileMode(path);
+            Files.AtomicFile.Write(path, File.ReadAllBytes(copy), mode, keepOwner: true);
             log($"{path}: profile [{settings.AwsProfile}] written from AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY{(key.SessionToken is null ? string.Empty : " / AWS_SESSION_TOKEN")} (WRITE_CREDENTIALS_FROM_ENV)");
         }
         finally
         {
-            File.Delete(copy);
+            folder.Delete(recursive: true);
         }
     }
 

@@ -113,6 +113,26 @@ public sealed record RunnerCredentials(CredentialsSource Source, ContainerCreden
         return (State.StateLayout.Of(settings).JobsCredentials, new Secret(text));
     }
 
+    /// <summary>
+    /// Checks what the containers will mount, where it is chosen for mounting (StageCredentials, Up, Register): the
+    /// credentials file fully (place, mode, owner, shape), every other mounted file for existence. Changes nothing.
+    /// </summary>
+    /// <param name="pending">A file the caller is about to write (the jobs' credentials file), not yet there.</param>
+    public void Require(BuildSettings settings, FileFacts facts, string? pending = null)
+    {
+        foreach (var mount in Runner.Mounts.Concat(Jobs.Mounts).DistinctBy(m => m.Source).Where(m => m.Source != pending))
+        {
+            if (mount.Target == CredentialsTarget && Source == CredentialsSource.File)
+            {
+                CredentialsFileCheck.Require(mount.Source, settings.AwsProfile, settings.AwsRegion, facts);
+            }
+            else if (!File.Exists(mount.Source))
+            {
+                throw new PreflightException([$"{mount.Source} does not exist (to be mounted at {mount.Target}): run ./build.sh --target=StageCredentials, or fix the setting that names it"]);
+            }
+        }
+    }
+
     /// <summary>The runner's variables with container paths replaced by the host files mounted there, for running the helper on the host.</summary>
     public IReadOnlyDictionary<string, string> HostEnvironment() =>
         Runner.Environment.ToDictionary(

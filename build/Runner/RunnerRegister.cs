@@ -30,13 +30,9 @@ public sealed class RunnerRegister(BuildContext context, GitLabApiOptions? apiOp
     {
         var settings = context.Settings;
         var existing = File.Exists(ConfigFile) ? await File.ReadAllTextAsync(ConfigFile, cancel) : null;
-        var helper = HelperOutput.For(settings).BinaryFor(Platform);
         var credentials = RunnerCredentials.For(settings, context.EnvironmentVariables);
-        var jobsFile = RunnerCredentials.JobsFile(settings);
-        foreach (var mount in credentials.Jobs.Mounts.Where(m => !File.Exists(m.Source) && m.Source != jobsFile?.Path))
-        {
-            throw new RunnerUpException($"{(mount.Source.Length == 0 ? "no credentials file is configured" : mount.Source + " does not exist")} (for the jobs' {mount.Target})", "run ./build.sh --target=StageCredentials");
-        }
+        credentials.Require(settings, context.FileFacts, RunnerCredentials.JobsFile(settings)?.Path);
+        var helper = HelperOutput.For(settings).BinaryFor(Platform);
 
         // Every refusal about the file comes before GitLab is asked anything.
         var existingToken = ConfigToml.TokenOf(existing, settings.RunnerName, ConfigFile) is { } text ? new Secret(text) : null;

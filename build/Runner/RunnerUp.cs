@@ -23,16 +23,11 @@ public sealed class RunnerUp(BuildContext context)
     /// <summary>The stack for the daemon's platform; a <see cref="HelperException"/> or <see cref="RunnerUpException"/> when an input is not staged.</summary>
     public RunnerStack Stack(DockerEngine engine)
     {
+        var credentials = RunnerCredentials.For(context.Settings, context.EnvironmentVariables);
+        credentials.Require(context.Settings, context.FileFacts, RunnerCredentials.JobsFile(context.Settings)?.Path);
         var output = HelperOutput.For(context.Settings);
         var helper = output.BinaryFor(engine.Platform);
         var sha = output.ReadManifest()!.Binaries.First(b => b.Platform == engine.Platform).Sha256;
-        var credentials = RunnerCredentials.For(context.Settings, context.EnvironmentVariables);
-        foreach (var mount in credentials.Runner.Mounts.Where(m => !File.Exists(m.Source)))
-        {
-            throw new RunnerUpException(
-                $"{(mount.Source.Length == 0 ? "no credentials file is configured" : mount.Source + " does not exist")} (to be mounted at {mount.Target})",
-                "run ./build.sh --target=StageCredentials (it creates or checks the file and records RUNNER_CREDENTIALS_FILE)");
-        }
 
         return RunnerStack.Create(context.Settings, context.Root.FullPath, helper, sha, credentials);
     }

@@ -12,6 +12,7 @@ public sealed class StageCredentialsTask : FrostingTask<BuildContext>
     public override void Run(BuildContext context)
     {
         var credentials = RunnerCredentials.For(context.Settings, context.EnvironmentVariables);
+        credentials.Require(context.Settings, context.FileFacts, RunnerCredentials.JobsFile(context.Settings)?.Path);
         foreach (var mount in credentials.Runner.Mounts)
         {
             context.Information($"runner and jobs mount {mount}");

@@ -58,6 +58,15 @@ public sealed class CredentialsRun : IDisposable
         return path;
     }
 
+    /// <summary>Puts a fake docker (this shell body) first on PATH, in front of the machine's tools.</summary>
+    public void UseFakeDocker(string body)
+    {
+        var bin = Directory.CreateDirectory(Path.Combine(Outside, "fake-bin")).FullName;
+        File.WriteAllText(Path.Combine(bin, "docker"), "#!/bin/sh\n" + body);
+        File.SetUnixFileMode(Path.Combine(bin, "docker"), UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        Environment["PATH"] = bin + ":" + System.Environment.GetEnvironmentVariable("PATH");
+    }
+
     public (int Code, string Output) Run(params string[] args)
     {
         var environment = new Dictionary<string, string>(Environment) { ["HOME"] = Home, ["XDG_CONFIG_HOME"] = string.Empty };

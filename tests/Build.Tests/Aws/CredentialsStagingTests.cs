@@ -99,6 +99,55 @@ public sealed class CredentialsStagingTests : IDisposable
         Assert.Contains("HELPER_PATH = /nonexistent/helper does not exist", output);
     }
 
+    [Theory]
+    [InlineData("inside the repository")]
+    [InlineData("mode 0644")]
+    public void Write_credentials_from_env_checks_where_the_file_is_before_it_writes_a_key(string where)
+    {
+        // Given a credentials file the keys must not go into (or a new one that would be made there)
+        var path = where.Contains("repository", StringComparison.Ordinal) ? Path.Combine(_run.Root, "secrets", "credentials") : _run.CredentialsFile;
+        _run.Write(path, "[default]\naws_access_key_id =\naws_secret_access_key =\nregion = eu-west-1\n", where == "mode 0644" ? UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead : UnixFileMode.UserRead | UnixFileMode.UserWrite);
+
+        var before = CredentialsRun.Fingerprint(path);
+        _run.Environment["RUNNER_CREDENTIALS_FILE"] = path;
+        _run.Environment["AWS_ACCESS_KEY_ID"] = CredentialsRun.KeyId;
+        _run.Environment["AWS_SECRET_ACCESS_KEY"] = CredentialsRun.SecretKey;
+
+        // When StageCredentials is asked to write the keys of the environment into it
+        var (code, output) = _run.Run("--target=StageCredentials", "--write-credentials-from-env");
+
+        // Then it refuses before writing, saying why; the file (and .env.local) are as they were
+        Assert.Equal(ExitCodes.Failed, code);
+        Assert.Contains("No key was written to", output);
+        Assert.Contains(where.Contains("repository", StringComparison.Ordinal) ? "is inside the repository" : "mode 0644 lets other users read", output);
+        Assert.Equal(before, CredentialsRun.Fingerprint(path));
+        Assert.False(File.Exists(_run.EnvLocal));
+        Assert.DoesNotContain(CredentialsRun.SecretKey, output);
+    }
+
+    [Theory]
+    [InlineData("StageCredentials")]
+    [InlineData("Up")]
+    [InlineData("Register")]
+    public void A_credentials_file_others_can_read_is_refused_wherever_it_is_chosen_for_mounting(string target)
+    {
+        // Given a well-formed credentials file of mode 0644 and a docker that answers only its version
+        var path = _run.Write(_run.CredentialsFile, CredentialsRun.GoodFile, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead);
+        _run.Environment["RUNNER_CREDENTIALS_FILE"] = path;
+        _run.Environment["ECR_REGISTRIES"] = CredentialsRun.Registry;
+        _run.UseFakeDocker("case \"$1\" in version) echo '28.2.2 1.50 1.24 x86_64';; compose) echo 2.29.0;; *) echo \"unexpected: $*\" >&2; exit 1;; esac\n");
+
+        // When the target runs alone (without Preflight before it)
+        var (code, output) = _run.Run($"--target={target}", "--exclusive");
+
+        // Then it refuses, naming the file and the fix, and the state folder was not made
+        Assert.Equal(ExitCodes.Failed, code);
+        Assert.Contains($"The credentials file {path} (profile [default]) cannot be mounted; nothing was changed", output);
+        Assert.Contains("mode 0644 lets other users read or change it; run: chmod 600", output);
+        Assert.DoesNotContain("unexpected:", output);
+        Assert.False(Directory.Exists(Path.Combine(_run.Root, ".state")));
+    }
+
     [Fact]
     public void Write_credentials_from_env_without_the_keys_changes_nothing()
     {

@@ -16,6 +16,7 @@ public sealed class UpTargetTests : IDisposable
     private const string Container = "c0ffee0123456789c0ffee0123456789c0ffee0123456789c0ffee0123456789";
 
     private readonly BuildProcess _build = new();
+    private readonly DirectoryInfo _outside = Directory.CreateTempSubdirectory("up-target-outside-");
     private readonly Dictionary<string, string> _settings;
 
     public UpTargetTests()
@@ -23,8 +24,9 @@ public sealed class UpTargetTests : IDisposable
         var compose = Path.Combine(_build.Root, "assets", "compose");
         Directory.CreateDirectory(compose);
         File.Copy(Path.Combine(TestRepository.Root(), "assets", "compose", "compose.yaml"), Path.Combine(compose, "compose.yaml"));
-        var credentials = Path.Combine(_build.Root, "credentials");
-        File.WriteAllText(credentials, "[default]\n");
+        // A well-formed credentials file outside the build's root (Up checks it as it mounts it).
+        var credentials = Path.Combine(_outside.FullName, "credentials");
+        File.WriteAllText(credentials, Build.Tests.Aws.CredentialsRun.GoodFile);
         File.SetUnixFileMode(credentials, UnixFileMode.UserRead | UnixFileMode.UserWrite);
         _settings = new()
         {
@@ -38,7 +40,11 @@ public sealed class UpTargetTests : IDisposable
         Assert.True(code == 0, output);
     }
 
-    public void Dispose() => _build.Dispose();
+    public void Dispose()
+    {
+        _build.Dispose();
+        _outside.Delete(recursive: true);
+    }
 
     private string Calls => File.Exists(CallsFile) ? File.ReadAllText(CallsFile) : string.Empty;
 
@@ -165,7 +171,7 @@ public sealed class UpTargetTests : IDisposable
 
         Assert.Equal(ExitCodes.Failed, code);
         Assert.Contains("does not exist (to be mounted at /root/.aws/credentials)", output);
-        Assert.Contains("fix: run ./build.sh --target=StageCredentials", output);
+        Assert.Contains("then run ./build.sh --target=StageCredentials", output);
         Assert.DoesNotContain(" up ", Calls);
     }
 
