@@ -12,7 +12,7 @@ public static partial class Echo
     /// <summary>A URL with its user info (<c>name:token@</c>) replaced by the mask.</summary>
     public static string Url(string text) => UserInfo().Replace(text, "${scheme}" + Secret.Mask + "@");
 
-    [GeneratedRegex(@"^-{0,2}[A-Za-z][A-Za-z-]{0,23}$")]
+    [GeneratedRegex(@"\A-{0,2}[A-Za-z][A-Za-z-]{0,23}\z")]
     private static partial Regex PlainWord();
 
     [GeneratedRegex(@"(?<scheme>[A-Za-z][A-Za-z0-9+.-]*://)[^/@\s]*@")]

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text.RegularExpressions;
 
 namespace Build.Settings;
@@ -5,47 +6,51 @@ namespace Build.Settings;
 /// <summary>The patterns and parsers <see cref="BuildSettings.Load"/> checks each setting's text with.</summary>
 public sealed partial class BuildSettings
 {
-    [GeneratedRegex(@"^[a-z0-9][a-z0-9_-]*$")]
+    [GeneratedRegex(@"\A[a-z0-9][a-z0-9_-]*\z")]
     private static partial Regex ComposeName();
 
-    [GeneratedRegex(@"^[A-Za-z0-9][A-Za-z0-9._-]{0,254}$")]
+    [GeneratedRegex(@"\A[A-Za-z0-9][A-Za-z0-9._-]{0,254}\z")]
     private static partial Regex RunnerNamePattern();
 
-    [GeneratedRegex(@"^\d+\.\d+\.\d+$")]
+    [GeneratedRegex(@"\A[0-9]+\.[0-9]+\.[0-9]+\z")]
     private static partial Regex VersionPattern();
 
-    [GeneratedRegex(@"^[A-Za-z0-9_.+-]+$")]
+    [GeneratedRegex(@"\A[A-Za-z0-9_.+-]+\z")]
     private static partial Regex ProfilePattern();
 
-    [GeneratedRegex(@"^[A-Za-z0-9][A-Za-z0-9_.-]*$")]
+    [GeneratedRegex(@"\A[A-Za-z0-9][A-Za-z0-9_.-]*\z")]
     private static partial Regex NetworkName();
 
-    [GeneratedRegex(@"^(\d+|[A-Za-z0-9_.-]+(/[A-Za-z0-9_.-]+)+)$")]
+    [GeneratedRegex(@"\A([0-9]+|[A-Za-z0-9_.-]+(/[A-Za-z0-9_.-]+)+)\z")]
     private static partial Regex ProjectPattern();
 
-    [GeneratedRegex(@"^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$")]
+    [GeneratedRegex(@"\A[A-Za-z0-9][A-Za-z0-9_.-]{0,99}\z")]
     private static partial Regex ServerProjectPattern();
 
-    [GeneratedRegex(@"^(no|always|on-failure|unless-stopped)$")]
+    [GeneratedRegex(@"\A(no|always|on-failure|unless-stopped)\z")]
     private static partial Regex RestartPolicy();
 
-    [GeneratedRegex(@"^(?=.{1,253}$)[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$")]
+    [GeneratedRegex(@"\A(?=.{1,253}\z)[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*\z")]
     private static partial Regex HostName();
 
-    [GeneratedRegex(@"^[a-z0-9][a-z0-9.-]*\.[a-z]{2,}(/[A-Za-z0-9_.~-]+)+$")]
+    [GeneratedRegex(@"\A[a-z0-9][a-z0-9.-]*\.[a-z]{2,}(/[A-Za-z0-9_.~-]+)+\z")]
     private static partial Regex GoModulePattern();
 
-    [GeneratedRegex(@"^(direct|off|(https?|file)://[^\s,|]+)([,|](direct|off|(https?|file)://[^\s,|]+))*$")]
+    [GeneratedRegex(@"\A(direct|off|(https?|file)://[^\s,|]+)([,|](direct|off|(https?|file)://[^\s,|]+))*\z")]
     private static partial Regex GoProxyPattern();
 
-    [GeneratedRegex(@"^(?!/)(?!.*//)(?!.*\.\.)(?!.*/$)(?!.*\.lock$)[A-Za-z0-9._/-]{1,200}$")]
+    [GeneratedRegex(@"\A(?!/)(?!.*//)(?!.*\.\.)(?!.*/\z)(?!.*\.lock\z)[A-Za-z0-9._/-]{1,200}\z")]
     private static partial Regex BranchPattern();
 
+    /// <summary>ASCII digits only: no sign, no spaces inside, no separators, no other script's digits; spaces and tabs around are dropped, a line break is not.</summary>
+    private static int? WholeNumber(string text, int minimum, int maximum) =>
+        int.TryParse(text.Trim(' ', '\t'), NumberStyles.None, CultureInfo.InvariantCulture, out var n) && n >= minimum && n <= maximum ? n : null;
+
     private static TimeSpan? WholeSeconds(string text, int minimum, int maximum) =>
-        int.TryParse(text.Trim(), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var n) && n >= minimum && n <= maximum ? TimeSpan.FromSeconds(n) : null;
+        WholeNumber(text, minimum, maximum) is { } n ? TimeSpan.FromSeconds(n) : null;
 
     private static TimeSpan? PollSeconds(string text) =>
-        double.TryParse(text.Trim(), System.Globalization.NumberStyles.AllowDecimalPoint, System.Globalization.CultureInfo.InvariantCulture, out var n) && n >= 0.1 && n <= 60 ? TimeSpan.FromSeconds(n) : null;
+        double.TryParse(text.Trim(' ', '\t'), NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var n) && n >= 0.1 && n <= 60 ? TimeSpan.FromSeconds(n) : null;
 
     private static bool? ParseBool(string text) => text.Trim().ToLowerInvariant() switch
     {

@@ -207,7 +207,7 @@ public sealed partial class BuildSettings
         string? Matching(SettingDefinition d, Regex pattern) => s.Parse(d, text => pattern.IsMatch(text) ? text : null);
         ImageReference? Image(SettingDefinition d) => s.Parse(d, text => ImageReference.TryParse(text, out var image) ? image : null);
         bool Flag(SettingDefinition d) => s.Parse(d, ParseBool) ?? false;
-        int Port(SettingDefinition d) => s.Parse(d, text => int.TryParse(text, out var port) && port is > 0 and < 65536 ? port : (int?)null) ?? 0;
+        int Port(SettingDefinition d) => s.Parse(d, text => WholeNumber(text, 1, 65535)) ?? 0;
         Secret? SecretOf(SettingDefinition d) => s.Get(d) is { } v ? new Secret(v.Text) : null;
 
         var registries = new List<EcrRegistry>();
@@ -277,7 +277,7 @@ public sealed partial class BuildSettings
             RunnerTags = (s.Get(SettingCatalog.RunnerTags)?.Text ?? string.Empty).Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries),
             RunnerRunUntagged = s.Parse(SettingCatalog.RunnerRunUntagged, ParseBool) ?? true,
             RunnerDescription = s.Get(SettingCatalog.RunnerDescription)?.Text.Trim() is { Length: > 0 } description ? description : null,
-            RunnerConcurrent = s.Parse(SettingCatalog.RunnerConcurrent, text => int.TryParse(text.Trim(), out var n) && n is >= 1 and <= 1000 ? n : (int?)null),
+            RunnerConcurrent = s.Parse(SettingCatalog.RunnerConcurrent, text => WholeNumber(text, 1, 1000)),
             GitLabCaBundle = File(SettingCatalog.GitLabCaBundle),
             RunnerExtraHosts = s.Parse(SettingCatalog.RunnerExtraHosts, ParseExtraHosts) ?? [],
             RunnerNetwork = Matching(SettingCatalog.RunnerNetwork, NetworkName()),
@@ -287,7 +287,7 @@ public sealed partial class BuildSettings
             ServerImage = Image(SettingCatalog.ServerImage)!,
             ServerWebPort = Port(SettingCatalog.ServerWebPort),
             ServerSshPort = Port(SettingCatalog.ServerSshPort),
-            ServerTimeout = TimeSpan.FromSeconds(s.Parse(SettingCatalog.ServerTimeout, text => int.TryParse(text.Trim(), out var n) && n is >= 10 and <= 86400 ? n : (int?)null) ?? 900),
+            ServerTimeout = s.Parse(SettingCatalog.ServerTimeout, text => WholeSeconds(text, 10, 86400)) ?? TimeSpan.FromSeconds(900),
             ServerProject = Matching(SettingCatalog.ServerProject, ServerProjectPattern()) ?? "ecr-smoke",
             SecretsFromDotEnv = SettingCatalog.All.Any(d => d.IsSecret && s.Get(d)?.Origin == SettingOrigin.DotEnv),
             SecretsFromDotEnvLocal = SettingCatalog.All.Any(d => d.IsSecret && s.Get(d)?.Origin == SettingOrigin.DotEnvLocal),

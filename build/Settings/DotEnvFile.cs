@@ -15,7 +15,7 @@ public static partial class DotEnvFile
 {
     public sealed record Result(IReadOnlyList<DotEnvEntry> Entries, IReadOnlyList<string> Errors);
 
-    [GeneratedRegex(@"^[A-Za-z_][A-Za-z0-9_.]*$")]
+    [GeneratedRegex(@"\A[A-Za-z_][A-Za-z0-9_.]*\z")]
     private static partial Regex KeyPattern();
 
     [GeneratedRegex(@"\$(?:\{(?<name>[A-Za-z_][A-Za-z0-9_]*)(?::?-(?<default>[^}]*))?\}|(?<bare>[A-Za-z_][A-Za-z0-9_]*))")]
