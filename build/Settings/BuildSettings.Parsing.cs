@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
+using Build.Secrets;
 
 namespace Build.Settings;
 
@@ -39,6 +40,14 @@ public sealed partial class BuildSettings
     [GeneratedRegex(@"\A(direct|off|(https?|file)://[^\s,|]+)([,|](direct|off|(https?|file)://[^\s,|]+))*\z")]
     private static partial Regex GoProxyPattern();
 
+    // GitLab keeps tag names up to 255 characters and splits tag lists at commas; quotes, brackets, spaces and
+    // control characters are refused too, so a tag is a plain word wherever it is written (YAML, JSON, a log line).
+    [GeneratedRegex(@"\A[A-Za-z0-9._:/-]{1,255}\z")]
+    private static partial Regex RunnerTag();
+
+    /// <summary>GitLab refuses a job with 50 tags or more, and the example pipeline gives every job all of RUNNER_TAGS.</summary>
+    public const int MaximumRunnerTags = 49;
+
     [GeneratedRegex(@"\A(?!/)(?!.*//)(?!.*\.\.)(?!.*/\z)(?!.*\.lock\z)[A-Za-z0-9._/-]{1,200}\z")]
     private static partial Regex BranchPattern();
 
@@ -51,6 +60,23 @@ public sealed partial class BuildSettings
 
     private static TimeSpan? PollSeconds(string text) =>
         double.TryParse(text.Trim(' ', '\t'), NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var n) && n >= 0.1 && n <= 60 ? TimeSpan.FromSeconds(n) : null;
+
+    private static IReadOnlyList<string> RunnerTagList(SettingsLayers s)
+    {
+        var tags = (s.Get(SettingCatalog.RunnerTags)?.Text ?? string.Empty).Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Distinct().ToList();
+        var bad = tags.Select((tag, index) => (Tag: tag, Number: index + 1)).FirstOrDefault(t => !RunnerTag().IsMatch(t.Tag));
+        if (bad.Tag is not null)
+        {
+            var why = bad.Tag.Length > 255 ? $"is {bad.Tag.Length} characters long (GitLab keeps 255)" : "holds a character other than letters, digits, '.', '_', '-', ':' and '/'";
+            s.Fail(SettingCatalog.RunnerTags, $"tag {bad.Number} (\"{Echo.Visible(bad.Tag.Length > 40 ? bad.Tag[..40] + "…" : bad.Tag)}\") {why}");
+        }
+        else if (tags.Count > MaximumRunnerTags)
+        {
+            s.Fail(SettingCatalog.RunnerTags, $"{tags.Count} tags; GitLab refuses a job with more than {MaximumRunnerTags}, and the example pipeline gives every job all of them");
+        }
+
+        return tags;
+    }
 
     private static bool? ParseBool(string text) => text.Trim().ToLowerInvariant() switch
     {

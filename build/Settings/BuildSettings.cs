@@ -274,7 +274,7 @@ public sealed partial class BuildSettings
             GitLabToken = SecretOf(SettingCatalog.GitLabToken),
             RegistrationToken = SecretOf(SettingCatalog.RegistrationToken),
             GitLabProject = Matching(SettingCatalog.GitLabProject, ProjectPattern()),
-            RunnerTags = (s.Get(SettingCatalog.RunnerTags)?.Text ?? string.Empty).Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries),
+            RunnerTags = RunnerTagList(s),
             RunnerRunUntagged = s.Parse(SettingCatalog.RunnerRunUntagged, ParseBool) ?? true,
             RunnerDescription = s.Get(SettingCatalog.RunnerDescription)?.Text.Trim() is { Length: > 0 } description ? description : null,
             RunnerConcurrent = s.Parse(SettingCatalog.RunnerConcurrent, text => WholeNumber(text, 1, 1000)),

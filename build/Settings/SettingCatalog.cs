@@ -108,7 +108,7 @@ public static class SettingCatalog
         "GITLAB_PROJECT", null, "a project id or path (group/project)", "Project the runner is created for when GITLAB_TOKEN creates it (POST /user/runners).");
 
     public static readonly SettingDefinition RunnerTags = new(
-        "RUNNER_TAGS", null, "comma-separated tags", "Tags of a runner Register creates (GITLAB_TOKEN or the legacy registration token).");
+        "RUNNER_TAGS", null, "comma-separated tags, at most 49, each 1-255 ASCII letters, digits, '.', '_', '-', ':' or '/'", "Tags of a runner Register creates (GITLAB_TOKEN or the legacy registration token).");
 
     public static readonly SettingDefinition RunnerRunUntagged = new(
         "RUNNER_RUN_UNTAGGED", "true", "true or false", "Whether a runner Register creates also picks untagged jobs.");

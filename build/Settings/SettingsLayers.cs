@@ -118,7 +118,7 @@ public sealed class SettingsLayers
     public void Fail(SettingDefinition definition, string? reason = null)
     {
         var value = Get(definition);
-        var shown = value is null ? "(unset)" : definition.IsSecret ? "(value hidden)" : $"\"{Echo.Url(value.Text)}\"";
+        var shown = value is null ? "(unset)" : definition.IsSecret ? "(value hidden)" : $"\"{Echo.Visible(Echo.Url(value.Text))}\"";
         var origin = value is null ? string.Empty : $" from {value.Describe(definition)}";
         Problems.Add($"{definition.Key} = {shown}{origin} is not valid{(reason is null ? string.Empty : ": " + reason)}; accepted: {definition.Accepts}");
     }
