@@ -265,9 +265,9 @@ public sealed partial class BuildSettings
             HelperPlatforms = platforms.Distinct().ToList(),
             HelperGoImage = Image(SettingCatalog.HelperGoImage)!,
             HelperModule = Matching(SettingCatalog.HelperModule, GoModulePattern()) ?? string.Empty,
-            HelperGoProxy = Matching(SettingCatalog.HelperGoProxy, GoProxyPattern()) ?? string.Empty,
+            HelperGoProxy = s.Get(SettingCatalog.HelperGoProxy)?.Text ?? string.Empty,
             HelperArchive = File(SettingCatalog.HelperArchive),
-            HelperDownloadUrl = s.Parse(SettingCatalog.HelperDownloadUrl, ParseHttpUrl)!,
+            HelperDownloadUrl = s.Parse(SettingCatalog.HelperDownloadUrl, ParseDownloadUrl, DownloadUrlRule)!,
             UseCredsStore = Flag(SettingCatalog.UseCredsStore),
             GitLabUrl = s.Parse(SettingCatalog.GitLabUrl, ParseHttpUrl, "an http(s) URL without user info (name:token@ would put a token in logs and process lists)")!,
             RunnerToken = SecretOf(SettingCatalog.RunnerToken),
@@ -306,6 +306,11 @@ public sealed partial class BuildSettings
             PipelinePendingTimeout = s.Parse(SettingCatalog.PipelinePendingTimeout, text => WholeSeconds(text, 5, 86400)) ?? TimeSpan.Zero,
             PipelinePollInterval = s.Parse(SettingCatalog.PipelinePollInterval, PollSeconds) ?? TimeSpan.Zero,
         };
+
+        if (GoProxyProblem(settings.HelperGoProxy) is { } goProxyProblem)
+        {
+            s.Fail(SettingCatalog.HelperGoProxy, goProxyProblem);
+        }
 
         if (settings.HelperSource == HelperSource.Path && settings.HelperPath is null)
         {

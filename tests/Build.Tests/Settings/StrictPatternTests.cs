@@ -39,6 +39,7 @@ public sealed class StrictPatternTests
         { "GITLAB_PROJECT", "group1/app" },
         { "GITLAB_SERVER_PROJECT", "smoke1" },
         { "HELPER_MODULE", "github.com/me/helper1" },
+        { "HELPER_GOPROXY", "https://proxy1.example/go,direct" },
         { "PIPELINE_BRANCH", "smoke/run1" },
         { "GITLAB_RUNNER_IMAGE", "registry.example:5000/runner:v19" },
         { "DIND_IMAGE", "docker:29-dind" },
