@@ -78,6 +78,10 @@ public sealed partial class BuildSettings
         return tags;
     }
 
+    private const string PathRule = "a path holds no line break (nor NUL), and .env.local could not record one";
+
+    private static bool IsPath(string text) => text.IndexOfAny(['\n', '\r', '\0']) < 0;
+
     private static bool? ParseBool(string text) => text.Trim().ToLowerInvariant() switch
     {
         "true" or "1" or "yes" or "on" => true,

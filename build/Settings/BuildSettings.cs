@@ -201,8 +201,8 @@ public sealed partial class BuildSettings
     {
         var s = SettingsLayers.Resolve(arguments, environment, dotEnvText, dotEnvLocalText, dotEnvIsTracked);
 
-        DirectoryPath? Directory(SettingDefinition d) => s.Parse(d, text => (DirectoryPath?)new DirectoryPath(text).MakeAbsolute(BaseFor(d)).Collapse());
-        FilePath? File(SettingDefinition d) => s.Parse(d, text => (FilePath?)new FilePath(text).MakeAbsolute(BaseFor(d)).Collapse());
+        DirectoryPath? Directory(SettingDefinition d) => s.Parse(d, text => IsPath(text) ? (DirectoryPath?)new DirectoryPath(text).MakeAbsolute(BaseFor(d)).Collapse() : null, PathRule);
+        FilePath? File(SettingDefinition d) => s.Parse(d, text => IsPath(text) ? (FilePath?)new FilePath(text).MakeAbsolute(BaseFor(d)).Collapse() : null, PathRule);
         DirectoryPath BaseFor(SettingDefinition d) => s.Get(d)?.Origin is SettingOrigin.Argument or SettingOrigin.Environment ? invocationDirectory : root;
         string? Matching(SettingDefinition d, Regex pattern) => s.Parse(d, text => pattern.IsMatch(text) ? text : null);
         ImageReference? Image(SettingDefinition d) => s.Parse(d, text => ImageReference.TryParse(text, out var image) ? image : null);
