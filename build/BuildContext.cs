@@ -41,6 +41,12 @@ public sealed class BuildContext : FrostingContext
             Redactor.Add(secret, name);
         }
 
+        // Printed once, before any task: a machine-wide variable silently beating the file the user edited sends them to the wrong file.
+        foreach (var line in Settings.OverriddenFileValues)
+        {
+            this.Warning(line);
+        }
+
         foreach (var (holdsSecret, path) in new[] { (Settings.SecretsFromDotEnv, dotEnv), (Settings.SecretsFromDotEnvLocal, dotEnvLocal) })
         {
             if (holdsSecret && SettingsFilePermissions.Check(path) is { } warning)

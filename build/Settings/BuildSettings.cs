@@ -138,6 +138,9 @@ public sealed partial class BuildSettings
         .Where(s => s.Value is not null)
         .Select(s => (s.Setting.Key, s.Value!));
 
+    /// <summary>One line per value of .env.local or .env that an argument or the environment overrides (secrets' values never shown).</summary>
+    public IReadOnlyList<string> OverriddenFileValues { get; init; } = [];
+
     /// <summary>True when a secret's value came from the .env file (whose permissions then matter).</summary>
     public required bool SecretsFromDotEnv { get; init; }
 
@@ -289,6 +292,7 @@ public sealed partial class BuildSettings
             ServerSshPort = Port(SettingCatalog.ServerSshPort),
             ServerTimeout = s.Parse(SettingCatalog.ServerTimeout, text => WholeSeconds(text, 10, 86400)) ?? TimeSpan.FromSeconds(900),
             ServerProject = Matching(SettingCatalog.ServerProject, ServerProjectPattern()) ?? "ecr-smoke",
+            OverriddenFileValues = s.Overridden.Select(o => o.Line).ToList(),
             SecretsFromDotEnv = SettingCatalog.All.Any(d => d.IsSecret && s.Get(d)?.Origin == SettingOrigin.DotEnv),
             SecretsFromDotEnvLocal = SettingCatalog.All.Any(d => d.IsSecret && s.Get(d)?.Origin == SettingOrigin.DotEnvLocal),
             StsEndpoint = s.Parse(SettingCatalog.StsEndpoint, text => Uri.TryCreate(text.Trim(), UriKind.Absolute, out var uri) && uri.Scheme == "https" && uri.UserInfo.Length == 0 ? uri : null),
