@@ -21,13 +21,14 @@ public sealed class BuildContext : FrostingContext
         EnvironmentVariables = host.EnvironmentVariables;
         var dotEnv = host.Root.CombineWithFilePath(".env").FullPath;
         var dotEnvLocal = host.Root.CombineWithFilePath(".env.local").FullPath;
+        var texts = SettingsFile.ReadAll(dotEnv, dotEnvLocal);
         Settings = BuildSettings.Load(
             host.Root,
             host.InvocationDirectory,
             host.Options.Arguments,
             host.EnvironmentVariables,
-            File.Exists(dotEnv) ? File.ReadAllText(dotEnv) : null,
-            File.Exists(dotEnvLocal) ? File.ReadAllText(dotEnvLocal) : null,
+            texts[0],
+            texts[1],
             () => GitFiles.IsTracked(Commands, dotEnv),
             (name, secret) => Redactor.Add(secret, name));
         if (host.Options.Mode == HostMode.Run && string.Equals(host.Options.Target, "SmokeTest", StringComparison.OrdinalIgnoreCase) && Settings.PrivateImage is null)
@@ -39,6 +40,12 @@ public sealed class BuildContext : FrostingContext
         foreach (var (name, secret) in Settings.Secrets)
         {
             Redactor.Add(secret, name);
+        }
+
+        // Printed once, before any task: a machine-wide variable silently beating the file the user edited sends them to the wrong file.
+        foreach (var line in Settings.OverriddenFileValues)
+        {
+            this.Warning(line);
         }
 
         foreach (var (holdsSecret, path) in new[] { (Settings.SecretsFromDotEnv, dotEnv), (Settings.SecretsFromDotEnvLocal, dotEnvLocal) })

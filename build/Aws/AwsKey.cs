@@ -7,17 +7,17 @@ namespace Build.Aws;
 public sealed partial record AwsKey(Secret AccessKeyId, Secret SecretAccessKey, Secret? SessionToken, string Region)
 {
     // IAM: access key ids are 16-128 word characters, in practice 20 upper-case letters and digits (AKIA…, ASIA…).
-    [GeneratedRegex(@"^[A-Z0-9]{16,128}$")]
+    [GeneratedRegex(@"\A[A-Z0-9]{16,128}\z")]
     private static partial Regex KeyIdShape();
 
     // Secret access keys are 40 base64 characters; anything printable without spaces and quotes is accepted.
-    [GeneratedRegex(@"^[A-Za-z0-9/+=._-]{16,128}$")]
+    [GeneratedRegex(@"\A[A-Za-z0-9/+=._-]{16,128}\z")]
     private static partial Regex SecretShape();
 
-    [GeneratedRegex(@"^[A-Za-z0-9/+=._-]{16,}$")]
+    [GeneratedRegex(@"\A[A-Za-z0-9/+=._-]{16,}\z")]
     private static partial Regex TokenShape();
 
-    [GeneratedRegex(@"^[a-z]{2}(-[a-z]+)+-\d$")]
+    [GeneratedRegex(@"\A[a-z]{2}(-[a-z]+)+-[0-9]\z")]
     private static partial Regex RegionShape();
 
     public const string KeyIdAccepted = "16-128 upper-case letters and digits, like AKIA… or ASIA…";

@@ -18,13 +18,13 @@ public static partial class CredentialsFileCheck
 
     public sealed record Result(AwsKey? Key, IReadOnlyList<string> Problems, bool ModeTooWide);
 
-    [GeneratedRegex(@"^\s*\[\s*(?<name>[^\]]*?)\s*\]\s*$")]
+    [GeneratedRegex(@"\A\s*\[\s*(?<name>[^\]]*?)\s*\]\s*\z")]
     private static partial Regex SectionHeader();
 
-    [GeneratedRegex(@"^\s*(?<key>[A-Za-z0-9_]+)\s*=")]
+    [GeneratedRegex(@"\A\s*(?<key>[A-Za-z0-9_]+)\s*=")]
     private static partial Regex Property();
 
-    [GeneratedRegex(@"Line (?<line>\d+)")]
+    [GeneratedRegex(@"Line (?<line>[0-9]+)")]
     private static partial Regex SdkLine();
 
     /// <summary>

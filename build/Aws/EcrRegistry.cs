@@ -6,13 +6,13 @@ namespace Build.Aws;
 public sealed partial record EcrRegistry(string Host, string AccountId, string Region, bool Fips)
 {
     // amazon-ecr-credential-helper 0.12.0's pattern for private registries (REFERENCE.md §2).
-    [GeneratedRegex(@"^(\d{12})\.dkr[\.\-]ecr(\-fips)?\.([a-zA-Z0-9][a-zA-Z0-9-_]*)\.(amazonaws\.(?:com(?:\.cn)?|eu)|on\.(?:aws|amazonwebservices\.com\.cn)|sc2s\.sgov\.gov|c2s\.ic\.gov|cloud\.adc-e\.uk|csp\.hci\.ic\.gov)$")]
+    [GeneratedRegex(@"\A([0-9]{12})\.dkr[\.\-]ecr(\-fips)?\.([a-zA-Z0-9][a-zA-Z0-9-_]*)\.(amazonaws\.(?:com(?:\.cn)?|eu)|on\.(?:aws|amazonwebservices\.com\.cn)|sc2s\.sgov\.gov|c2s\.ic\.gov|cloud\.adc-e\.uk|csp\.hci\.ic\.gov)\z")]
     private static partial Regex HostPattern();
 
     public static bool TryParse(string text, out EcrRegistry? registry)
     {
         registry = null;
-        var host = text.Trim();
+        var host = text.Trim(' ', '\t');
         if (host.StartsWith("https://", StringComparison.OrdinalIgnoreCase))
         {
             host = host[8..];

@@ -7,7 +7,7 @@ public sealed partial record ComposeVersion(int Major, string Version, string Co
 {
     public bool IsPlugin => Command == "docker";
 
-    [GeneratedRegex(@"v?(\d+)\.(\d+)\.(\d+)")]
+    [GeneratedRegex(@"v?([0-9]+)\.([0-9]+)\.([0-9]+)")]
     private static partial Regex VersionPattern();
 
     /// <summary>Reads the version from the output of <c>version --short</c> or <c>version</c>/<c>--version</c> of either Compose.</summary>

@@ -5,12 +5,12 @@ namespace Build.Docker;
 /// <summary>A docker image reference split into registry host, repository, tag and digest.</summary>
 public sealed partial record ImageReference(string? Registry, string Repository, string? Tag, string? Digest)
 {
-    [GeneratedRegex(@"^(?:(?<registry>(?:[a-zA-Z0-9-]+\.)+[a-zA-Z0-9-]+(?::\d+)?|localhost(?::\d+)?|[a-zA-Z0-9-]+:\d+)/)?(?<repo>[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*(?:/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*)(?::(?<tag>[\w][\w.-]{0,127}))?(?:@(?<digest>sha256:[0-9a-f]{64}))?$")]
+    [GeneratedRegex(@"\A(?:(?<registry>(?:[a-zA-Z0-9-]+\.)+[a-zA-Z0-9-]+(?::[0-9]+)?|localhost(?::[0-9]+)?|[a-zA-Z0-9-]+:[0-9]+)/)?(?<repo>[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*(?:/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*)(?::(?<tag>[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}))?(?:@(?<digest>sha256:[0-9a-f]{64}))?\z")]
     private static partial Regex Pattern();
 
     public static bool TryParse(string text, out ImageReference? reference)
     {
-        var match = Pattern().Match(text.Trim());
+        var match = Pattern().Match(text.Trim(' ', '\t'));
         reference = match.Success
             ? new ImageReference(
                 match.Groups["registry"].Success ? match.Groups["registry"].Value.ToLowerInvariant() : null,

@@ -45,11 +45,11 @@ public static partial class TokenShape
         : "other";
 
     // Quotes, spaces and non-ASCII are never part of a token (copied with extra text); other punctuation is left to GitLab.
-    [GeneratedRegex(@"^[\x21-\x7E]+$")]
+    [GeneratedRegex(@"\A[\x21-\x7E]+\z")]
     private static partial Regex Printable();
 
     private static bool Characters(string text) => Printable().IsMatch(text) && text.IndexOfAny(['"', '\'', '`']) < 0;
 
-    [GeneratedRegex(@"^glrtr?-[A-Za-z0-9_.\-]{15,}$")]
+    [GeneratedRegex(@"\Aglrtr?-[A-Za-z0-9_.\-]{15,}\z")]
     private static partial Regex RunnerToken();
 }

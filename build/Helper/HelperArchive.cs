@@ -7,7 +7,7 @@ namespace Build.Helper;
 /// <summary>What an upstream release source archive says of itself: its version and whether it vendors its modules.</summary>
 public static partial class HelperArchive
 {
-    [GeneratedRegex(@"-(\d+\.\d+\.\d+)$")]
+    [GeneratedRegex(@"-([0-9]+\.[0-9]+\.[0-9]+)\z")]
     private static partial Regex PrefixVersion();
 
     /// <summary>Checks the archive is the source of <paramref name="version"/> with <c>ecr-login/vendor/</c>; throws a <see cref="HelperException"/> naming HELPER_ARCHIVE otherwise.</summary>

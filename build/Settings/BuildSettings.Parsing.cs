@@ -1,51 +1,86 @@
+using System.Globalization;
 using System.Text.RegularExpressions;
+using Build.Secrets;
 
 namespace Build.Settings;
 
 /// <summary>The patterns and parsers <see cref="BuildSettings.Load"/> checks each setting's text with.</summary>
 public sealed partial class BuildSettings
 {
-    [GeneratedRegex(@"^[a-z0-9][a-z0-9_-]*$")]
+    [GeneratedRegex(@"\A[a-z0-9][a-z0-9_-]*\z")]
     private static partial Regex ComposeName();
 
-    [GeneratedRegex(@"^[A-Za-z0-9][A-Za-z0-9._-]{0,254}$")]
+    [GeneratedRegex(@"\A[A-Za-z0-9][A-Za-z0-9._-]{0,254}\z")]
     private static partial Regex RunnerNamePattern();
 
-    [GeneratedRegex(@"^\d+\.\d+\.\d+$")]
+    [GeneratedRegex(@"\A[0-9]+\.[0-9]+\.[0-9]+\z")]
     private static partial Regex VersionPattern();
 
-    [GeneratedRegex(@"^[A-Za-z0-9_.+-]+$")]
+    [GeneratedRegex(@"\A[A-Za-z0-9_.+-]+\z")]
     private static partial Regex ProfilePattern();
 
-    [GeneratedRegex(@"^[A-Za-z0-9][A-Za-z0-9_.-]*$")]
+    [GeneratedRegex(@"\A[A-Za-z0-9][A-Za-z0-9_.-]*\z")]
     private static partial Regex NetworkName();
 
-    [GeneratedRegex(@"^(\d+|[A-Za-z0-9_.-]+(/[A-Za-z0-9_.-]+)+)$")]
+    [GeneratedRegex(@"\A([0-9]+|[A-Za-z0-9_.-]+(/[A-Za-z0-9_.-]+)+)\z")]
     private static partial Regex ProjectPattern();
 
-    [GeneratedRegex(@"^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$")]
+    [GeneratedRegex(@"\A[A-Za-z0-9][A-Za-z0-9_.-]{0,99}\z")]
     private static partial Regex ServerProjectPattern();
 
-    [GeneratedRegex(@"^(no|always|on-failure|unless-stopped)$")]
+    [GeneratedRegex(@"\A(no|always|on-failure|unless-stopped)\z")]
     private static partial Regex RestartPolicy();
 
-    [GeneratedRegex(@"^(?=.{1,253}$)[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$")]
+    [GeneratedRegex(@"\A(?=.{1,253}\z)[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*\z")]
     private static partial Regex HostName();
 
-    [GeneratedRegex(@"^[a-z0-9][a-z0-9.-]*\.[a-z]{2,}(/[A-Za-z0-9_.~-]+)+$")]
+    [GeneratedRegex(@"\A[a-z0-9][a-z0-9.-]*\.[a-z]{2,}(/[A-Za-z0-9_.~-]+)+\z")]
     private static partial Regex GoModulePattern();
 
-    [GeneratedRegex(@"^(direct|off|(https?|file)://[^\s,|]+)([,|](direct|off|(https?|file)://[^\s,|]+))*$")]
-    private static partial Regex GoProxyPattern();
+    [GeneratedRegex(@"\A[\x21-\x7E]+\z")]
+    private static partial Regex PrintableAscii();
 
-    [GeneratedRegex(@"^(?!/)(?!.*//)(?!.*\.\.)(?!.*/$)(?!.*\.lock$)[A-Za-z0-9._/-]{1,200}$")]
+    // GitLab keeps tag names up to 255 characters and splits tag lists at commas; quotes, brackets, spaces and
+    // control characters are refused too, so a tag is a plain word wherever it is written (YAML, JSON, a log line).
+    [GeneratedRegex(@"\A[A-Za-z0-9._:/-]{1,255}\z")]
+    private static partial Regex RunnerTag();
+
+    /// <summary>GitLab refuses a job with 50 tags or more, and the example pipeline gives every job all of RUNNER_TAGS.</summary>
+    public const int MaximumRunnerTags = 49;
+
+    [GeneratedRegex(@"\A(?!/)(?!.*//)(?!.*\.\.)(?!.*/\z)(?!.*\.lock\z)[A-Za-z0-9._/-]{1,200}\z")]
     private static partial Regex BranchPattern();
 
+    /// <summary>ASCII digits only: no sign, no spaces inside, no separators, no other script's digits; spaces and tabs around are dropped, a line break is not.</summary>
+    private static int? WholeNumber(string text, int minimum, int maximum) =>
+        int.TryParse(text.Trim(' ', '\t'), NumberStyles.None, CultureInfo.InvariantCulture, out var n) && n >= minimum && n <= maximum ? n : null;
+
     private static TimeSpan? WholeSeconds(string text, int minimum, int maximum) =>
-        int.TryParse(text.Trim(), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var n) && n >= minimum && n <= maximum ? TimeSpan.FromSeconds(n) : null;
+        WholeNumber(text, minimum, maximum) is { } n ? TimeSpan.FromSeconds(n) : null;
 
     private static TimeSpan? PollSeconds(string text) =>
-        double.TryParse(text.Trim(), System.Globalization.NumberStyles.AllowDecimalPoint, System.Globalization.CultureInfo.InvariantCulture, out var n) && n >= 0.1 && n <= 60 ? TimeSpan.FromSeconds(n) : null;
+        double.TryParse(text.Trim(' ', '\t'), NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var n) && n >= 0.1 && n <= 60 ? TimeSpan.FromSeconds(n) : null;
+
+    private static IReadOnlyList<string> RunnerTagList(SettingsLayers s)
+    {
+        var tags = (s.Get(SettingCatalog.RunnerTags)?.Text ?? string.Empty).Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Distinct().ToList();
+        var bad = tags.Select((tag, index) => (Tag: tag, Number: index + 1)).FirstOrDefault(t => !RunnerTag().IsMatch(t.Tag));
+        if (bad.Tag is not null)
+        {
+            var why = bad.Tag.Length > 255 ? $"is {bad.Tag.Length} characters long (GitLab keeps 255)" : "holds a character other than letters, digits, '.', '_', '-', ':' and '/'";
+            s.Fail(SettingCatalog.RunnerTags, $"tag {bad.Number} (\"{Echo.Visible(bad.Tag.Length > 40 ? bad.Tag[..40] + "…" : bad.Tag)}\") {why}");
+        }
+        else if (tags.Count > MaximumRunnerTags)
+        {
+            s.Fail(SettingCatalog.RunnerTags, $"{tags.Count} tags; GitLab refuses a job with more than {MaximumRunnerTags}, and the example pipeline gives every job all of them");
+        }
+
+        return tags;
+    }
+
+    private const string PathRule = "a path holds no line break (nor NUL), and .env.local could not record one";
+
+    private static bool IsPath(string text) => text.IndexOfAny(['\n', '\r', '\0']) < 0;
 
     private static bool? ParseBool(string text) => text.Trim().ToLowerInvariant() switch
     {
@@ -88,6 +123,35 @@ public sealed partial class BuildSettings
 
         return entries;
     }
+
+    /// <summary>Why a GOPROXY list is refused, or null: each entry is direct, off, or an https://, http:// or file:// URL without user info.</summary>
+    private static string? GoProxyProblem(string text)
+    {
+        foreach (var entry in text.Split(',', '|'))
+        {
+            if (entry is "direct" or "off")
+            {
+                continue;
+            }
+
+            if (!PrintableAscii().IsMatch(entry) || !Uri.TryCreate(entry, UriKind.Absolute, out var uri) || uri.Scheme is not ("https" or "http" or "file") || (uri.Scheme != "file" && uri.Host.Length == 0))
+            {
+                return $"\"{Echo.Visible(Echo.Url(entry))}\" is not direct, off or an https://, http:// or file:// URL";
+            }
+
+            if (uri.UserInfo.Length > 0)
+            {
+                return "a proxy URL with user info (name:password@) would put it in docker's arguments and in error messages: use a proxy that needs no credentials in its URL, or a file:// folder of the modules";
+            }
+        }
+
+        return null;
+    }
+
+    private const string DownloadUrlRule =
+        "the binary and its .sha256 both come from this URL, so over http:// anyone on the network path could replace both: use https:// (http:// is taken only for a loopback host such as 127.0.0.1), without user info";
+
+    private static Uri? ParseDownloadUrl(string text) => ParseHttpUrl(text) is { } uri && (uri.Scheme == "https" || uri.IsLoopback) ? uri : null;
 
     private static Uri? ParseHttpUrl(string text) =>
         Uri.TryCreate(text.Trim(), UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https" && uri.Host.Length > 0 && uri.UserInfo.Length == 0 ? uri : null;

@@ -138,6 +138,9 @@ public sealed partial class BuildSettings
         .Where(s => s.Value is not null)
         .Select(s => (s.Setting.Key, s.Value!));
 
+    /// <summary>One line per value of .env.local or .env that an argument or the environment overrides (secrets' values never shown).</summary>
+    public IReadOnlyList<string> OverriddenFileValues { get; init; } = [];
+
     /// <summary>True when a secret's value came from the .env file (whose permissions then matter).</summary>
     public required bool SecretsFromDotEnv { get; init; }
 
@@ -203,13 +206,13 @@ public sealed partial class BuildSettings
     {
         var s = SettingsLayers.Resolve(arguments, environment, dotEnvText, dotEnvLocalText, dotEnvIsTracked, secretSeen);
 
-        DirectoryPath? Directory(SettingDefinition d) => s.Parse(d, text => (DirectoryPath?)new DirectoryPath(text).MakeAbsolute(BaseFor(d)).Collapse());
-        FilePath? File(SettingDefinition d) => s.Parse(d, text => (FilePath?)new FilePath(text).MakeAbsolute(BaseFor(d)).Collapse());
+        DirectoryPath? Directory(SettingDefinition d) => s.Parse(d, text => IsPath(text) ? (DirectoryPath?)new DirectoryPath(text).MakeAbsolute(BaseFor(d)).Collapse() : null, PathRule);
+        FilePath? File(SettingDefinition d) => s.Parse(d, text => IsPath(text) ? (FilePath?)new FilePath(text).MakeAbsolute(BaseFor(d)).Collapse() : null, PathRule);
         DirectoryPath BaseFor(SettingDefinition d) => s.Get(d)?.Origin is SettingOrigin.Argument or SettingOrigin.Environment ? invocationDirectory : root;
         string? Matching(SettingDefinition d, Regex pattern) => s.Parse(d, text => pattern.IsMatch(text) ? text : null);
         ImageReference? Image(SettingDefinition d) => s.Parse(d, text => ImageReference.TryParse(text, out var image) ? image : null);
         bool Flag(SettingDefinition d) => s.Parse(d, ParseBool) ?? false;
-        int Port(SettingDefinition d) => s.Parse(d, text => int.TryParse(text, out var port) && port is > 0 and < 65536 ? port : (int?)null) ?? 0;
+        int Port(SettingDefinition d) => s.Parse(d, text => WholeNumber(text, 1, 65535)) ?? 0;
         Secret? SecretOf(SettingDefinition d) => s.Get(d) is { } v ? new Secret(v.Text) : null;
 
         var registries = new List<EcrRegistry>();
@@ -267,19 +270,19 @@ public sealed partial class BuildSettings
             HelperPlatforms = platforms.Distinct().ToList(),
             HelperGoImage = Image(SettingCatalog.HelperGoImage)!,
             HelperModule = Matching(SettingCatalog.HelperModule, GoModulePattern()) ?? string.Empty,
-            HelperGoProxy = Matching(SettingCatalog.HelperGoProxy, GoProxyPattern()) ?? string.Empty,
+            HelperGoProxy = s.Get(SettingCatalog.HelperGoProxy)?.Text ?? string.Empty,
             HelperArchive = File(SettingCatalog.HelperArchive),
-            HelperDownloadUrl = s.Parse(SettingCatalog.HelperDownloadUrl, ParseHttpUrl)!,
+            HelperDownloadUrl = s.Parse(SettingCatalog.HelperDownloadUrl, ParseDownloadUrl, DownloadUrlRule)!,
             UseCredsStore = Flag(SettingCatalog.UseCredsStore),
             GitLabUrl = s.Parse(SettingCatalog.GitLabUrl, ParseHttpUrl, "an http(s) URL without user info (name:token@ would put a token in logs and process lists)")!,
             RunnerToken = SecretOf(SettingCatalog.RunnerToken),
             GitLabToken = SecretOf(SettingCatalog.GitLabToken),
             RegistrationToken = SecretOf(SettingCatalog.RegistrationToken),
             GitLabProject = Matching(SettingCatalog.GitLabProject, ProjectPattern()),
-            RunnerTags = (s.Get(SettingCatalog.RunnerTags)?.Text ?? string.Empty).Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries),
+            RunnerTags = RunnerTagList(s),
             RunnerRunUntagged = s.Parse(SettingCatalog.RunnerRunUntagged, ParseBool) ?? true,
             RunnerDescription = s.Get(SettingCatalog.RunnerDescription)?.Text.Trim() is { Length: > 0 } description ? description : null,
-            RunnerConcurrent = s.Parse(SettingCatalog.RunnerConcurrent, text => int.TryParse(text.Trim(), out var n) && n is >= 1 and <= 1000 ? n : (int?)null),
+            RunnerConcurrent = s.Parse(SettingCatalog.RunnerConcurrent, text => WholeNumber(text, 1, 1000)),
             GitLabCaBundle = File(SettingCatalog.GitLabCaBundle),
             RunnerExtraHosts = s.Parse(SettingCatalog.RunnerExtraHosts, ParseExtraHosts) ?? [],
             RunnerNetwork = Matching(SettingCatalog.RunnerNetwork, NetworkName()),
@@ -289,8 +292,9 @@ public sealed partial class BuildSettings
             ServerImage = Image(SettingCatalog.ServerImage)!,
             ServerWebPort = Port(SettingCatalog.ServerWebPort),
             ServerSshPort = Port(SettingCatalog.ServerSshPort),
-            ServerTimeout = TimeSpan.FromSeconds(s.Parse(SettingCatalog.ServerTimeout, text => int.TryParse(text.Trim(), out var n) && n is >= 10 and <= 86400 ? n : (int?)null) ?? 900),
+            ServerTimeout = s.Parse(SettingCatalog.ServerTimeout, text => WholeSeconds(text, 10, 86400)) ?? TimeSpan.FromSeconds(900),
             ServerProject = Matching(SettingCatalog.ServerProject, ServerProjectPattern()) ?? "ecr-smoke",
+            OverriddenFileValues = s.Overridden.Select(o => o.Line).ToList(),
             SecretsFromDotEnv = SettingCatalog.All.Any(d => d.IsSecret && s.Get(d)?.Origin == SettingOrigin.DotEnv),
             SecretsFromDotEnvLocal = SettingCatalog.All.Any(d => d.IsSecret && s.Get(d)?.Origin == SettingOrigin.DotEnvLocal),
             StsEndpoint = s.Parse(SettingCatalog.StsEndpoint, text => Uri.TryCreate(text.Trim(), UriKind.Absolute, out var uri) && uri.Scheme == "https" && uri.UserInfo.Length == 0 ? uri : null),
@@ -308,6 +312,11 @@ public sealed partial class BuildSettings
             PipelinePendingTimeout = s.Parse(SettingCatalog.PipelinePendingTimeout, text => WholeSeconds(text, 5, 86400)) ?? TimeSpan.Zero,
             PipelinePollInterval = s.Parse(SettingCatalog.PipelinePollInterval, PollSeconds) ?? TimeSpan.Zero,
         };
+
+        if (GoProxyProblem(settings.HelperGoProxy) is { } goProxyProblem)
+        {
+            s.Fail(SettingCatalog.HelperGoProxy, goProxyProblem);
+        }
 
         if (settings.HelperSource == HelperSource.Path && settings.HelperPath is null)
         {

@@ -8,18 +8,23 @@ public sealed record DotEnvEntry(string Key, string Value, int Line);
 
 /// <summary>
 /// Reads a .env file with the syntax docker compose accepts: comments, blank lines, an optional
-/// <c>export</c>, single quotes (literal), double quotes (escapes, may span lines), unquoted values
-/// with a trailing <c> # comment</c>, <c>${VAR}</c>/<c>${VAR:-default}</c>/<c>$VAR</c> expansion, LF or CRLF.
+/// <c>export</c>, single quotes (literal), double quotes (escapes <c>\n \r \t \" \\ \$</c>, may span lines),
+/// unquoted values with a trailing <c> # comment</c>, <c>${VAR}</c>/<c>${VAR:-default}</c>/<c>$VAR</c> expansion
+/// in unquoted and double-quoted values, <c>$$</c> for a literal <c>$</c>, LF or CRLF.
 /// </summary>
 public static partial class DotEnvFile
 {
     public sealed record Result(IReadOnlyList<DotEnvEntry> Entries, IReadOnlyList<string> Errors);
 
-    [GeneratedRegex(@"^[A-Za-z_][A-Za-z0-9_.]*$")]
+    [GeneratedRegex(@"\A[A-Za-z_][A-Za-z0-9_.]*\z")]
     private static partial Regex KeyPattern();
 
-    [GeneratedRegex(@"\$(?:\{(?<name>[A-Za-z_][A-Za-z0-9_]*)(?::?-(?<default>[^}]*))?\}|(?<bare>[A-Za-z_][A-Za-z0-9_]*))")]
+    [GeneratedRegex(@"\$(?:(?<dollar>\$)|\{(?<name>[A-Za-z_][A-Za-z0-9_]*)(?::?-(?<default>[^}]*))?\}|(?<bare>[A-Za-z_][A-Za-z0-9_]*))")]
     private static partial Regex Reference();
+
+    // Inside double quotes a backslash escape is read in the same pass as the references, so \$ stays a literal $.
+    [GeneratedRegex(@"\\(?<escape>[\s\S])|\$(?:(?<dollar>\$)|\{(?<name>[A-Za-z_][A-Za-z0-9_]*)(?::?-(?<default>[^}]*))?\}|(?<bare>[A-Za-z_][A-Za-z0-9_]*))")]
+    private static partial Regex EscapeOrReference();
 
     public static Result Parse(string text, Func<string, string?> environment)
     {
@@ -63,12 +68,12 @@ public static partial class DotEnvFile
                 (value, error) = ReadQuoted(rest, lines, ref i);
                 if (value is not null && rest[0] == '"')
                 {
-                    value = Expand(value, known, environment);
+                    value = Expand(EscapeOrReference(), value, known, environment);
                 }
             }
             else
             {
-                (value, error) = (Expand(StripComment(rest), known, environment), null);
+                (value, error) = (Expand(Reference(), StripComment(rest), known, environment), null);
             }
 
             if (error is not null)
@@ -118,8 +123,8 @@ public static partial class DotEnvFile
 
                 if (quote == '"' && c == '\\' && i + 1 < current.Length)
                 {
-                    i++;
-                    text.Append(current[i] switch { 'n' => '\n', 't' => '\t', 'r' => '\r', var other => other });
+                    // Kept as written (an escaped quote does not close the value); Expand reads the escape.
+                    text.Append(c).Append(current[++i]);
                     continue;
                 }
 
@@ -137,9 +142,25 @@ public static partial class DotEnvFile
         }
     }
 
-    private static string Expand(string value, IReadOnlyDictionary<string, string> known, Func<string, string?> environment) =>
-        Reference().Replace(value, match =>
+    private static string Expand(Regex pattern, string value, IReadOnlyDictionary<string, string> known, Func<string, string?> environment) =>
+        pattern.Replace(value, match =>
         {
+            if (match.Groups["escape"].Success)
+            {
+                // As compose: the usual escapes, \$ for a literal $; an unknown one keeps its backslash.
+                return match.Groups["escape"].Value switch
+                {
+                    "n" => "\n", "r" => "\r", "t" => "\t", "a" => "\a", "b" => "\b", "f" => "\f", "v" => "\v",
+                    "\"" or "\\" or "$" => match.Groups["escape"].Value,
+                    var other => "\\" + other,
+                };
+            }
+
+            if (match.Groups["dollar"].Success)
+            {
+                return "$";
+            }
+
             var name = match.Groups["name"].Success ? match.Groups["name"].Value : match.Groups["bare"].Value;
             var found = known.TryGetValue(name, out var fromFile) ? fromFile : environment(name);
             return string.IsNullOrEmpty(found) && match.Groups["default"].Success ? match.Groups["default"].Value : found ?? string.Empty;

@@ -14,11 +14,14 @@ public static partial class EnvLocalFile
     [GeneratedRegex(@"^[ \t]*(export[ \t]+)?(?<key>[A-Za-z_][A-Za-z0-9_.]*)[ \t]*=", RegexOptions.Multiline)]
     private static partial Regex Assignment();
 
-    /// <summary>The text with <paramref name="key"/> set to <paramref name="value"/> (quoted when it needs to be).</summary>
+    /// <summary>
+    /// The text with <paramref name="key"/> set to <paramref name="value"/>, quoted so that the file reads back as exactly
+    /// that value (here and in docker compose); throws <see cref="ArgumentException"/> for a value with a line break.
+    /// </summary>
     public static string WithValue(string? text, string key, string value)
     {
         text ??= Header;
-        var line = $"{key}={Quote(value)}";
+        var line = $"{key}={Quote(key, value)}";
         var last = Assignment().Matches(text).LastOrDefault(m => m.Groups["key"].Value == key);
         if (last is not null)
         {
@@ -35,8 +38,25 @@ public static partial class EnvLocalFile
     /// <summary>Writes the file through a temporary file beside it (mode 0600) and a rename, so a reader never sees half of it.</summary>
     public static void WriteAtomically(string path, string text) => Build.Files.AtomicFile.Write(path, text);
 
-    private static string Quote(string value) =>
-        value.Length > 0 && value.All(c => char.IsAsciiLetterOrDigit(c) || c is '/' or '.' or '_' or '-' or '+' or ':' or ',' or '@' or '~')
-            ? value
-            : value.Contains('\'') ? "\"" + value.Replace("\\", "\\\\").Replace("\"", "\\\"") + "\"" : "'" + value + "'";
+    /// <summary>
+    /// Plain words as they are; otherwise single quotes, which both readers take literally (no <c>$</c> expansion, no
+    /// escapes) as long as the value holds no <c>'</c> and no backslash; otherwise double quotes with <c>\\</c>, <c>\"</c>
+    /// and <c>\$</c> escaped.
+    /// </summary>
+    private static string Quote(string key, string value)
+    {
+        if (value.IndexOfAny(['\n', '\r', '\0']) >= 0)
+        {
+            throw new ArgumentException($"{key} cannot be written to .env.local: its value holds a line break (or a NUL), which no path has; check where the value came from", nameof(value));
+        }
+
+        if (value.Length > 0 && value.All(c => char.IsAsciiLetterOrDigit(c) || c is '/' or '.' or '_' or '-' or '+' or ':' or ',' or '@' or '~'))
+        {
+            return value;
+        }
+
+        return value.IndexOfAny(['\'', '\\']) < 0
+            ? "'" + value + "'"
+            : "\"" + value.Replace("\\", "\\\\").Replace("\"", "\\\"").Replace("$", "\\$") + "\"";
+    }
 }

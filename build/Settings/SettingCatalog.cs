@@ -81,13 +81,13 @@ public static class SettingCatalog
         "HELPER_MODULE", "github.com/awslabs/amazon-ecr-credential-helper", "a Go module path", "Module whose ecr-login/cli/docker-credential-ecr-login the build source installs (a fork or mirror).");
 
     public static readonly SettingDefinition HelperGoProxy = new(
-        "HELPER_GOPROXY", "https://proxy.golang.org,direct", "a GOPROXY list of https://, http://, file:// URLs, direct or off", "Module proxy of the build source; a file:// folder is mounted read-only into the Go container.");
+        "HELPER_GOPROXY", "https://proxy.golang.org,direct", "a GOPROXY list of https://, http://, file:// URLs, direct or off; no user info in a URL", "Module proxy of the build source; a file:// folder is mounted read-only into the Go container.");
 
     public static readonly SettingDefinition HelperArchive = new(
         "HELPER_ARCHIVE", null, "a .tar.gz file path", "Upstream release source archive with vendored modules, built offline (HELPER_SOURCE=archive).");
 
     public static readonly SettingDefinition HelperDownloadUrl = new(
-        "HELPER_DOWNLOAD_URL", "https://amazon-ecr-credential-helper-releases.s3.us-east-2.amazonaws.com", "an http(s) URL without user info", "Base of the release files <base>/<version>/linux-<arch>/docker-credential-ecr-login and .sha256 (HELPER_SOURCE=download).");
+        "HELPER_DOWNLOAD_URL", "https://amazon-ecr-credential-helper-releases.s3.us-east-2.amazonaws.com", "an https URL without user info (http:// only for a loopback host)", "Base of the release files <base>/<version>/linux-<arch>/docker-credential-ecr-login and .sha256 (HELPER_SOURCE=download).");
 
     public static readonly SettingDefinition UseCredsStore = new(
         "USE_CREDS_STORE", "false", "true or false", "Use credsStore instead of per-registry credHelpers (not recommended: see README).");
@@ -108,7 +108,7 @@ public static class SettingCatalog
         "GITLAB_PROJECT", null, "a project id or path (group/project)", "Project the runner is created for when GITLAB_TOKEN creates it (POST /user/runners).");
 
     public static readonly SettingDefinition RunnerTags = new(
-        "RUNNER_TAGS", null, "comma-separated tags", "Tags of a runner Register creates (GITLAB_TOKEN or the legacy registration token).");
+        "RUNNER_TAGS", null, "comma-separated tags, at most 49, each 1-255 ASCII letters, digits, '.', '_', '-', ':' or '/'", "Tags of a runner Register creates (GITLAB_TOKEN or the legacy registration token).");
 
     public static readonly SettingDefinition RunnerRunUntagged = new(
         "RUNNER_RUN_UNTAGGED", "true", "true or false", "Whether a runner Register creates also picks untagged jobs.");

@@ -14,6 +14,9 @@ public sealed class SettingsLayers
 
     public List<string> Problems { get; }
 
+    /// <summary>Values of .env.local or .env that an argument or the environment overrides with a different value.</summary>
+    public List<OverriddenFileValue> Overridden { get; } = [];
+
     public static SettingsLayers Resolve(
         IReadOnlyDictionary<string, string> arguments,
         Func<string, string?> environment,
@@ -93,6 +96,16 @@ public sealed class SettingsLayers
             {
                 layers._values[definition.Key] = new SettingValue(definition.Default, SettingOrigin.Default);
             }
+
+            if (layers.Get(definition) is { Origin: SettingOrigin.Argument or SettingOrigin.Environment } used
+                && (FromFile(fromLocal, SettingOrigin.DotEnvLocal) ?? FromFile(fromFile, SettingOrigin.DotEnv)) is { } inFile
+                && inFile.Text != used.Text)
+            {
+                layers.Overridden.Add(new OverriddenFileValue(definition, used, inFile));
+            }
+
+            SettingValue? FromFile(Dictionary<string, DotEnvEntry> file, SettingOrigin origin) =>
+                file.TryGetValue(definition.Key, out var entry) && entry.Value.Length > 0 ? new SettingValue(entry.Value, origin, entry.Line) : null;
         }
 
         return layers;
@@ -136,7 +149,7 @@ public sealed class SettingsLayers
     public void Fail(SettingDefinition definition, string? reason = null)
     {
         var value = Get(definition);
-        var shown = value is null ? "(unset)" : definition.IsSecret ? "(value hidden)" : $"\"{Echo.Url(value.Text)}\"";
+        var shown = value is null ? "(unset)" : definition.IsSecret ? "(value hidden)" : $"\"{Echo.Visible(Echo.Url(value.Text))}\"";
         var origin = value is null ? string.Empty : $" from {value.Describe(definition)}";
         Problems.Add($"{definition.Key} = {shown}{origin} is not valid{(reason is null ? string.Empty : ": " + reason)}; accepted: {definition.Accepts}");
     }

@@ -1,24 +1,56 @@
 using Build.Files;
 using Build.Settings;
+using YamlDotNet.Core;
+using YamlDotNet.Core.Events;
+using YamlDotNet.RepresentationModel;
+using YamlDotNet.Serialization;
 
 namespace Build.Smoke;
 
-/// <summary>The example pipeline (assets/pipeline/example.gitlab-ci.yml) with the images from the settings, written to STATE_DIR/pipeline.</summary>
+/// <summary>
+/// The example pipeline (assets/pipeline/example.gitlab-ci.yml) with the images and tags from the settings, written to
+/// STATE_DIR/pipeline. Each value goes in as a YAML node written by YamlDotNet (a double-quoted scalar, a flow
+/// sequence), never as pasted text, so no value can end its line, open a key or add a job.
+/// </summary>
 public static class ExamplePipeline
 {
+    private static readonly ISerializer Yaml = new SerializerBuilder().WithNewLine("\n").Build();
+
     public static string Template(string root) => Path.Combine(root, "assets", "pipeline", "example.gitlab-ci.yml");
 
     public static string OutputFile(BuildSettings settings) => State.StateLayout.Of(settings).PipelineFile;
 
-    public static string Render(string template, BuildSettings settings) => template
-        .Replace("{{PRIVATE_ECR_IMAGE}}", settings.PrivateImage?.ToString() ?? throw new SmokeTestException("PRIVATE_ECR_IMAGE is not set", "set PRIVATE_ECR_IMAGE in .env.local to an image in your ECR registry, e.g. 123456789012.dkr.ecr.eu-west-1.amazonaws.com/team/app:latest"), StringComparison.Ordinal)
-        .Replace("{{DIND_IMAGE}}", settings.DindImage.ToString(), StringComparison.Ordinal)
-        .Replace("{{DOCKER_CLI_IMAGE}}", settings.DockerCliImage.ToString(), StringComparison.Ordinal)
-        .Replace("{{RUNNER_TAGS}}", Tags(settings.RunnerTags), StringComparison.Ordinal);
+    public static string Render(string template, BuildSettings settings) => Render(
+        template,
+        settings.PrivateImage?.ToString() ?? throw new SmokeTestException("PRIVATE_ECR_IMAGE is not set", "set PRIVATE_ECR_IMAGE in .env.local to an image in your ECR registry, e.g. 123456789012.dkr.ecr.eu-west-1.amazonaws.com/team/app:latest"),
+        settings.DindImage.ToString(),
+        settings.DockerCliImage.ToString(),
+        settings.RunnerTags);
+
+    /// <summary>The template with each placeholder replaced by its value as a YAML node (settings validate the values; this does not rely on it).</summary>
+    internal static string Render(string template, string privateImage, string dindImage, string dockerCliImage, IReadOnlyList<string> tags) => template
+        .Replace("{{PRIVATE_ECR_IMAGE}}", Scalar(privateImage), StringComparison.Ordinal)
+        .Replace("{{DIND_IMAGE}}", Scalar(dindImage), StringComparison.Ordinal)
+        .Replace("{{DOCKER_CLI_IMAGE}}", Scalar(dockerCliImage), StringComparison.Ordinal)
+        .Replace("{{RUNNER_TAGS}}", Tags(tags), StringComparison.Ordinal);
 
     /// <summary>RUNNER_TAGS as every job's tags (a <c>default:</c> block), so the runner Register made picks the jobs; nothing without tags.</summary>
-    public static string Tags(IReadOnlyList<string> tags) =>
-        tags.Count == 0 ? string.Empty : $"\n# RUNNER_TAGS: the runner picks only jobs whose tags it has.\ndefault:\n  tags: [{string.Join(", ", tags.Select(t => $"\"{t}\""))}]\n";
+    public static string Tags(IReadOnlyList<string> tags)
+    {
+        if (tags.Count == 0)
+        {
+            return string.Empty;
+        }
+
+        var list = new YamlSequenceNode(tags.Select(Quoted)) { Style = SequenceStyle.Flow };
+        var block = new YamlMappingNode { { "default", new YamlMappingNode { { "tags", list } } } };
+        return "\n# RUNNER_TAGS: the runner picks only jobs whose tags it has.\n" + Yaml.Serialize(block);
+    }
+
+    /// <summary>One value as a double-quoted YAML scalar (quotes, backslashes and line breaks escaped).</summary>
+    public static string Scalar(string value) => Yaml.Serialize(Quoted(value)).TrimEnd('\n');
+
+    private static YamlScalarNode Quoted(string value) => new(value) { Style = ScalarStyle.DoubleQuoted };
 
     /// <summary>Writes the rendered pipeline (atomically) and returns its path.</summary>
     public static string Write(string root, BuildSettings settings)

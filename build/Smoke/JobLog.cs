@@ -19,6 +19,6 @@ public static partial class JobLog
     [GeneratedRegex(@"\x1B\[[0-9;]*[A-Za-z]")]
     private static partial Regex Ansi();
 
-    [GeneratedRegex(@"section_(start|end):\d+:[A-Za-z0-9_.-]+(\[[^\]]*\])?")]
+    [GeneratedRegex(@"section_(start|end):[0-9]+:[A-Za-z0-9_.-]+(\[[^\]]*\])?")]
     private static partial Regex Section();
 }

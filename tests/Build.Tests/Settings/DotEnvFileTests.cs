@@ -41,6 +41,17 @@ public sealed class DotEnvFileTests
     }
 
     [Fact]
+    public void A_dollar_is_literal_when_escaped_in_double_quotes_or_doubled_as_compose_reads_it()
+    {
+        var values = Values("A=\"\\$HOME \\\\ \\' \\d\"\nB=$$HOME\nC=\"$${X}\"\nD=\"\\\\$HOME\"", name => name is "HOME" or "X" ? "expanded" : null);
+
+        Assert.Equal("$HOME \\ \\' \\d", values["A"]);
+        Assert.Equal("$HOME", values["B"]);
+        Assert.Equal("${X}", values["C"]);
+        Assert.Equal("\\expanded", values["D"]);
+    }
+
+    [Fact]
     public void Double_quoted_values_may_span_lines()
     {
         var values = Values("A=\"first\nsecond\"\nB=after");

@@ -55,4 +55,45 @@ public sealed class HelperSettingsTests
         Assert.Contains(key, error.Message);
         Assert.Contains(accepted, error.Message);
     }
+
+    [Theory]
+    [InlineData("https://ci-bot:s3cret-pass@proxy.example/go,direct", "https://***@proxy.example/go,direct")]
+    [InlineData("direct|https://s3cret-pass@proxy.example", "direct|https://***@proxy.example")]
+    public void A_goproxy_url_with_user_info_is_refused_without_showing_it(string goProxy, string shown)
+    {
+        // Given a module proxy URL with credentials in it
+        // When the settings are loaded
+        var error = Assert.Throws<SettingsException>(() => Load("HELPER_GOPROXY=" + goProxy));
+
+        // Then it is refused, shown with the user info masked, saying why and what to do
+        var problem = Assert.Single(error.Problems);
+        Assert.StartsWith($"HELPER_GOPROXY = \"{shown}\" from .env line 1 is not valid: a proxy URL with user info", problem);
+        Assert.Contains("use a proxy that needs no credentials in its URL", problem);
+        Assert.DoesNotContain("s3cret-pass", error.Message);
+        Assert.DoesNotContain("ci-bot", error.Message);
+    }
+
+    [Theory]
+    [InlineData("http://mirror.example/releases")]
+    [InlineData("http://10.0.0.5/releases")]
+    [InlineData("http://localhost.example.com/releases")]
+    [InlineData("ftp://mirror.example/releases")]
+    public void The_download_url_needs_https_off_loopback(string url)
+    {
+        var error = Assert.Throws<SettingsException>(() => Load("HELPER_DOWNLOAD_URL=" + url));
+
+        var problem = Assert.Single(error.Problems);
+        Assert.StartsWith("HELPER_DOWNLOAD_URL", problem);
+        Assert.Contains("the binary and its .sha256 both come from this URL, so over http:// anyone on the network path could replace both: use https://", problem);
+    }
+
+    [Theory]
+    [InlineData("https://mirror.example/releases")]
+    [InlineData("http://127.0.0.1:8080/releases")]
+    [InlineData("http://localhost:9000")]
+    [InlineData("http://[::1]:9000/releases")]
+    public void The_download_url_may_be_http_on_a_loopback_host(string url)
+    {
+        Assert.Equal(new Uri(url), Load("HELPER_DOWNLOAD_URL=" + url).HelperDownloadUrl);
+    }
 }
