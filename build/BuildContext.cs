@@ -31,12 +31,6 @@ public sealed class BuildContext : FrostingContext
             texts[1],
             () => GitFiles.IsTracked(Commands, dotEnv),
             (name, secret) => Redactor.Add(secret, name));
-        if (host.Options.Mode == HostMode.Run && string.Equals(host.Options.Target, "SmokeTest", StringComparison.OrdinalIgnoreCase) && Settings.PrivateImage is null)
-        {
-            // Refused before Up and Register run for it: the probe has nothing to pull without it.
-            throw new SettingsException(["PRIVATE_ECR_IMAGE is required for SmokeTest: set it to a private image in your ECR registry (e.g. 123456789012.dkr.ecr.eu-west-1.amazonaws.com/team/app:latest) in .env.local or the environment"]);
-        }
-
         foreach (var (name, secret) in Settings.Secrets)
         {
             Redactor.Add(secret, name);

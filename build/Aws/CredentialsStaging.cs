@@ -123,10 +123,16 @@ public sealed class CredentialsStaging(BuildSettings settings, Redactor redactor
     }
 
     /// <summary>The AWS_* key of the build's settings, shape-checked; every problem at once.</summary>
-    private AwsKey EnvironmentKey(string why)
+    private AwsKey EnvironmentKey(string why) =>
+        EnvironmentKeyProblems(settings, why) is { Count: > 0 } problems
+            ? throw new PreflightException(problems, "The AWS credentials of the environment cannot be used; nothing was changed:")
+            : new AwsKey(settings.AwsAccessKeyId!, settings.AwsSecretAccessKey!, settings.AwsSessionToken, settings.AwsRegion ?? settings.Registries[0].Region);
+
+    /// <summary>What is missing or misshapen of the AWS_* key of the settings (<paramref name="why"/> says who needs it); never a value.</summary>
+    public static IReadOnlyList<string> EnvironmentKeyProblems(BuildSettings settings, string why)
     {
         var problems = new List<string>();
-        Secret? Shaped(Secret? value, string name, Func<string, bool> shaped, string accepted)
+        void Shaped(Secret? value, string name, Func<string, bool> shaped, string accepted)
         {
             if (value is null)
             {
@@ -136,30 +142,25 @@ public sealed class CredentialsStaging(BuildSettings settings, Redactor redactor
             {
                 problems.Add($"{name} is not shaped like one ({accepted}); the value is not shown");
             }
-
-            return value;
         }
 
-        var keyId = Shaped(settings.AwsAccessKeyId, "AWS_ACCESS_KEY_ID", AwsKey.IsKeyIdShaped, AwsKey.KeyIdAccepted);
-        var secret = Shaped(settings.AwsSecretAccessKey, "AWS_SECRET_ACCESS_KEY", AwsKey.IsSecretShaped, AwsKey.SecretAccepted);
+        Shaped(settings.AwsAccessKeyId, "AWS_ACCESS_KEY_ID", AwsKey.IsKeyIdShaped, AwsKey.KeyIdAccepted);
+        Shaped(settings.AwsSecretAccessKey, "AWS_SECRET_ACCESS_KEY", AwsKey.IsSecretShaped, AwsKey.SecretAccepted);
         if (settings.AwsSessionToken is { } token && !AwsKey.IsSessionTokenShaped(token.Reveal()))
         {
             problems.Add("AWS_SESSION_TOKEN is not shaped like a session token (one line of base64, no spaces)");
         }
-        else if (settings.AwsSessionToken is null && keyId is not null && AwsKey.IsTemporaryKeyId(keyId.Reveal()))
+        else if (settings.AwsSessionToken is null && settings.AwsAccessKeyId is { } keyId && AwsKey.IsTemporaryKeyId(keyId.Reveal()))
         {
             problems.Add("AWS_ACCESS_KEY_ID is a temporary key id (ASIA…), which only works with its AWS_SESSION_TOKEN: set it too");
         }
 
-        var region = settings.AwsRegion ?? settings.Registries.FirstOrDefault()?.Region;
-        if (region is null)
+        if (settings.AwsRegion is null && settings.Registries.Count == 0)
         {
             problems.Add($"{why} needs AWS_REGION (the region of the STS preflight)");
         }
 
-        return problems.Count == 0
-            ? new AwsKey(keyId!, secret!, settings.AwsSessionToken, region!)
-            : throw new PreflightException(problems, "The AWS credentials of the environment cannot be used; nothing was changed:");
+        return problems;
     }
 
     private string EnvLocalPath => Path.Combine(facts.RepositoryRoot, ".env.local");

@@ -82,7 +82,7 @@ public sealed class CakeHost<TContext>(IReadOnlyList<Type> taskTypes, Func<HostC
         {
             var engine = new CakeEngine(cake.Data as ICakeDataService ?? throw new InvalidOperationException("Cake's data service is missing."), log);
             TaskRegistration.Register(engine, tasks, target, log, failed);
-            var scriptHost = ScriptHostFactory.Create(options.Mode, engine, cake, console, log, tasks, cancellation, () => createContext(host));
+            var scriptHost = ScriptHostFactory.Create(options.Mode, engine, cake, console, log, tasks, cancellation, () => createContext(host), target, options.Exclusive);
             if (options.Exclusive)
             {
                 scriptHost.Settings.UseExclusiveTarget();

@@ -12,6 +12,9 @@ public interface IFrostingTask
     /// <summary>Why the last <see cref="ShouldRun"/> returned false, for the log.</summary>
     string? SkipReason { get; }
 
+    /// <summary>What this task needs of the settings that is missing (each with its fix); the host asks every task of the run before the first one starts.</summary>
+    IEnumerable<string> Requirements(ICakeContext context);
+
     void OnError(Exception exception, ICakeContext context);
 
     void Finally(ICakeContext context);
@@ -29,6 +32,12 @@ public abstract class AsyncFrostingTask<TContext> : IFrostingTask
     public virtual Task RunAsync(TContext context) => Task.CompletedTask;
 
     public virtual bool ShouldRun(TContext context) => true;
+
+    /// <summary>
+    /// The settings (and cheap local facts) this task needs and lacks, each as "what is missing: what to set". The host
+    /// checks every task the run would start before the first one does, and reports all at once.
+    /// </summary>
+    public virtual IEnumerable<string> Requirements(TContext context) => [];
 
     public virtual void OnError(Exception exception, TContext context)
     {
@@ -52,6 +61,8 @@ public abstract class AsyncFrostingTask<TContext> : IFrostingTask
         SkipReason = null;
         return ShouldRun((TContext)context);
     }
+
+    IEnumerable<string> IFrostingTask.Requirements(ICakeContext context) => Requirements((TContext)context);
 
     void IFrostingTask.OnError(Exception exception, ICakeContext context) => OnError(exception, (TContext)context);
 

@@ -10,7 +10,7 @@ public static class ScriptHostFactory
 {
     public static IScriptHost Create<TContext>(
         HostMode mode, CakeEngine engine, ICakeContext cake, HostConsole console, ICakeLog log,
-        IEnumerable<TaskEntry> tasks, CancellationToken cancellation, Func<TContext> createContext)
+        IEnumerable<TaskEntry> tasks, CancellationToken cancellation, Func<TContext> createContext, string target, bool exclusive)
         where TContext : class, ICakeContext
     {
         switch (mode)
@@ -26,8 +26,16 @@ public static class ScriptHostFactory
         var byName = tasks.ToDictionary(t => t.Name, StringComparer.OrdinalIgnoreCase);
         if (mode == HostMode.DryRun)
         {
+            foreach (var missing in RunPlan.Missing(RunPlan.For(byName, target, exclusive), context))
+            {
+                log.Warning("A real run would stop before its first task: {0}", missing);
+            }
+
             return new HostDryRunScriptHost<TContext>(engine, context, log, byName);
         }
+
+        // Fail fast: what any task of the run needs and lacks stops the run before the first task starts.
+        RunPlan.Check(RunPlan.For(byName, target, exclusive), context);
 
         var printer = new SkipReasonReportPrinter(new CakeSpectreReportPrinter(console.CreateAnsiConsole()), byName);
         var strategy = new HostExecutionStrategy(new DefaultExecutionStrategy(log, printer), log, byName, cancellation);

@@ -7,6 +7,8 @@ namespace Build.Tasks;
 [TaskDescription("Builds the static docker-credential-ecr-login helper (pinned version, linux/amd64 and arm64) into the state folder; skipped when the manifest matches.")]
 public sealed class BuildHelperTask : AsyncFrostingTask<BuildContext>
 {
+    public override IEnumerable<string> Requirements(BuildContext context) => Needs.State(context).Concat(Needs.HelperInput(context));
+
     public override bool ShouldRun(BuildContext context)
     {
         var request = HelperRequest.From(context.Settings);

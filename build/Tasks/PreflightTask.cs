@@ -8,6 +8,9 @@ namespace Build.Tasks;
 [TaskDescription("Proves the AWS credentials: validates them, asks STS who they are, and gets an ECR token for every registry with the helper, as the runner will.")]
 public sealed class PreflightTask : AsyncFrostingTask<BuildContext>
 {
+    public override IEnumerable<string> Requirements(BuildContext context) =>
+        Needs.Registries(context).Concat(Needs.EnvironmentKeys(context)).Concat(Needs.State(context));
+
     public override async Task RunAsync(BuildContext context)
     {
         var clock = System.Diagnostics.Stopwatch.StartNew();

@@ -8,5 +8,8 @@ namespace Build.Tasks;
 [TaskDescription("Registers the runner with GitLab and merges its entry (DOCKER_AUTH_CONFIG, DinD volumes) into config.toml, keeping everything else.")]
 public sealed class RegisterTask : AsyncFrostingTask<BuildContext>
 {
+    public override IEnumerable<string> Requirements(BuildContext context) =>
+        Needs.State(context).Concat(Needs.Registries(context)).Concat(Needs.CredentialsFile(context)).Concat(Needs.RunnerToken(context));
+
     public override Task RunAsync(BuildContext context) => new RunnerRegister(context).RunAsync(context.CancellationToken);
 }

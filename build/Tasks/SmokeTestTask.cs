@@ -8,6 +8,8 @@ namespace Build.Tasks;
 [TaskDescription("Proves both ECR paths: the executor pulls the private image, and a DinD job pulls it with docker pull; with GITLAB_TOKEN and GITLAB_PROJECT it also runs the example pipeline in GitLab.")]
 public sealed class SmokeTestTask : AsyncFrostingTask<BuildContext>
 {
+    public override IEnumerable<string> Requirements(BuildContext context) => Needs.PrivateImage(context).Concat(Needs.State(context));
+
     public override async Task RunAsync(BuildContext context)
     {
         var summary = await new SmokeTestRun(context).RunAsync(context.CancellationToken);

@@ -9,6 +9,8 @@ namespace Build.Tasks;
 [TaskDescription("Validates the AWS credentials (file, instance role or environment), proves them with STS and the helper (Preflight), and shows what the runner and jobs will mount.")]
 public sealed class StageCredentialsTask : FrostingTask<BuildContext>
 {
+    public override IEnumerable<string> Requirements(BuildContext context) => Needs.EnvironmentKeys(context);
+
     public override void Run(BuildContext context)
     {
         var credentials = RunnerCredentials.For(context.Settings, context.EnvironmentVariables);

@@ -48,7 +48,7 @@ public sealed class CredentialsRefusalTests : IDisposable
         new("file tracked by git", Good, "is tracked by git in ", Arrange: (_, path) => Track(path)),
         new("three problems at once", Good.Replace(CredentialsRun.KeyId, "short").Replace("eu-west-1", "mars"), "aws_access_key_id on line 2", Mode: Private | UnixFileMode.OtherRead),
         new("helper path missing", Good, "HELPER_PATH = /nonexistent/docker-credential-ecr-login does not exist", ["--helper-path=/nonexistent/docker-credential-ecr-login"]),
-        new("no registries", Good, "ECR_REGISTRIES is empty and PRIVATE_ECR_IMAGE is not set", Arrange: (run, _) => run.Environment["ECR_REGISTRIES"] = string.Empty),
+        new("no registries", Good, "ECR_REGISTRIES is not set and PRIVATE_ECR_IMAGE names no registry", Arrange: (run, _) => run.Environment["ECR_REGISTRIES"] = string.Empty),
         new("registry host of the wrong shape", Good, "ECR_REGISTRIES = \"12345.dkr.ecr.eu-west-1.amazonaws.com\" from environment variable ECR_REGISTRIES is not valid", Arrange: (run, _) => run.Environment["ECR_REGISTRIES"] = "12345.dkr.ecr.eu-west-1.amazonaws.com"),
         new("CA bundle missing", Good, "AWS_CA_BUNDLE = /nonexistent/ca.pem (AWS_CA_BUNDLE) does not exist; the helper panics on a missing bundle", Arrange: (run, _) => run.Environment["AWS_CA_BUNDLE"] = "/nonexistent/ca.pem"),
     };

@@ -135,6 +135,7 @@ public sealed class CredentialsStagingTests : IDisposable
         var path = _run.Write(_run.CredentialsFile, CredentialsRun.GoodFile, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead);
         _run.Environment["RUNNER_CREDENTIALS_FILE"] = path;
         _run.Environment["ECR_REGISTRIES"] = CredentialsRun.Registry;
+        _run.Environment["GITLAB_RUNNER_TOKEN"] = "glrt-t1_0123456789abcdefghij";
         _run.UseFakeDocker("case \"$1\" in version) echo '28.2.2 1.50 1.24 x86_64';; compose) echo 2.29.0;; *) echo \"unexpected: $*\" >&2; exit 1;; esac\n");
 
         // When the target runs alone (without Preflight before it)
@@ -247,7 +248,7 @@ public sealed class CredentialsStagingTests : IDisposable
 
         var (code, output) = _run.Run("--target=StageCredentials");
 
-        Assert.Equal(ExitCodes.Failed, code);
+        Assert.Equal(ExitCodes.Usage, code);
         Assert.Contains("AWS_ACCESS_KEY_ID is not shaped like one", output);
         Assert.Contains("CREDENTIALS_SOURCE=environment needs AWS_SECRET_ACCESS_KEY in the environment or .env.local; it is not set", output);
         Assert.DoesNotContain("ASIA-not-a-key", output);

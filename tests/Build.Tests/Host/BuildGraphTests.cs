@@ -46,7 +46,10 @@ public sealed class BuildGraphTests : IDisposable
     [System.Runtime.Versioning.SupportedOSPlatform("linux")]
     public void Up_with_the_docker_daemon_down_fails_with_the_fix_and_writes_nothing()
     {
-        var (code, output) = RunWith(FakeMachine(DaemonDown, ComposeV1, Sdk10), "--target=Up", "--exclusive");
+        // The instance role needs no credentials file, so the run gets as far as the daemon.
+        var machine = FakeMachine(DaemonDown, ComposeV1, Sdk10);
+        machine["CREDENTIALS_SOURCE"] = "instance-role";
+        var (code, output) = RunWith(machine, "--target=Up", "--exclusive");
 
         Assert.Equal(ExitCodes.Failed, code);
         Assert.Contains($"Up: the Docker daemon is not reachable: {Unreachable}", output);
@@ -77,8 +80,41 @@ public sealed class BuildGraphTests : IDisposable
 
         // Then nothing runs (not even Up or Register) and the error says what to set
         Assert.Equal(ExitCodes.Usage, code);
-        Assert.Contains("PRIVATE_ECR_IMAGE is required for SmokeTest", output);
+        Assert.Contains("PRIVATE_ECR_IMAGE is not set: set it to a private image in your ECR registry", output);
+        Assert.Contains("(needed by SmokeTest)", output);
         Assert.DoesNotContain("BuildHelper", output);
+    }
+
+    [Fact]
+    [System.Runtime.Versioning.SupportedOSPlatform("linux")]
+    public void Up_with_nothing_configured_names_everything_missing_before_the_first_task_starts()
+    {
+        // Given a fresh checkout (nothing in .env.local, no credentials file) and a docker that records every call
+        var calls = Path.Combine(Root, "docker-calls");
+        var machine = FakeMachine($"echo \"$*\" >> {calls}; exit 1\n", null, null);
+
+        // When the whole chain up to Up is asked for
+        var (code, output) = RunWith(machine, "--target=Up");
+
+        // Then it stops at once with usage's exit code, listing each missing thing with the tasks that need it
+        Assert.Equal(ExitCodes.Usage, code);
+        Assert.Contains("ECR_REGISTRIES is not set and PRIVATE_ECR_IMAGE names no registry", output);
+        Assert.Contains("(needed by Preflight)", output);
+        Assert.Contains("no AWS credentials file at ", output);
+        Assert.Contains("run ./build.sh --target=StageCredentials (it creates one from the template for you to fill in)", output);
+        Assert.Contains("(needed by Up)", output);
+        Assert.Contains("Nothing was changed", output);
+
+        // And no task ran: no helper build, no docker call, no state folder, no file written
+        Assert.DoesNotContain("Task ", output);
+        Assert.False(File.Exists(calls));
+        Assert.False(Directory.Exists(Path.Combine(Root, ".state")));
+        Assert.False(File.Exists(Path.Combine(Root, ".env.local")));
+
+        // And a dry run says the same, as a warning, and changes nothing either
+        var (_, dry) = RunWith(machine, "--target=Up", "--dryrun");
+        Assert.Contains("A real run would stop before its first task: ECR_REGISTRIES is not set", dry);
+        Assert.False(File.Exists(calls));
     }
 
     [Fact]

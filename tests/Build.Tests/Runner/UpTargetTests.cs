@@ -35,6 +35,7 @@ public sealed class UpTargetTests : IDisposable
             ["HELPER_PLATFORMS"] = "linux/amd64",
             ["RUNNER_CREDENTIALS_FILE"] = credentials,
             ["AWS_CA_BUNDLE"] = string.Empty,
+            ["ECR_REGISTRIES"] = Build.Tests.Aws.CredentialsRun.Registry,
         };
         var (code, output) = _build.RunWith(_settings, "--target=BuildHelper");
         Assert.True(code == 0, output);
@@ -169,9 +170,9 @@ public sealed class UpTargetTests : IDisposable
 
         var (code, output) = Up(machine);
 
-        Assert.Equal(ExitCodes.Failed, code);
-        Assert.Contains("does not exist (to be mounted at /root/.aws/credentials)", output);
-        Assert.Contains("then run ./build.sh --target=StageCredentials", output);
+        Assert.Equal(ExitCodes.Usage, code);
+        Assert.Contains($"RUNNER_CREDENTIALS_FILE = {machine["RUNNER_CREDENTIALS_FILE"]} does not exist either", output);
+        Assert.Contains("run ./build.sh --target=StageCredentials (it creates one from the template", output);
         Assert.DoesNotContain(" up ", Calls);
     }
 

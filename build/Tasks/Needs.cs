@@ -1,0 +1,108 @@
+using Build.Settings;
+
+namespace Build.Tasks;
+
+/// <summary>
+/// What tasks declare they need (their Requirements), each check cheap and local: settings present, a file a setting
+/// names exists, STATE_DIR usable. A missing one is "what is missing: what to set", never a value.
+/// </summary>
+public static class Needs
+{
+    public static IEnumerable<string> Registries(BuildContext context)
+    {
+        if (context.Settings.Registries.Count == 0)
+        {
+            yield return $"{SettingCatalog.Registries.Key} is not set and {SettingCatalog.PrivateImage.Key} names no registry: set {SettingCatalog.Registries.Key}=<account>.dkr.ecr.<region>.amazonaws.com (comma-separated) in .env.local";
+        }
+    }
+
+    /// <summary>STATE_DIR can be written: not a system folder, $HOME or the repository, not another project's, not a folder of other files.</summary>
+    public static IEnumerable<string> State(BuildContext context)
+    {
+        if (context.StateFolder.Problem() is { } problem)
+        {
+            yield return $"{problem.Problem}: {problem.Fix}";
+        }
+    }
+
+    /// <summary>With CREDENTIALS_SOURCE=environment, the key pair is set and shaped like one.</summary>
+    public static IEnumerable<string> EnvironmentKeys(BuildContext context) =>
+        context.Settings.CredentialsSource == CredentialsSource.Environment
+            ? Aws.CredentialsStaging.EnvironmentKeyProblems(context.Settings, "CREDENTIALS_SOURCE=environment")
+            : [];
+
+    /// <summary>
+    /// With CREDENTIALS_SOURCE=file, a file to mount exists, or this run writes it from the environment. StageCredentials
+    /// and Preflight do not need it: they create it from the template and say what to fill in.
+    /// </summary>
+    public static IEnumerable<string> CredentialsFile(BuildContext context)
+    {
+        var settings = context.Settings;
+        if (settings.CredentialsSource != CredentialsSource.File || settings.WriteCredentialsFromEnv)
+        {
+            yield break;
+        }
+
+        var path = Aws.CredentialsFileLocation.Resolve(settings.CredentialsFile?.FullPath, context.EnvironmentVariables);
+        if (!File.Exists(path))
+        {
+            yield return $"no AWS credentials file at {path}{(settings.CredentialsFile is { } configured && configured.FullPath != path ? $" (RUNNER_CREDENTIALS_FILE = {configured.FullPath} does not exist either)" : string.Empty)}: run ./build.sh --target=StageCredentials (it creates one from the template for you to fill in), or set RUNNER_CREDENTIALS_FILE to yours, or export the keys and add --write-credentials-from-env";
+        }
+    }
+
+    /// <summary>The file HELPER_SOURCE reads (a binary or a source archive) exists.</summary>
+    public static IEnumerable<string> HelperInput(BuildContext context)
+    {
+        var settings = context.Settings;
+        var (definition, path) = settings.HelperSource switch
+        {
+            HelperSource.Path => (SettingCatalog.HelperPath, settings.HelperPath?.FullPath),
+            HelperSource.Archive => (SettingCatalog.HelperArchive, settings.HelperArchive?.FullPath),
+            _ => (null, null),
+        };
+        if (definition is not null && path is not null && !File.Exists(path))
+        {
+            yield return $"{definition.Key} = {path} does not exist: point it at the file (HELPER_SOURCE={settings.HelperSource.ToString().ToLowerInvariant()})";
+        }
+    }
+
+    /// <summary>Register has a way to a runner token: a setting, server mode, or a token already in config.toml.</summary>
+    public static IEnumerable<string> RunnerToken(BuildContext context)
+    {
+        var settings = context.Settings;
+        if (settings.GitLabToken is not null && settings.GitLabProject is null && !settings.Server)
+        {
+            yield return $"{SettingCatalog.GitLabToken.Key} creates a project runner and {SettingCatalog.GitLabProject.Key} is not set: set it to the project's id or path (group/project)";
+            yield break;
+        }
+
+        if (settings.RunnerToken is not null || settings.GitLabToken is not null || settings.RegistrationToken is not null || settings.Server || HasToken(context))
+        {
+            yield break;
+        }
+
+        yield return $"no GitLab token is set and config.toml holds no runner token to reuse: create a runner in GitLab (Settings > CI/CD > Runners > New project runner) and set {SettingCatalog.RunnerToken.Key}=glrt-… in .env.local, or set {SettingCatalog.GitLabToken.Key} (create_runner scope) and {SettingCatalog.GitLabProject.Key}, or use --server";
+    }
+
+    public static IEnumerable<string> PrivateImage(BuildContext context)
+    {
+        if (context.Settings.PrivateImage is null)
+        {
+            yield return $"{SettingCatalog.PrivateImage.Key} is not set: set it to a private image in your ECR registry (e.g. 123456789012.dkr.ecr.eu-west-1.amazonaws.com/team/app:latest) in .env.local or the environment";
+        }
+    }
+
+    private static bool HasToken(BuildContext context)
+    {
+        try
+        {
+            var file = context.State.ConfigToml;
+            return File.Exists(file) && RunnerConfig.ConfigToml.TokenOf(File.ReadAllText(file), context.Settings.RunnerName, file) is not null;
+        }
+        catch (Exception ex) when (ex is RunnerConfig.ConfigTomlException or IOException or UnauthorizedAccessException)
+        {
+            // Register itself reports a file it cannot read, with the fix.
+            return true;
+        }
+    }
+}
