@@ -60,6 +60,25 @@ public sealed class GitLabApiTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_Retry_After_beyond_MaxRetryAfter_is_cut_to_the_cap()
+    {
+        // Given GitLab asking once for an hour's pause, and a cap of 200 ms
+        var runner = _gitlab.AddRunner();
+        _gitlab.Fail(1, HttpStatusCode.TooManyRequests, retryAfter: TimeSpan.FromHours(1));
+        using var api = Api(Fast with { MaxRetryAfter = TimeSpan.FromMilliseconds(200) });
+        using var limit = new CancellationTokenSource(TimeSpan.FromSeconds(5));
+        var clock = Stopwatch.StartNew();
+
+        // When a call is made (given up after 5 s, so a wait of the hour fails the test instead of hanging it)
+        var verified = await api.VerifyAsync(new Secret(runner.Token), null, limit.Token);
+
+        // Then it was retried after about the cap, and succeeded
+        Assert.Equal(runner.Id, verified!.Id);
+        Assert.InRange(clock.Elapsed, TimeSpan.FromMilliseconds(180), TimeSpan.FromSeconds(3));
+        Assert.Equal([429, 200], _gitlab.Calls.Snapshot().Select(c => c.Status));
+    }
+
+    [Fact]
     public async Task An_answer_slower_than_the_attempt_timeout_is_retried_and_then_reported()
     {
         _gitlab.Delay = TimeSpan.FromSeconds(2);
