@@ -5,7 +5,7 @@ using Build.Secrets;
 namespace Build.GitLab;
 
 /// <summary>
-/// The calls of SmokeTest's pipeline mode (REFERENCE §6): the project, a branch and a file on it, one commit, a pipeline
+/// The calls of SmokeTest's pipeline mode: the project, a branch and a file on it, one commit, a pipeline
 /// started on the branch, its jobs, a job's log, a runner's details, and cancel. All with the personal access token
 /// (api scope) in the PRIVATE-TOKEN header, with the same timeouts and retries as Register's calls.
 /// </summary>
@@ -161,10 +161,10 @@ public sealed partial class GitLabApi
             var message = Message(await response.Content.ReadAsStringAsync(cancel));
             throw status switch
             {
-                401 => new GitLabException($"GITLAB_TOKEN was rejected by {call} (401 {message}): expired, revoked or mistyped", "create a personal access token with the api scope (User settings > Access tokens) and set GITLAB_TOKEN in .env.local"),
-                403 => new GitLabException($"GITLAB_TOKEN may not do {call} (403 {message})", "use a token with the api scope of a user with the Developer role (Maintainer to push to a protected branch) in GITLAB_PROJECT"),
-                404 when notFound is not null => new GitLabException(notFound, "set GITLAB_PROJECT to the project's id (Settings > General) or its full path (group/project)"),
-                _ => new GitLabException($"{call} answered {status} {message}", "check the message; PIPELINE_BRANCH must be a branch name GitLab accepts, and the project must have a repository"),
+                401 => Fail($"GITLAB_TOKEN was rejected by {call} (401 {message}): expired, revoked or mistyped", "create a personal access token with the api scope (User settings > Access tokens) and set GITLAB_TOKEN in .env.local"),
+                403 => Fail($"GITLAB_TOKEN may not do {call} (403 {message})", "use a token with the api scope of a user with the Developer role (Maintainer to push to a protected branch) in GITLAB_PROJECT"),
+                404 when notFound is not null => Fail(notFound, "set GITLAB_PROJECT to the project's id (Settings > General) or its full path (group/project)"),
+                _ => Fail($"{call} answered {status} {message}", "check the message; PIPELINE_BRANCH must be a branch name GitLab accepts, and the project must have a repository"),
             };
         }
 

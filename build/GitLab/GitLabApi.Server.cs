@@ -7,8 +7,6 @@ namespace Build.GitLab;
 /// <summary>The calls of the local GitLab's bootstrap (server mode): root's token check and the smoke-test project.</summary>
 public sealed partial class GitLabApi
 {
-    private const string Bootstrap = "Bootstrap";
-
     /// <summary><c>GET /user</c>: the token's username, or null when GitLab rejects the token (401).</summary>
     public async Task<string?> UserAsync(Secret personalToken, CancellationToken cancel)
     {
@@ -61,17 +59,14 @@ public sealed partial class GitLabApi
 
         var status = (int)response.StatusCode;
         var message = Message(await response.Content.ReadAsStringAsync(cancel));
-        var where = BaseUrl.GetLeftPart(UriPartial.Authority);
         throw status switch
         {
-            401 or 403 => new GitLabException(
-                $"the local GitLab at {where} refused root's token on {call} ({status} {message})",
-                "the token in STATE_DIR/server/bootstrap/root-token does not match the server's database (data restored or replaced?): delete that file and run ./build.sh --target=Up --server again; gitlab-rails creates a new one",
-                stage: Bootstrap),
-            _ => new GitLabException(
-                $"{call} on the local GitLab at {where} answered {status} {message}{(status >= 500 ? " (after retries)" : string.Empty)}",
-                "read the server's log (STATE_DIR/compose/compose logs gitlab), then run ./build.sh --target=Up --server again: every bootstrap step finds what exists and creates only what is missing",
-                stage: Bootstrap),
+            401 or 403 => Fail(
+                $"the local GitLab at {Origin} refused root's token on {call} ({status} {message})",
+                "the token in STATE_DIR/server/bootstrap/root-token does not match the server's database (data restored or replaced?): delete that file and run ./build.sh --target=Up --server again; gitlab-rails creates a new one"),
+            _ => Fail(
+                $"{call} on the local GitLab at {Origin} answered {status} {message}{(status >= 500 ? " (after retries)" : string.Empty)}",
+                "read the server's log (STATE_DIR/compose/compose logs gitlab), then run ./build.sh --target=Up --server again: every bootstrap step finds what exists and creates only what is missing"),
         };
     }
 }

@@ -19,7 +19,7 @@ public sealed class ServerBootstrap(BuildContext context, GitLabApiOptions? apiO
         var container = new ServerReadiness(context).Wait();
         var state = new ServerState(settings);
         var local = EffectiveGitLab.LocalServer(settings, null);
-        using var api = new GitLabApi(local.Url, context.Redactor, (apiOptions ?? new GitLabApiOptions()) with { Log = m => context.Warning(m) });
+        using var api = new GitLabApi(local.Url, context.Redactor, (apiOptions ?? new GitLabApiOptions()) with { Log = m => context.Warning(m), Stage = "Bootstrap" });
         var token = await RootTokenAsync(api, state, container, cancel);
         var id = await ProjectAsync(api, token, local.Project!, cancel);
         context.Information($"local GitLab {local.Url} (runners and jobs: {local.RunnerUrl}), project {local.Project} (#{id}), root token in {state.TokenFile} (mode 0600)");

@@ -7,7 +7,7 @@ namespace Lab.GitLab;
 /// <summary>The bootstrap's calls (server mode) against the emulator: token check, project look-up and creation, their failures.</summary>
 public sealed class GitLabApiServerTests : IAsyncLifetime
 {
-    private static readonly GitLabApiOptions Fast = new() { RetryDelay = TimeSpan.FromMilliseconds(20), AttemptTimeout = TimeSpan.FromSeconds(5) };
+    private static readonly GitLabApiOptions Fast = new() { RetryDelay = TimeSpan.FromMilliseconds(20), AttemptTimeout = TimeSpan.FromSeconds(5), Stage = "Bootstrap" };
     private GitLabEmulator _gitlab = null!;
     private string _tokens = null!;
 
@@ -68,6 +68,19 @@ public sealed class GitLabApiServerTests : IAsyncLifetime
         Assert.DoesNotContain(token.Reveal(), error.Message);
         Assert.Equal(attempts, _gitlab.Calls.Count("POST", "/api/v4/projects"));
         Assert.Empty(_gitlab.Projects);
+    }
+
+    [Fact]
+    public async Task An_unreachable_local_GitLab_is_a_Bootstrap_failure_not_a_Register_one()
+    {
+        var url = _gitlab.Url;
+        await _gitlab.DisposeAsync();
+        using var api = new GitLabApi(url, new Redactor(), Fast);
+
+        var error = await Assert.ThrowsAsync<GitLabException>(() => api.UserAsync(new Secret("abcdefghijkmnopqrstu"), default));
+
+        Assert.StartsWith("Bootstrap: GitLab at ", error.Message);
+        Assert.Contains("cannot be reached", error.Message);
     }
 
     [Fact]

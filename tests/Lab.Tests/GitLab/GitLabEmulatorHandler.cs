@@ -6,7 +6,7 @@ using Microsoft.AspNetCore.Http.Features;
 
 namespace Lab.GitLab;
 
-/// <summary>Dispatches GitLab API calls with GitLab's documented bodies and status codes (REFERENCE §6).</summary>
+/// <summary>Dispatches GitLab API calls with GitLab's documented bodies and status codes.</summary>
 internal sealed partial class GitLabEmulatorHandler(GitLabEmulator gitlab)
 {
     public async Task HandleAsync(HttpContext context)
@@ -15,6 +15,7 @@ internal sealed partial class GitLabEmulatorHandler(GitLabEmulator gitlab)
         var path = raw.Split('?')[0];
         var method = context.Request.Method;
         var hasToken = context.Request.Headers.ContainsKey("PRIVATE-TOKEN") || context.Request.Headers.Authorization.Count > 0;
+        await RecordAsync(context.Request, raw);
         if (gitlab.Delay > TimeSpan.Zero)
         {
             await Task.Delay(gitlab.Delay, context.RequestAborted);
@@ -54,12 +55,27 @@ internal sealed partial class GitLabEmulatorHandler(GitLabEmulator gitlab)
         gitlab.Calls.Add(new GitLabCall(method, path, status, hasToken, DateTimeOffset.UtcNow));
     }
 
+    /// <summary>The request as it arrived (request line, every header, the body), for tests that look for a secret in it.</summary>
+    private async Task RecordAsync(HttpRequest request, string raw)
+    {
+        request.EnableBuffering();
+        using var reader = new StreamReader(request.Body, leaveOpen: true);
+        var body = await reader.ReadToEndAsync();
+        request.Body.Position = 0;
+        gitlab.Requests.Enqueue($"{request.Method} {raw}\n{string.Join('\n', request.Headers.Select(h => $"{h.Key}: {h.Value}"))}\n\n{body}");
+    }
+
     private static async Task<int> FaultAsync(HttpContext context, GitLabFault fault)
     {
         context.Response.StatusCode = (int)fault.Status;
         if (fault.RetryAfter is { } after)
         {
             context.Response.Headers.RetryAfter = ((int)after.TotalSeconds).ToString(System.Globalization.CultureInfo.InvariantCulture);
+        }
+
+        if (fault.Location is { } location)
+        {
+            context.Response.Headers.Location = location.ToString();
         }
 
         if (fault.Html is { } html)
