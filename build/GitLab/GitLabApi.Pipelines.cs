@@ -15,9 +15,7 @@ public sealed partial class GitLabApi
     public async Task<GitLabProject> ProjectAsync(Secret token, string project, CancellationToken cancel)
     {
         var json = await PipelineJsonAsync(HttpMethod.Get, Project(project), null, token, "GET /projects/:id", cancel, notFound: $"GITLAB_PROJECT = {project}: no such project that GITLAB_TOKEN can see (404)");
-        return new GitLabProject(
-            json["id"]?.GetValue<long>() ?? throw Unexpected("GET /projects/:id", "no id"),
-            json["default_branch"]?.GetValue<string>() is { Length: > 0 } branch ? branch : "main");
+        return ProjectOf(json, "GET /projects/:id");
     }
 
     /// <summary><c>GET /projects/:id/repository/branches/:branch</c>: whether the branch exists.</summary>
@@ -66,13 +64,22 @@ public sealed partial class GitLabApi
             body["start_branch"] = start;
         }
 
-        var json = await PipelineJsonAsync(HttpMethod.Post, $"projects/{project}/repository/commits", body, token, "POST /projects/:id/repository/commits", cancel);
+        var json = await PipelineJsonAsync(HttpMethod.Post, $"projects/{project}/repository/commits", body, token, "POST /projects/:id/repository/commits", cancel, creates: true);
         return json["id"]?.GetValue<string>() ?? throw Unexpected("POST /projects/:id/repository/commits", "no commit id");
     }
 
-    /// <summary><c>POST /projects/:id/pipeline</c> on <paramref name="reference"/>.</summary>
+    /// <summary><c>POST /projects/:id/pipeline</c> on <paramref name="reference"/>; not retried once sent (it creates).</summary>
     public async Task<PipelineAnswer> CreatePipelineAsync(Secret token, long project, string reference, CancellationToken cancel) =>
-        Pipeline(await PipelineJsonAsync(HttpMethod.Post, $"projects/{project}/pipeline", new JsonObject { ["ref"] = reference }, token, "POST /projects/:id/pipeline", cancel));
+        Pipeline(await PipelineJsonAsync(HttpMethod.Post, $"projects/{project}/pipeline", new JsonObject { ["ref"] = reference }, token, "POST /projects/:id/pipeline", cancel, creates: true));
+
+    /// <summary><c>GET /projects/:id/pipelines?ref=</c>: the newest pipelines on <paramref name="reference"/>, newest first.</summary>
+    public async Task<IReadOnlyList<PipelineAnswer>> PipelinesAsync(Secret token, long project, string reference, int count, CancellationToken cancel)
+    {
+        var json = await PipelineJsonAsync(HttpMethod.Get, $"projects/{project}/pipelines?ref={Uri.EscapeDataString(reference)}&order_by=id&sort=desc&per_page={count}", null, token, "GET /projects/:id/pipelines", cancel);
+        return json is JsonArray pipelines
+            ? [.. pipelines.OfType<JsonObject>().Select(Pipeline)]
+            : throw Unexpected("GET /projects/:id/pipelines", "no list of pipelines");
+    }
 
     /// <summary><c>GET /projects/:id/pipelines/:pipeline_id</c>.</summary>
     public async Task<PipelineAnswer> PipelineAsync(Secret token, long project, long pipeline, CancellationToken cancel) =>
@@ -136,11 +143,11 @@ public sealed partial class GitLabApi
     private static string Project(string project) => "projects/" + Uri.EscapeDataString(project);
 
     private static PipelineAnswer Pipeline(JsonNode json) =>
-        new(json["id"]?.GetValue<long>() ?? 0, json["status"]?.GetValue<string>() ?? "unknown", json["web_url"]?.GetValue<string>());
+        new(json["id"]?.GetValue<long>() ?? 0, json["status"]?.GetValue<string>() ?? "unknown", json["web_url"]?.GetValue<string>(), json["source"]?.GetValue<string>());
 
-    private async Task<JsonNode> PipelineJsonAsync(HttpMethod method, string path, JsonObject? body, Secret token, string call, CancellationToken cancel, string? notFound = null)
+    private async Task<JsonNode> PipelineJsonAsync(HttpMethod method, string path, JsonObject? body, Secret token, string call, CancellationToken cancel, string? notFound = null, bool creates = false)
     {
-        using var response = await SendAsync(method, path, body, token, cancel);
+        using var response = await SendAsync(method, path, body, token, cancel, creates);
         return await PipelineReadAsync(response, call, notFound, cancel);
     }
 
@@ -178,8 +185,8 @@ public sealed record GitLabProject(long Id, string DefaultBranch);
 /// <summary>One file committed to a branch (made from <see cref="StartBranch"/> when given).</summary>
 public sealed record CommitRequest(string Branch, string? StartBranch, string Path, string Content, bool Update, string Message);
 
-/// <summary>A pipeline: id, status (created, pending, running, success, failed, canceled, …) and its page.</summary>
-public sealed record PipelineAnswer(long Id, string Status, string? WebUrl);
+/// <summary>A pipeline: id, status (created, pending, running, success, failed, canceled, …), its page, and what started it (api, push, …).</summary>
+public sealed record PipelineAnswer(long Id, string Status, string? WebUrl, string? Source = null);
 
 /// <summary>A job of a pipeline as <c>/pipelines/:id/jobs</c> lists it.</summary>
 public sealed record JobAnswer(long Id, string Name, string Stage, string Status, IReadOnlyList<string> Tags, string? WebUrl);

@@ -13,12 +13,15 @@ namespace Build.GitLab;
 
 /// <summary>
 /// How every call travels: a timeout per attempt; bounded retries with backoff on 5xx, 429 (honouring Retry-After, up
-/// to a cap) and network errors, never on other 4xx. Redirects are answers, not followed: the token stays with GITLAB_URL.
+/// to a cap) and network errors for calls that create nothing, never on other 4xx. A call that creates (a runner, a
+/// project, a commit, a pipeline) is retried only when GitLab cannot have acted: 429, or no connection at all; see
+/// <see cref="CreateOnceAsync{T}"/> for the rest. Redirects are answers, not followed: the token stays with GITLAB_URL.
 /// </summary>
 public sealed partial class GitLabApi
 {
     private readonly HttpClient _http;
-    private readonly ResiliencePipeline<HttpResponseMessage> _pipeline;
+    private readonly ResiliencePipeline<HttpResponseMessage> _reading;
+    private readonly ResiliencePipeline<HttpResponseMessage> _creating;
     private readonly Redactor _redactor;
     private readonly GitLabApiOptions _options;
 
@@ -42,10 +45,13 @@ public sealed partial class GitLabApi
         _http = new HttpClient(handler) { Timeout = Timeout.InfiniteTimeSpan };
         _http.DefaultRequestHeaders.UserAgent.ParseAdd("gitlab-runner-ecr-register");
         _http.DefaultRequestHeaders.Accept.Add(new MediaTypeWithQualityHeaderValue("application/json"));
-        _pipeline = Retrying(options, new PredicateBuilder<HttpResponseMessage>()
+        _reading = Retrying(options, new PredicateBuilder<HttpResponseMessage>()
             .Handle<HttpRequestException>()
             .Handle<TimeoutRejectedException>()
             .HandleResult(r => (int)r.StatusCode >= 500 || r.StatusCode == HttpStatusCode.TooManyRequests));
+        _creating = Retrying(options, new PredicateBuilder<HttpResponseMessage>()
+            .Handle<HttpRequestException>(NotSent)
+            .HandleResult(r => r.StatusCode == HttpStatusCode.TooManyRequests));
     }
 
     /// <summary><c>GITLAB_URL/api/v4/</c>.</summary>
@@ -56,13 +62,14 @@ public sealed partial class GitLabApi
 
     private string Stage => _options.Stage;
 
-    private async Task<HttpResponseMessage> SendAsync(HttpMethod method, string path, JsonObject? body, Secret? personalToken, CancellationToken cancel)
+    /// <param name="creates">The call makes something in GitLab: not repeated when GitLab may have acted on it.</param>
+    private async Task<HttpResponseMessage> SendAsync(HttpMethod method, string path, JsonObject? body, Secret? personalToken, CancellationToken cancel, bool creates = false)
     {
         var json = body?.ToJsonString();
         HttpResponseMessage response;
         try
         {
-            response = await _pipeline.ExecuteAsync(
+            response = await (creates ? _creating : _reading).ExecuteAsync(
                 async ct =>
                 {
                     using var request = new HttpRequestMessage(method, new Uri(BaseUrl, path));
@@ -83,12 +90,14 @@ public sealed partial class GitLabApi
         catch (Exception ex) when (ex is HttpRequestException or TimeoutRejectedException && !cancel.IsCancellationRequested)
         {
             var tls = ex.InnerException is System.Security.Authentication.AuthenticationException;
+            var sent = !(ex is HttpRequestException h && NotSent(h));
             var why = ex is TimeoutRejectedException ? "no answer in time" : _redactor.Redact(ex.InnerException is { } inner && !tls ? inner.Message : ex.Message);
             throw Fail(
-                $"GitLab at {Origin} cannot be reached ({why}{(tls ? ": its TLS certificate is not trusted" : string.Empty)}) for {method} /api/v4/{path.Split('?')[0]}, after retries",
+                $"GitLab at {Origin} cannot be reached ({why}{(tls ? ": its TLS certificate is not trusted" : string.Empty)}) for {method} /api/v4/{path.Split('?')[0]}{(creates && sent ? " (not tried again: the request went out)" : ", after retries")}",
                 tls
                     ? "set GITLAB_CA_BUNDLE to a PEM file holding the CA that signed GitLab's certificate (a self-signed or company CA)"
                     : "check GITLAB_URL, that this machine reaches it (DNS, firewall, HTTPS_PROXY/NO_PROXY), and that GitLab is up",
+                ambiguous: sent,
                 inner: ex);
         }
 
@@ -141,6 +150,10 @@ public sealed partial class GitLabApi
             $"{call} to {Origin} answered {status}, a redirect to {_redactor.Redact(shown)}; API calls do not follow redirects, so no token was sent there",
             $"if {_redactor.Redact(url)} is your GitLab, set GITLAB_URL to {_redactor.Redact(url)} (e.g. the https:// address an http:// one redirects to)");
     }
+
+    /// <summary>No connection was made (name, connect or TLS handshake failed): the request never left, so it can be sent again.</summary>
+    private static bool NotSent(HttpRequestException ex) =>
+        ex.HttpRequestError is HttpRequestError.NameResolutionError or HttpRequestError.ConnectionError or HttpRequestError.SecureConnectionError;
 
     private static TimeSpan? RetryAfter(HttpResponseMessage? response, TimeSpan maximum)
     {

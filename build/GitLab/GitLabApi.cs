@@ -30,7 +30,7 @@ public sealed partial class GitLabApi : IDisposable
         return Runner(await ReadJsonAsync(response, "POST /runners/verify", cancel), token);
     }
 
-    /// <summary><c>POST /user/runners</c> with a personal access token: a new project runner.</summary>
+    /// <summary><c>POST /user/runners</c> with a personal access token: a new project runner. Not retried once sent (it creates).</summary>
     public async Task<RunnerAnswer> CreateProjectRunnerAsync(Secret personalToken, long projectId, RunnerRequest request, CancellationToken cancel)
     {
         var body = new JsonObject
@@ -41,7 +41,7 @@ public sealed partial class GitLabApi : IDisposable
             ["run_untagged"] = request.RunUntagged,
             ["tag_list"] = string.Join(',', request.Tags),
         };
-        using var response = await SendAsync(HttpMethod.Post, "user/runners", body, personalToken, cancel);
+        using var response = await SendAsync(HttpMethod.Post, "user/runners", body, personalToken, cancel, creates: true);
         return Runner(await ReadJsonAsync(response, "POST /user/runners", cancel, personal: true), null);
     }
 
@@ -55,8 +55,22 @@ public sealed partial class GitLabApi : IDisposable
             ["run_untagged"] = request.RunUntagged,
             ["tag_list"] = string.Join(',', request.Tags),
         };
-        using var response = await SendAsync(HttpMethod.Post, "runners", body, null, cancel);
+        using var response = await SendAsync(HttpMethod.Post, "runners", body, null, cancel, creates: true);
         return Runner(await ReadJsonAsync(response, "POST /runners", cancel), null);
+    }
+
+    /// <summary><c>GET /projects/:id/runners?type=project_type</c>: the project's runners (id, description); null when the token may not list them (401, 403: read_api is needed).</summary>
+    public async Task<IReadOnlyList<(long Id, string Description)>?> ProjectRunnersAsync(Secret personalToken, long projectId, CancellationToken cancel)
+    {
+        using var response = await SendAsync(HttpMethod.Get, $"projects/{projectId}/runners?type=project_type&per_page=100", null, personalToken, cancel);
+        if (response.StatusCode is HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden)
+        {
+            return null;
+        }
+
+        return await ReadJsonAsync(response, "GET /projects/:id/runners", cancel, personal: true) is JsonArray runners
+            ? [.. runners.OfType<JsonObject>().Select(r => (r["id"]?.GetValue<long>() ?? 0, r["description"]?.GetValue<string>() ?? string.Empty))]
+            : throw Unexpected("GET /projects/:id/runners", "no list of runners");
     }
 
     /// <summary><c>DELETE /runners</c> by authentication token; false when GitLab refused.</summary>
@@ -91,7 +105,8 @@ public sealed partial class GitLabApi : IDisposable
         {
             throw Fail(
                 $"{call} to {Origin} answered {status} with an HTML page, not GitLab's API (a proxy, captive portal or sign-in page?)",
-                "check GITLAB_URL (the GitLab instance's own address, e.g. https://gitlab.example.com) and HTTPS_PROXY/NO_PROXY");
+                "check GITLAB_URL (the GitLab instance's own address, e.g. https://gitlab.example.com) and HTTPS_PROXY/NO_PROXY",
+                ambiguous: status >= 500 || response.IsSuccessStatusCode);
         }
 
         if (response.IsSuccessStatusCode)
@@ -115,7 +130,7 @@ public sealed partial class GitLabApi : IDisposable
             (403, _) when personal => Fail($"GITLAB_TOKEN may not create a runner for this project ({call}: 403 {message})", "use a token of a user with the Maintainer or Owner role in GITLAB_PROJECT"),
             (403, "POST /runners") => Fail($"GitLab rejected GITLAB_REGISTRATION_TOKEN (403 {message})", "copy the registration token again, or better create a runner in GitLab (Settings > CI/CD > Runners > New project runner) and set its glrt- token as GITLAB_RUNNER_TOKEN"),
             (410, "POST /runners") => Fail($"GitLab has runner registration tokens disabled (410 {message}); they are off by default since GitLab 17.0 and removed in 20.0", "create the runner in GitLab (Settings > CI/CD > Runners > New project runner) and set its glrt- token as GITLAB_RUNNER_TOKEN, or set GITLAB_TOKEN (create_runner scope) and GITLAB_PROJECT and Register creates it"),
-            _ => Fail($"{call} answered {status} {message}", "check the message above; GITLAB_URL must be the GitLab instance's address"),
+            _ => Fail($"{call} answered {status} {message}", "check the message above; GITLAB_URL must be the GitLab instance's address", ambiguous: status >= 500),
         };
     }
 
@@ -142,9 +157,10 @@ public sealed partial class GitLabApi : IDisposable
         }
     }
 
+    /// <summary>A success answer that lacks what it should hold: for a creating call, GitLab may have made the object.</summary>
     private GitLabException Unexpected(string call, string what) =>
-        Fail($"{call} from {Origin} came back with {what}", "check that GITLAB_URL is a GitLab instance (its /api/v4 answers JSON)");
+        Fail($"{call} from {Origin} came back with {what}", "check that GITLAB_URL is a GitLab instance (its /api/v4 answers JSON)", ambiguous: true);
 
-    /// <summary>A failure of this API's calls, named with the task they serve (<see cref="GitLabApiOptions.Stage"/>).</summary>
-    private GitLabException Fail(string problem, string fix, Exception? inner = null) => new(problem, fix, inner, _options.Stage);
+    private GitLabException Fail(string problem, string fix, bool ambiguous = false, Exception? inner = null) =>
+        new(problem, fix, inner, _options.Stage) { Ambiguous = ambiguous };
 }

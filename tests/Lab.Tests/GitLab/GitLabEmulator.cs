@@ -14,8 +14,9 @@ namespace Lab.GitLab;
 /// <summary>
 /// In-process emulator of the GitLab REST API calls a runner set-up makes: runner creation with a
 /// personal access token, verification, the legacy registration (with the 410 of GitLab ≥ 17.0 as an option),
-/// deletion, and project look-up; with injected faults (status, Retry-After, HTML pages, delays, redirects) and a record
-/// of every call and request. Plain HTTP on loopback (or HTTPS with a lab certificate); SmokeTest and Clean can add pipeline endpoints.
+/// deletion, and project look-up; with injected faults (status, Retry-After, HTML pages, delays, redirects, creating
+/// calls failing before or after the object is made) and a record of every call and request. Plain HTTP on loopback
+/// (or HTTPS with a lab certificate); SmokeTest and Clean can add pipeline endpoints.
 /// </summary>
 public sealed partial class GitLabEmulator : IAsyncDisposable
 {
@@ -23,6 +24,7 @@ public sealed partial class GitLabEmulator : IAsyncDisposable
     private readonly ConcurrentDictionary<long, EmulatedProject> _projects = new();
     private readonly ConcurrentDictionary<string, EmulatedRunner> _runners = new(StringComparer.Ordinal);
     private readonly ConcurrentQueue<GitLabFault> _faults = new();
+    private readonly List<(string Method, string Path, CreationFault Fault)> _creationFaults = [];
     private long _nextId = 100;
     private ListenOptions? _listener;
     private WebApplication? _app;
@@ -139,6 +141,15 @@ public sealed partial class GitLabEmulator : IAsyncDisposable
         }
     }
 
+    /// <summary>The next call of <paramref name="method"/> <paramref name="path"/> (exact, no query) fails this way, once per <paramref name="count"/>.</summary>
+    public void FailCreation(string method, string path, CreationFault fault, int count = 1)
+    {
+        lock (_creationFaults)
+        {
+            _creationFaults.AddRange(Enumerable.Repeat((method, path, fault), count));
+        }
+    }
+
     public async ValueTask DisposeAsync()
     {
         if (_app is { } app)
@@ -150,6 +161,21 @@ public sealed partial class GitLabEmulator : IAsyncDisposable
     }
 
     internal bool TryTakeFault(out GitLabFault fault) => _faults.TryDequeue(out fault!);
+
+    internal bool TryTakeCreationFault(string method, string path, out CreationFault fault)
+    {
+        lock (_creationFaults)
+        {
+            var index = _creationFaults.FindIndex(f => f.Method == method && f.Path == path);
+            fault = index < 0 ? default : _creationFaults[index].Fault;
+            if (index >= 0)
+            {
+                _creationFaults.RemoveAt(index);
+            }
+
+            return index >= 0;
+        }
+    }
 
     internal PersonalToken? PersonalTokenOf(string? token) => token is not null && _personalTokens.TryGetValue(token, out var found) ? found : RootTokenOf(token);
 
@@ -197,6 +223,14 @@ public sealed record EmulatedRunner(long Id, string Token, string Description, l
 }
 
 public readonly record struct GitLabFault(HttpStatusCode Status, TimeSpan? RetryAfter, string? Html, Uri? Location = null);
+
+/// <summary>How a creating call fails: a 500 before anything is made; or the object made and then a 500, or the connection dropped.</summary>
+public enum CreationFault
+{
+    ErrorBefore,
+    ErrorAfter,
+    DropAfter,
+}
 
 /// <summary>One call: method, path (no query), the answer's status, and whether it carried a personal token (never its value).</summary>
 public sealed record GitLabCall(string Method, string Path, int Status, bool PrivateToken, DateTimeOffset At);

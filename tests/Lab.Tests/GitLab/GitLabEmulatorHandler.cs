@@ -26,7 +26,22 @@ internal sealed partial class GitLabEmulatorHandler(GitLabEmulator gitlab)
         {
             status = await FaultAsync(context, fault);
         }
-        else if (await PipelinesAsync(context, method, path) is { } pipelineStatus)
+        else if (gitlab.TryTakeCreationFault(method, path, out var creation))
+        {
+            status = await CreationFaultAsync(context, creation, () => DispatchAsync(context, method, path));
+        }
+        else
+        {
+            status = await DispatchAsync(context, method, path);
+        }
+
+        gitlab.Calls.Add(new GitLabCall(method, path, status, hasToken, DateTimeOffset.UtcNow));
+    }
+
+    private async Task<int> DispatchAsync(HttpContext context, string method, string path)
+    {
+        int status;
+        if (await PipelinesAsync(context, method, path) is { } pipelineStatus)
         {
             status = pipelineStatus;
         }
@@ -52,7 +67,7 @@ internal sealed partial class GitLabEmulatorHandler(GitLabEmulator gitlab)
             }
         }
 
-        gitlab.Calls.Add(new GitLabCall(method, path, status, hasToken, DateTimeOffset.UtcNow));
+        return status;
     }
 
     /// <summary>The request as it arrived (request line, every header, the body), for tests that look for a secret in it.</summary>
@@ -63,6 +78,29 @@ internal sealed partial class GitLabEmulatorHandler(GitLabEmulator gitlab)
         var body = await reader.ReadToEndAsync();
         request.Body.Position = 0;
         gitlab.Requests.Enqueue($"{request.Method} {raw}\n{string.Join('\n', request.Headers.Select(h => $"{h.Key}: {h.Value}"))}\n\n{body}");
+    }
+
+    /// <summary>A 500 instead of the call; or the call done (the object made) and its answer replaced by a 500 or a dropped connection.</summary>
+    private static async Task<int> CreationFaultAsync(HttpContext context, CreationFault fault, Func<Task<int>> dispatch)
+    {
+        if (fault != CreationFault.ErrorBefore)
+        {
+            var real = context.Response.Body;
+            context.Response.Body = new MemoryStream();
+            await dispatch();
+            context.Response.Body = real;
+            context.Response.Headers.Clear();
+            if (fault == CreationFault.DropAfter)
+            {
+                context.Abort();
+                return 0;
+            }
+        }
+
+        context.Response.StatusCode = 500;
+        context.Response.ContentType = "application/json";
+        await context.Response.WriteAsync(new JsonObject { ["message"] = "500 Internal Server Error" }.ToJsonString());
+        return 500;
     }
 
     private static async Task<int> FaultAsync(HttpContext context, GitLabFault fault)
