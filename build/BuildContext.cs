@@ -102,7 +102,14 @@ public sealed class BuildContext : FrostingContext
     {
         if (!Settings.Server)
         {
-            return Build.GitLab.EffectiveGitLab.FromSettings(Settings);
+            // Resolved once per run, so the warning shows once, and only in runs that use GitLab.
+            var settings = Build.GitLab.EffectiveGitLab.FromSettings(Settings);
+            if (settings.ClearTextWarning() is { } warning)
+            {
+                this.Warning(warning);
+            }
+
+            return settings;
         }
 
         var token = new Server.ServerState(State).ReadToken();

@@ -32,8 +32,22 @@ public sealed record EffectiveGitLab(Uri Url, Uri RunnerUrl, Secret? PersonalTok
     /// <summary>True when SmokeTest's pipeline mode can run: a personal access token and a project.</summary>
     public bool CanRunPipelines => PersonalToken is not null && Project is not null;
 
+    /// <summary>
+    /// A warning when GITLAB_URL is plain http:// to another machine: the tokens would cross the network unencrypted.
+    /// None for https://, and none for this machine (127.0.0.0/8, ::1, localhost), such as server mode's local GitLab.
+    /// </summary>
+    public string? ClearTextWarning() =>
+        Url.Scheme == Uri.UriSchemeHttp && !IsLoopback(Url)
+            ? $"GITLAB_URL = http://{Url.Authority}{Url.AbsolutePath.TrimEnd('/')} is plain http:// to another machine: {TokenName}, runner tokens and registration tokens would cross the network unencrypted; set GITLAB_URL to the https:// address of your GitLab"
+            : null;
+
     /// <summary>Which setting the personal token comes from, for messages.</summary>
     public string TokenName => IsLocalServer ? "the local GitLab's root token" : "GITLAB_TOKEN";
+
+    private static bool IsLoopback(Uri url) =>
+        System.Net.IPAddress.TryParse(url.DnsSafeHost, out var address)
+            ? System.Net.IPAddress.IsLoopback(address)
+            : url.DnsSafeHost.Equals("localhost", StringComparison.OrdinalIgnoreCase);
 
     public override string ToString() =>
         $"EffectiveGitLab {{ Url = {Url}, RunnerUrl = {RunnerUrl}, PersonalToken = {(PersonalToken is null ? "none" : Secret.Mask)}, Project = {Project} }}";

@@ -5,7 +5,7 @@ using Build.Secrets;
 namespace Build.GitLab;
 
 /// <summary>
-/// The calls of SmokeTest's pipeline mode (REFERENCE §6): the project, a branch and a file on it, one commit, a pipeline
+/// The calls of SmokeTest's pipeline mode: the project, a branch and a file on it, one commit, a pipeline
 /// started on the branch, its jobs, a job's log, a runner's details, and cancel. All with the personal access token
 /// (api scope) in the PRIVATE-TOKEN header, with the same timeouts and retries as Register's calls.
 /// </summary>
@@ -15,9 +15,7 @@ public sealed partial class GitLabApi
     public async Task<GitLabProject> ProjectAsync(Secret token, string project, CancellationToken cancel)
     {
         var json = await PipelineJsonAsync(HttpMethod.Get, Project(project), null, token, "GET /projects/:id", cancel, notFound: $"GITLAB_PROJECT = {project}: no such project that GITLAB_TOKEN can see (404)");
-        return new GitLabProject(
-            json["id"]?.GetValue<long>() ?? throw Unexpected("GET /projects/:id", "no id"),
-            json["default_branch"]?.GetValue<string>() is { Length: > 0 } branch ? branch : "main");
+        return ProjectOf(json, "GET /projects/:id");
     }
 
     /// <summary><c>GET /projects/:id/repository/branches/:branch</c>: whether the branch exists.</summary>
@@ -66,13 +64,22 @@ public sealed partial class GitLabApi
             body["start_branch"] = start;
         }
 
-        var json = await PipelineJsonAsync(HttpMethod.Post, $"projects/{project}/repository/commits", body, token, "POST /projects/:id/repository/commits", cancel);
+        var json = await PipelineJsonAsync(HttpMethod.Post, $"projects/{project}/repository/commits", body, token, "POST /projects/:id/repository/commits", cancel, creates: true);
         return json["id"]?.GetValue<string>() ?? throw Unexpected("POST /projects/:id/repository/commits", "no commit id");
     }
 
-    /// <summary><c>POST /projects/:id/pipeline</c> on <paramref name="reference"/>.</summary>
+    /// <summary><c>POST /projects/:id/pipeline</c> on <paramref name="reference"/>; not retried once sent (it creates).</summary>
     public async Task<PipelineAnswer> CreatePipelineAsync(Secret token, long project, string reference, CancellationToken cancel) =>
-        Pipeline(await PipelineJsonAsync(HttpMethod.Post, $"projects/{project}/pipeline", new JsonObject { ["ref"] = reference }, token, "POST /projects/:id/pipeline", cancel));
+        Pipeline(await PipelineJsonAsync(HttpMethod.Post, $"projects/{project}/pipeline", new JsonObject { ["ref"] = reference }, token, "POST /projects/:id/pipeline", cancel, creates: true));
+
+    /// <summary><c>GET /projects/:id/pipelines?ref=</c>: the newest pipelines on <paramref name="reference"/>, newest first.</summary>
+    public async Task<IReadOnlyList<PipelineAnswer>> PipelinesAsync(Secret token, long project, string reference, int count, CancellationToken cancel)
+    {
+        var json = await PipelineJsonAsync(HttpMethod.Get, $"projects/{project}/pipelines?ref={Uri.EscapeDataString(reference)}&order_by=id&sort=desc&per_page={count}", null, token, "GET /projects/:id/pipelines", cancel);
+        return json is JsonArray pipelines
+            ? [.. pipelines.OfType<JsonObject>().Select(Pipeline)]
+            : throw Unexpected("GET /projects/:id/pipelines", "no list of pipelines");
+    }
 
     /// <summary><c>GET /projects/:id/pipelines/:pipeline_id</c>.</summary>
     public async Task<PipelineAnswer> PipelineAsync(Secret token, long project, long pipeline, CancellationToken cancel) =>
@@ -136,11 +143,11 @@ public sealed partial class GitLabApi
     private static string Project(string project) => "projects/" + Uri.EscapeDataString(project);
 
     private static PipelineAnswer Pipeline(JsonNode json) =>
-        new(json["id"]?.GetValue<long>() ?? 0, json["status"]?.GetValue<string>() ?? "unknown", json["web_url"]?.GetValue<string>());
+        new(json["id"]?.GetValue<long>() ?? 0, json["status"]?.GetValue<string>() ?? "unknown", json["web_url"]?.GetValue<string>(), json["source"]?.GetValue<string>());
 
-    private async Task<JsonNode> PipelineJsonAsync(HttpMethod method, string path, JsonObject? body, Secret token, string call, CancellationToken cancel, string? notFound = null)
+    private async Task<JsonNode> PipelineJsonAsync(HttpMethod method, string path, JsonObject? body, Secret token, string call, CancellationToken cancel, string? notFound = null, bool creates = false)
     {
-        using var response = await SendAsync(method, path, body, token, cancel);
+        using var response = await SendAsync(method, path, body, token, cancel, creates);
         return await PipelineReadAsync(response, call, notFound, cancel);
     }
 
@@ -161,10 +168,10 @@ public sealed partial class GitLabApi
             var message = Message(await response.Content.ReadAsStringAsync(cancel));
             throw status switch
             {
-                401 => new GitLabException($"GITLAB_TOKEN was rejected by {call} (401 {message}): expired, revoked or mistyped", "create a personal access token with the api scope (User settings > Access tokens) and set GITLAB_TOKEN in .env.local"),
-                403 => new GitLabException($"GITLAB_TOKEN may not do {call} (403 {message})", "use a token with the api scope of a user with the Developer role (Maintainer to push to a protected branch) in GITLAB_PROJECT"),
-                404 when notFound is not null => new GitLabException(notFound, "set GITLAB_PROJECT to the project's id (Settings > General) or its full path (group/project)"),
-                _ => new GitLabException($"{call} answered {status} {message}", "check the message; PIPELINE_BRANCH must be a branch name GitLab accepts, and the project must have a repository"),
+                401 => Fail($"GITLAB_TOKEN was rejected by {call} (401 {message}): expired, revoked or mistyped", "create a personal access token with the api scope (User settings > Access tokens) and set GITLAB_TOKEN in .env.local"),
+                403 => Fail($"GITLAB_TOKEN may not do {call} (403 {message})", "use a token with the api scope of a user with the Developer role (Maintainer to push to a protected branch) in GITLAB_PROJECT"),
+                404 when notFound is not null => Fail(notFound, "set GITLAB_PROJECT to the project's id (Settings > General) or its full path (group/project)"),
+                _ => Fail($"{call} answered {status} {message}", "check the message; PIPELINE_BRANCH must be a branch name GitLab accepts, and the project must have a repository"),
             };
         }
 
@@ -178,8 +185,8 @@ public sealed record GitLabProject(long Id, string DefaultBranch);
 /// <summary>One file committed to a branch (made from <see cref="StartBranch"/> when given).</summary>
 public sealed record CommitRequest(string Branch, string? StartBranch, string Path, string Content, bool Update, string Message);
 
-/// <summary>A pipeline: id, status (created, pending, running, success, failed, canceled, …) and its page.</summary>
-public sealed record PipelineAnswer(long Id, string Status, string? WebUrl);
+/// <summary>A pipeline: id, status (created, pending, running, success, failed, canceled, …), its page, and what started it (api, push, …).</summary>
+public sealed record PipelineAnswer(long Id, string Status, string? WebUrl, string? Source = null);
 
 /// <summary>A job of a pipeline as <c>/pipelines/:id/jobs</c> lists it.</summary>
 public sealed record JobAnswer(long Id, string Name, string Stage, string Status, IReadOnlyList<string> Tags, string? WebUrl);

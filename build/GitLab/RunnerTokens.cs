@@ -4,9 +4,10 @@ using Build.Settings;
 namespace Build.GitLab;
 
 /// <summary>
-/// Decides the runner's authentication token (DESIGN D6): GITLAB_RUNNER_TOKEN, verified; else the token already in
+/// Decides the runner's authentication token: GITLAB_RUNNER_TOKEN, verified; else the token already in
 /// config.toml, verified, so a rerun creates nothing; else a new runner through GITLAB_TOKEN (POST /user/runners) or the
-/// legacy GITLAB_REGISTRATION_TOKEN (POST /runners).
+/// legacy GITLAB_REGISTRATION_TOKEN (POST /runners), each made at most once: an unclear answer is looked into first
+/// (<see cref="LostRunner"/>), since the new runner's token is only in that answer.
 /// </summary>
 public sealed class RunnerTokens(BuildSettings settings, EffectiveGitLab gitLab, GitLabApi api, Action<string> log)
 {
@@ -48,14 +49,15 @@ public sealed class RunnerTokens(BuildSettings settings, EffectiveGitLab gitLab,
                 "set GITLAB_PROJECT to the project's id or path (group/project)");
             // A numeric id needs no look-up, so a token with only the create_runner scope is enough.
             var projectId = long.TryParse(project, out var number) ? number : await api.ProjectIdAsync(personal, project, cancel);
-            var created = await api.CreateProjectRunnerAsync(personal, projectId, request, cancel);
+            var lost = await LostRunner.BeforeCreatingAsync(api, personal, projectId, project, request.Description, gitLab.Url, cancel);
+            var created = await api.CreateOnceAsync($"runner \"{request.Description}\"", ct => api.CreateProjectRunnerAsync(personal, projectId, request, ct), lost.FindAsync, cancel);
             log($"Created runner {created.Id} for project {project} through POST /user/runners{Expiry(created)}; its token is kept only in config.toml");
             return (created.Token, true);
         }
 
         if (settings.RegistrationToken is { } registration)
         {
-            var registered = await api.RegisterAsync(registration, request, cancel);
+            var registered = await api.CreateOnceAsync($"runner \"{request.Description}\"", ct => api.RegisterAsync(registration, request, ct), _ => throw Unknowable(request.Description), cancel);
             log($"Registered runner {registered.Id} with the legacy registration token (deprecated; removed in GitLab 20.0: prefer GITLAB_RUNNER_TOKEN)");
             return (registered.Token, true);
         }
@@ -64,6 +66,11 @@ public sealed class RunnerTokens(BuildSettings settings, EffectiveGitLab gitLab,
             "no GitLab token is set and config.toml holds no runner token to reuse",
             "create a runner in GitLab (Settings > CI/CD > Runners > New project runner) and put its token in .env.local as GITLAB_RUNNER_TOKEN=glrt-…; or set GITLAB_TOKEN (create_runner scope) and GITLAB_PROJECT");
     }
+
+    /// <summary>A registration token lists nothing: a runner registered by a call whose answer was lost cannot be found, so it is named for the user to look.</summary>
+    private static GitLabException Unknowable(string description) => new(
+        "a registration token may not list runners, so whether GitLab registered one is unknown; one it registered is of no use, its token was only in the lost answer",
+        $"look in GitLab for a runner \"{description}\" registered just now (Settings > CI/CD > Runners of the project or group the registration token belongs to) and delete it, then run Register again");
 
     private static string Expiry(RunnerAnswer answer) => answer.ExpiresAt is { } at ? $", token expires {at:u}" : string.Empty;
 }

@@ -50,6 +50,7 @@ public sealed class RunnerUnregister(BuildContext context, GitLabApiOptions? api
         using var api = new GitLabApi(url, context.Redactor, (apiOptions ?? new GitLabApiOptions { Retries = 1, AttemptTimeout = TimeSpan.FromSeconds(10) }) with
         {
             CaBundle = context.Settings.GitLabCaBundle?.FullPath,
+            Stage = "Clean",
         });
         try
         {
@@ -59,7 +60,7 @@ public sealed class RunnerUnregister(BuildContext context, GitLabApiOptions? api
         }
         catch (Exception ex) when (ex is HttpRequestException or TimeoutException or Polly.Timeout.TimeoutRejectedException or GitLabException or TaskCanceledException && !cancel.IsCancellationRequested)
         {
-            return (false, $"GitLab at {url} could not be reached to unregister runner \"{context.Settings.RunnerName}\" ({ex.Message}); Clean goes on: {byHand}");
+            return (false, $"GitLab at {url} could not be reached to unregister runner \"{context.Settings.RunnerName}\" ({(ex is GitLabException gitLab ? gitLab.Problem : ex.Message)}); Clean goes on: {byHand}");
         }
     }
 

@@ -19,7 +19,7 @@ public sealed class ServerBootstrap(BuildContext context, GitLabApiOptions? apiO
         var container = new ServerReadiness(context).Wait();
         var state = new ServerState(context.State);
         var local = EffectiveGitLab.LocalServer(settings, null);
-        using var api = new GitLabApi(local.Url, context.Redactor, (apiOptions ?? new GitLabApiOptions()) with { Log = m => context.Warning(m) });
+        using var api = new GitLabApi(local.Url, context.Redactor, (apiOptions ?? new GitLabApiOptions()) with { Log = m => context.Warning(m), Stage = "Bootstrap" });
         var token = await RootTokenAsync(api, state, container, cancel);
         var id = await ProjectAsync(api, token, local.Project!, cancel);
         context.Information($"local GitLab {local.Url} (runners and jobs: {local.RunnerUrl}), project {local.Project} (#{id}), root token in {state.TokenFile} (mode 0600)");
@@ -67,15 +67,16 @@ public sealed class ServerBootstrap(BuildContext context, GitLabApiOptions? apiO
 
     private async Task<long> ProjectAsync(GitLabApi api, Secret token, string path, CancellationToken cancel)
     {
-        if (await api.FindProjectAsync(token, path, cancel) is { } id)
+        if (await api.FindProjectAsync(token, path, cancel) is { } found)
         {
-            context.Information($"project {path} exists (#{id}): none created");
-            return id;
+            context.Information($"project {path} exists (#{found.Id}): none created");
+            return found.Id;
         }
 
-        var created = await api.CreateProjectAsync(token, context.Settings.ServerProject, cancel);
-        context.Information($"created project {path} (#{created}) with a README on main");
-        return created;
+        var created = await api.CreateOnceAsync(
+            $"project {path}", ct => api.CreateProjectAsync(token, context.Settings.ServerProject, ct), ct => api.FindProjectAsync(token, path, ct), cancel);
+        context.Information($"created project {path} (#{created.Id}) with a README on main");
+        return created.Id;
     }
 
     private static string Tail(string text) => string.Join('\n', text.Split('\n', StringSplitOptions.RemoveEmptyEntries).TakeLast(12));

@@ -14,11 +14,12 @@ public sealed record PipelineOptions(string Project, string Branch, TimeSpan Tim
 }
 
 /// <summary>
-/// SmokeTest's pipeline mode (DESIGN D7, layer 2): commits the example pipeline to a branch of the project (made from
-/// the default branch; nothing is committed when the file is already there), starts a pipeline on it, follows its jobs
-/// (one line per change), reads each finished job's log, and gives one row per job: a failed job, a job the runner
-/// warned about DOCKER_AUTH_CONFIG, a job no runner picked (with the reason GitLab shows) and a job still running at
-/// the timeout all fail. Job logs pass the redactor before anything prints them.
+/// SmokeTest's pipeline mode: commits the example pipeline to a branch of the project (made from the default branch;
+/// nothing is committed when the file is already there), starts a pipeline on it (a commit or start whose answer is
+/// lost is looked for in GitLab, not made a second time), follows its jobs (one line per change), reads each finished
+/// job's log, and gives one row per job: a failed job, a job the runner warned about DOCKER_AUTH_CONFIG, a job no
+/// runner picked (with the reason GitLab shows) and a job still running at the timeout all fail. Job logs pass the
+/// redactor before anything prints them.
 /// </summary>
 public sealed class PipelineMode(GitLabApi api, Secret token, PipelineOptions options, Redactor redactor, Action<string> log)
 {
@@ -37,7 +38,7 @@ public sealed class PipelineMode(GitLabApi api, Secret token, PipelineOptions op
         {
             project = await api.ProjectAsync(token, options.Project, cancel);
             await CommitAsync(project, pipelineYaml, cancel);
-            pipeline = await api.CreatePipelineAsync(token, project.Id, options.Branch, cancel);
+            pipeline = await StartAsync(project, cancel);
             log($"pipeline #{pipeline.Id} started on {options.Branch}{(pipeline.WebUrl is null ? string.Empty : ": " + pipeline.WebUrl)}");
         }
         catch (GitLabException ex)
@@ -72,10 +73,29 @@ public sealed class PipelineMode(GitLabApi api, Secret token, PipelineOptions op
         }
 
         // [skip ci]: the push itself starts no pipeline; the API-started one below ignores it (GitLab's ignore_skip_ci).
-        var commit = await api.CommitFileAsync(token, project.Id, new CommitRequest(
-            options.Branch, exists ? null : project.DefaultBranch, PipelineOptions.FilePath, content, Update: current is not null,
-            "SmokeTest: example pipeline of gitlab-runner-ecr [skip ci]"), cancel);
-        log($"committed {PipelineOptions.FilePath} to {options.Branch}{(exists ? string.Empty : $" (new branch from {project.DefaultBranch})")}: {commit[..Math.Min(8, commit.Length)]}");
+        // After an unclear answer the file on the branch tells whether the commit was made.
+        var commit = await api.CreateOnceAsync(
+            $"the commit of {PipelineOptions.FilePath} to {options.Branch}",
+            ct => api.CommitFileAsync(token, project.Id, new CommitRequest(
+                options.Branch, exists ? null : project.DefaultBranch, PipelineOptions.FilePath, content, Update: current is not null,
+                "SmokeTest: example pipeline of gitlab-runner-ecr [skip ci]"), ct),
+            async ct => await api.FileAsync(token, project.Id, options.Branch, PipelineOptions.FilePath, ct) == content ? "(id not known: its answer was lost)" : null,
+            cancel);
+        log($"committed {PipelineOptions.FilePath} to {options.Branch}{(exists ? string.Empty : $" (new branch from {project.DefaultBranch})")}: {(commit.StartsWith('(') ? commit : commit[..Math.Min(8, commit.Length)])}");
+    }
+
+    /// <summary>
+    /// Starts the pipeline. GitLab numbers pipelines in order, so one started through the API on the branch with a higher
+    /// id than the newest before the call is this call's, should its answer be lost.
+    /// </summary>
+    private async Task<PipelineAnswer> StartAsync(GitLabProject project, CancellationToken cancel)
+    {
+        var before = (await api.PipelinesAsync(token, project.Id, options.Branch, 1, cancel)).Select(p => p.Id).DefaultIfEmpty(0).Max();
+        return await api.CreateOnceAsync(
+            $"a pipeline on {options.Branch}",
+            ct => api.CreatePipelineAsync(token, project.Id, options.Branch, ct),
+            async ct => (await api.PipelinesAsync(token, project.Id, options.Branch, 20, ct)).Where(p => p.Id > before && p.Source == "api").MinBy(p => p.Id),
+            cancel);
     }
 
     private async Task<IReadOnlyList<LevelResult>> FollowAsync(GitLabProject project, PipelineAnswer pipeline, Stopwatch clock, CancellationToken cancel)
@@ -264,5 +284,5 @@ public sealed class PipelineMode(GitLabApi api, Secret token, PipelineOptions op
 
     private string Redact(string text) => redactor.Redact(text);
 
-    private string Fix(GitLabException ex) => Redact(ex.Message.Split("\n  fix: ", 2) is { Length: 2 } parts ? parts[1] : "check GITLAB_URL, GITLAB_TOKEN and GITLAB_PROJECT");
+    private string Fix(GitLabException ex) => Redact(ex.Fix);
 }

@@ -60,6 +60,77 @@ public sealed class GitLabApiTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_Retry_After_beyond_MaxRetryAfter_is_cut_to_the_cap()
+    {
+        // Given GitLab asking once for an hour's pause, and a cap of 200 ms
+        var runner = _gitlab.AddRunner();
+        _gitlab.Fail(1, HttpStatusCode.TooManyRequests, retryAfter: TimeSpan.FromHours(1));
+        using var api = Api(Fast with { MaxRetryAfter = TimeSpan.FromMilliseconds(200) });
+        using var limit = new CancellationTokenSource(TimeSpan.FromSeconds(5));
+        var clock = Stopwatch.StartNew();
+
+        // When a call is made (given up after 5 s, so a wait of the hour fails the test instead of hanging it)
+        var verified = await api.VerifyAsync(new Secret(runner.Token), null, limit.Token);
+
+        // Then it was retried after about the cap, and succeeded
+        Assert.Equal(runner.Id, verified!.Id);
+        Assert.InRange(clock.Elapsed, TimeSpan.FromMilliseconds(180), TimeSpan.FromSeconds(3));
+        Assert.Equal([429, 200], _gitlab.Calls.Snapshot().Select(c => c.Status));
+    }
+
+    [Theory]
+    [InlineData(CreationFault.ErrorAfter)]
+    [InlineData(CreationFault.DropAfter)]
+    [InlineData(CreationFault.ErrorBefore)]
+    public async Task A_creating_call_is_not_repeated_when_GitLab_may_have_acted_on_it(CreationFault fault)
+    {
+        // Given GitLab failing POST /user/runners with a 500 or a dropped connection (after making the runner, or not)
+        var project = _gitlab.AddProject("group/app");
+        var personal = _gitlab.AddPersonalToken("create_runner");
+        _gitlab.FailCreation("POST", "/api/v4/user/runners", fault);
+        using var api = Api();
+
+        // When the runner is created
+        var error = await Assert.ThrowsAsync<GitLabException>(() => api.CreateProjectRunnerAsync(new Secret(personal), project.Id, new RunnerRequest("x", [], true), default));
+
+        // Then the call was made once, and the failure says GitLab may have acted on it
+        Assert.True(error.Ambiguous);
+        Assert.Equal(1, _gitlab.Calls.Count("POST", "/api/v4/user/runners"));
+        Assert.Equal(fault == CreationFault.ErrorBefore ? 0 : 1, _gitlab.Runners.Count);
+        Assert.DoesNotContain(personal, error.Message);
+    }
+
+    [Fact]
+    public async Task A_creating_call_refused_with_429_is_retried_since_GitLab_did_nothing()
+    {
+        var project = _gitlab.AddProject("group/app");
+        var personal = _gitlab.AddPersonalToken("create_runner");
+        _gitlab.Fail(1, HttpStatusCode.TooManyRequests, retryAfter: TimeSpan.Zero);
+        using var api = Api();
+
+        var created = await api.CreateProjectRunnerAsync(new Secret(personal), project.Id, new RunnerRequest("x", [], true), default);
+
+        Assert.Equal(created.Id, Assert.Single(_gitlab.Runners).Id);
+        Assert.Equal([429, 201], _gitlab.Calls.Snapshot().Select(c => c.Status));
+    }
+
+    [Fact]
+    public async Task A_creating_call_to_a_GitLab_nobody_answers_is_retried_since_nothing_was_sent()
+    {
+        var url = _gitlab.Url;
+        await _gitlab.DisposeAsync();
+        var lines = new List<string>();
+        using var api = new GitLabApi(url, new Redactor(), Fast with { Log = lines.Add });
+
+        var error = await Assert.ThrowsAsync<GitLabException>(() => api.CreateProjectRunnerAsync(new Secret("glpat-" + new string('x', 20)), 1, new RunnerRequest("x", [], true), default));
+
+        Assert.Equal(3, lines.Count(l => l.Contains("retrying", StringComparison.Ordinal)));
+        Assert.Contains("cannot be reached", error.Message);
+        Assert.Contains("after retries", error.Message);
+        Assert.False(error.Ambiguous);
+    }
+
+    [Fact]
     public async Task An_answer_slower_than_the_attempt_timeout_is_retried_and_then_reported()
     {
         _gitlab.Delay = TimeSpan.FromSeconds(2);

@@ -12,10 +12,11 @@ using Microsoft.Extensions.Hosting;
 namespace Lab.GitLab;
 
 /// <summary>
-/// In-process emulator of the GitLab REST API calls a runner set-up makes (REFERENCE §6): runner creation with a
+/// In-process emulator of the GitLab REST API calls a runner set-up makes: runner creation with a
 /// personal access token, verification, the legacy registration (with the 410 of GitLab ≥ 17.0 as an option),
-/// deletion, and project look-up; with injected faults (status, Retry-After, HTML pages, delays) and a record of every
-/// call. Plain HTTP on loopback (or HTTPS with a lab certificate); SmokeTest and Clean can add pipeline endpoints.
+/// deletion, and project look-up; with injected faults (status, Retry-After, HTML pages, delays, redirects, creating
+/// calls failing before or after the object is made) and a record of every call and request. Plain HTTP on loopback
+/// (or HTTPS with a lab certificate); SmokeTest and Clean can add pipeline endpoints.
 /// </summary>
 public sealed partial class GitLabEmulator : IAsyncDisposable
 {
@@ -23,6 +24,7 @@ public sealed partial class GitLabEmulator : IAsyncDisposable
     private readonly ConcurrentDictionary<long, EmulatedProject> _projects = new();
     private readonly ConcurrentDictionary<string, EmulatedRunner> _runners = new(StringComparer.Ordinal);
     private readonly ConcurrentQueue<GitLabFault> _faults = new();
+    private readonly List<(string Method, string Path, CreationFault Fault)> _creationFaults = [];
     private long _nextId = 100;
     private ListenOptions? _listener;
     private WebApplication? _app;
@@ -36,6 +38,9 @@ public sealed partial class GitLabEmulator : IAsyncDisposable
 
     /// <summary>Every call answered so far, in order.</summary>
     public GitLabCallLog Calls { get; } = new();
+
+    /// <summary>Every request as it arrived: request line, all headers, body.</summary>
+    public ConcurrentQueue<string> Requests { get; } = new();
 
     /// <summary>The instance's URL, e.g. <c>http://127.0.0.1:41234</c>, for GITLAB_URL.</summary>
     public Uri Url => new($"{(Options.Certificate is null ? "http" : "https")}://{_listener?.IPEndPoint ?? throw new InvalidOperationException("not started")}");
@@ -127,12 +132,21 @@ public sealed partial class GitLabEmulator : IAsyncDisposable
     public EmulatedRunner AddRunner(string description = "created in the UI", long? projectId = null) =>
         Add(new EmulatedRunner(NextId(), "glrt-" + Random(20), description, projectId, [], true, Legacy: false));
 
-    /// <summary>The next <paramref name="count"/> calls (any endpoint) get this fault instead of their answer.</summary>
-    public void Fail(int count, HttpStatusCode status, TimeSpan? retryAfter = null, string? html = null)
+    /// <summary>The next <paramref name="count"/> calls (any endpoint) get this fault instead of their answer (a 3xx with <paramref name="location"/>).</summary>
+    public void Fail(int count, HttpStatusCode status, TimeSpan? retryAfter = null, string? html = null, Uri? location = null)
     {
         for (var i = 0; i < count; i++)
         {
-            _faults.Enqueue(new GitLabFault(status, retryAfter, html));
+            _faults.Enqueue(new GitLabFault(status, retryAfter, html, location));
+        }
+    }
+
+    /// <summary>The next call of <paramref name="method"/> <paramref name="path"/> (exact, no query) fails this way, once per <paramref name="count"/>.</summary>
+    public void FailCreation(string method, string path, CreationFault fault, int count = 1)
+    {
+        lock (_creationFaults)
+        {
+            _creationFaults.AddRange(Enumerable.Repeat((method, path, fault), count));
         }
     }
 
@@ -147,6 +161,21 @@ public sealed partial class GitLabEmulator : IAsyncDisposable
     }
 
     internal bool TryTakeFault(out GitLabFault fault) => _faults.TryDequeue(out fault!);
+
+    internal bool TryTakeCreationFault(string method, string path, out CreationFault fault)
+    {
+        lock (_creationFaults)
+        {
+            var index = _creationFaults.FindIndex(f => f.Method == method && f.Path == path);
+            fault = index < 0 ? default : _creationFaults[index].Fault;
+            if (index >= 0)
+            {
+                _creationFaults.RemoveAt(index);
+            }
+
+            return index >= 0;
+        }
+    }
 
     internal PersonalToken? PersonalTokenOf(string? token) => token is not null && _personalTokens.TryGetValue(token, out var found) ? found : RootTokenOf(token);
 
@@ -193,7 +222,15 @@ public sealed record EmulatedRunner(long Id, string Token, string Description, l
     public override string ToString() => $"EmulatedRunner {{ Id = {Id}, Description = {Description}, Project = {ProjectId} }}";
 }
 
-public readonly record struct GitLabFault(HttpStatusCode Status, TimeSpan? RetryAfter, string? Html);
+public readonly record struct GitLabFault(HttpStatusCode Status, TimeSpan? RetryAfter, string? Html, Uri? Location = null);
+
+/// <summary>How a creating call fails: a 500 before anything is made; or the object made and then a 500, or the connection dropped.</summary>
+public enum CreationFault
+{
+    ErrorBefore,
+    ErrorAfter,
+    DropAfter,
+}
 
 /// <summary>One call: method, path (no query), the answer's status, and whether it carried a personal token (never its value).</summary>
 public sealed record GitLabCall(string Method, string Path, int Status, bool PrivateToken, DateTimeOffset At);

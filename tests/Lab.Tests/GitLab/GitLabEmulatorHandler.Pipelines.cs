@@ -6,8 +6,9 @@ using Microsoft.AspNetCore.Http;
 namespace Lab.GitLab;
 
 /// <summary>
-/// The pipeline calls (REFERENCE §6): branches, raw files, commits (body checked as GitLab checks it), pipelines, their
-/// jobs, job traces (plain text), cancel, and runner details; every one needs a personal access token with the api scope.
+/// The pipeline calls: branches, raw files, commits (body checked as GitLab checks it), pipelines (one, or
+/// the newest on a branch), their jobs, job traces (plain text), cancel, a project's runners and runner details; every one
+/// needs a personal access token with the api scope (read_api is enough for a GET).
 /// </summary>
 internal sealed partial class GitLabEmulatorHandler
 {
@@ -30,7 +31,7 @@ internal sealed partial class GitLabEmulatorHandler
             return await JsonAsync(context, 401, new JsonObject { ["message"] = "401 Unauthorized" });
         }
 
-        if (!user.Scopes.Contains("api"))
+        if (!user.Scopes.Contains("api") && !(method == "GET" && user.Scopes.Contains("read_api")))
         {
             return await JsonAsync(context, 403, new JsonObject { ["error"] = "insufficient_scope", ["error_description"] = "The request requires higher privileges than provided by the access token.", ["scope"] = "api" });
         }
@@ -84,6 +85,16 @@ internal sealed partial class GitLabEmulatorHandler
                 return started.Jobs.Count == 0
                     ? await JsonAsync(context, 400, new JsonObject { ["message"] = new JsonObject { ["base"] = new JsonArray("No stages / jobs for this pipeline.") } })
                     : await JsonAsync(context, 201, PipelineJson(started));
+            case ("GET", ["pipelines"]):
+                var onBranch = request.Query["ref"].ToString();
+                var perPage = int.TryParse(request.Query["per_page"], out var n) ? n : 20;
+                return await JsonAsync(context, 200, new JsonArray([.. gitlab.Pipelines
+                    .Where(p => p.ProjectId == project.Id && (onBranch.Length == 0 || p.Ref == onBranch))
+                    .OrderByDescending(p => p.Id).Take(perPage).Select(p => (JsonNode)PipelineJson(p))]));
+            case ("GET", ["runners"]):
+                return await JsonAsync(context, 200, new JsonArray([.. gitlab.Runners
+                    .Where(r => r.ProjectId == project.Id)
+                    .Select(r => (JsonNode)new JsonObject { ["id"] = r.Id, ["description"] = r.Description, ["runner_type"] = "project_type", ["is_shared"] = false, ["paused"] = gitlab.StateOf(r.Id).Paused, ["status"] = gitlab.StateOf(r.Id).Status })]));
             case ("GET", ["pipelines", var id]) when gitlab.Pipeline(project.Id, Number(id)) is { } pipeline:
                 return await JsonAsync(context, 200, PipelineJson(pipeline));
             case ("GET", ["pipelines", var id, "jobs"]) when gitlab.Pipeline(project.Id, Number(id)) is { } pipeline:
@@ -228,7 +239,7 @@ internal sealed partial class GitLabEmulatorHandler
         return status;
     }
 
-    [GeneratedRegex(@"^/api/v4/projects/([^/]+)/(repository/.+|pipeline|pipelines/.+|jobs/.+)$")]
+    [GeneratedRegex(@"^/api/v4/projects/([^/]+)/(repository/.+|pipeline|pipelines|pipelines/.+|jobs/.+|runners)$")]
     private static partial Regex PipelinePath();
 
     [GeneratedRegex(@"^/api/v4/runners/(\d+)$")]

@@ -6,7 +6,7 @@ using Microsoft.AspNetCore.Http.Features;
 
 namespace Lab.GitLab;
 
-/// <summary>Dispatches GitLab API calls with GitLab's documented bodies and status codes (REFERENCE §6).</summary>
+/// <summary>Dispatches GitLab API calls with GitLab's documented bodies and status codes.</summary>
 internal sealed partial class GitLabEmulatorHandler(GitLabEmulator gitlab)
 {
     public async Task HandleAsync(HttpContext context)
@@ -15,6 +15,7 @@ internal sealed partial class GitLabEmulatorHandler(GitLabEmulator gitlab)
         var path = raw.Split('?')[0];
         var method = context.Request.Method;
         var hasToken = context.Request.Headers.ContainsKey("PRIVATE-TOKEN") || context.Request.Headers.Authorization.Count > 0;
+        await RecordAsync(context.Request, raw);
         if (gitlab.Delay > TimeSpan.Zero)
         {
             await Task.Delay(gitlab.Delay, context.RequestAborted);
@@ -25,7 +26,22 @@ internal sealed partial class GitLabEmulatorHandler(GitLabEmulator gitlab)
         {
             status = await FaultAsync(context, fault);
         }
-        else if (await PipelinesAsync(context, method, path) is { } pipelineStatus)
+        else if (gitlab.TryTakeCreationFault(method, path, out var creation))
+        {
+            status = await CreationFaultAsync(context, creation, () => DispatchAsync(context, method, path));
+        }
+        else
+        {
+            status = await DispatchAsync(context, method, path);
+        }
+
+        gitlab.Calls.Add(new GitLabCall(method, path, status, hasToken, DateTimeOffset.UtcNow));
+    }
+
+    private async Task<int> DispatchAsync(HttpContext context, string method, string path)
+    {
+        int status;
+        if (await PipelinesAsync(context, method, path) is { } pipelineStatus)
         {
             status = pipelineStatus;
         }
@@ -51,7 +67,40 @@ internal sealed partial class GitLabEmulatorHandler(GitLabEmulator gitlab)
             }
         }
 
-        gitlab.Calls.Add(new GitLabCall(method, path, status, hasToken, DateTimeOffset.UtcNow));
+        return status;
+    }
+
+    /// <summary>The request as it arrived (request line, every header, the body), for tests that look for a secret in it.</summary>
+    private async Task RecordAsync(HttpRequest request, string raw)
+    {
+        request.EnableBuffering();
+        using var reader = new StreamReader(request.Body, leaveOpen: true);
+        var body = await reader.ReadToEndAsync();
+        request.Body.Position = 0;
+        gitlab.Requests.Enqueue($"{request.Method} {raw}\n{string.Join('\n', request.Headers.Select(h => $"{h.Key}: {h.Value}"))}\n\n{body}");
+    }
+
+    /// <summary>A 500 instead of the call; or the call done (the object made) and its answer replaced by a 500 or a dropped connection.</summary>
+    private static async Task<int> CreationFaultAsync(HttpContext context, CreationFault fault, Func<Task<int>> dispatch)
+    {
+        if (fault != CreationFault.ErrorBefore)
+        {
+            var real = context.Response.Body;
+            context.Response.Body = new MemoryStream();
+            await dispatch();
+            context.Response.Body = real;
+            context.Response.Headers.Clear();
+            if (fault == CreationFault.DropAfter)
+            {
+                context.Abort();
+                return 0;
+            }
+        }
+
+        context.Response.StatusCode = 500;
+        context.Response.ContentType = "application/json";
+        await context.Response.WriteAsync(new JsonObject { ["message"] = "500 Internal Server Error" }.ToJsonString());
+        return 500;
     }
 
     private static async Task<int> FaultAsync(HttpContext context, GitLabFault fault)
@@ -60,6 +109,11 @@ internal sealed partial class GitLabEmulatorHandler(GitLabEmulator gitlab)
         if (fault.RetryAfter is { } after)
         {
             context.Response.Headers.RetryAfter = ((int)after.TotalSeconds).ToString(System.Globalization.CultureInfo.InvariantCulture);
+        }
+
+        if (fault.Location is { } location)
+        {
+            context.Response.Headers.Location = location.ToString();
         }
 
         if (fault.Html is { } html)

@@ -131,6 +131,98 @@ public sealed class RegisterTargetTests : IAsyncLifetime
         Assert.Contains("was deleted again", Printed(result));
     }
 
+    [Theory]
+    [InlineData(CreationFault.ErrorAfter)]
+    [InlineData(CreationFault.DropAfter)]
+    public async Task A_runner_whose_answer_was_lost_is_named_with_how_to_delete_it_and_no_second_is_made(CreationFault fault)
+    {
+        // Given a token that may list the project's runners, an earlier runner of the same description, and GitLab
+        // that makes the new runner and then answers 500 or drops the connection
+        var project = _gitlab.AddProject("group/app");
+        var earlier = _gitlab.AddRunner("ecr-runner", project.Id);
+        var personal = _gitlab.AddPersonalToken("api", "create_runner");
+        _run.Environment["GITLAB_TOKEN"] = personal;
+        _run.Environment["GITLAB_PROJECT"] = "group/app";
+        _gitlab.FailCreation("POST", "/api/v4/user/runners", fault);
+        using var timeout = new CancellationTokenSource(Timeout);
+
+        // When Register runs
+        var result = await _run.RegisterAsync(timeout.Token);
+
+        // Then it stops, naming the runner it made (not the earlier one) and how to delete it, and made no other
+        var printed = Printed(result);
+        Assert.Equal(1, result.ExitCode);
+        Assert.Equal(2, _gitlab.Runners.Count);
+        var made = Assert.Single(_gitlab.Runners, r => r.Id != earlier.Id);
+        Assert.Equal(1, _gitlab.Calls.Count("POST", "/api/v4/user/runners"));
+        Assert.Contains(fault == CreationFault.DropAfter ? "for POST /api/v4/user/runners (not tried again: the request went out)" : "Register: POST /user/runners answered 500", printed);
+        Assert.Contains($"project group/app has a new runner #{made.Id} \"ecr-runner\"", printed);
+        Assert.Contains($"delete runner #{made.Id} in GitLab", printed);
+        Assert.Contains($"/api/v4/runners/{made.Id}", printed);
+        Assert.DoesNotContain($"#{earlier.Id}", printed);
+        Assert.False(File.Exists(_run.ConfigFile));
+        Assert.DoesNotContain(made.Token, printed);
+        Assert.DoesNotContain(earlier.Token, printed);
+        Assert.DoesNotContain(personal, printed);
+    }
+
+    [Fact]
+    public async Task A_runner_GitLab_did_not_make_is_looked_for_and_then_made_once()
+    {
+        // Given GitLab that answers the first POST /user/runners with a 500 before making anything
+        _gitlab.AddProject("group/app");
+        _run.Environment["GITLAB_TOKEN"] = _gitlab.AddPersonalToken("api", "create_runner");
+        _run.Environment["GITLAB_PROJECT"] = "group/app";
+        _gitlab.FailCreation("POST", "/api/v4/user/runners", CreationFault.ErrorBefore);
+        using var timeout = new CancellationTokenSource(Timeout);
+
+        var result = await _run.RegisterAsync(timeout.Token);
+
+        // Then the project's runners were looked at, none was new, and the runner was made once and written
+        Assert.True(result.Succeeded, Printed(result));
+        var runner = Assert.Single(_gitlab.Runners);
+        Assert.Equal(runner.Token, Entry(File.ReadAllText(_run.ConfigFile))["token"]);
+        Assert.Equal([500, 201], _gitlab.Calls.Snapshot().Where(c => c.Path == "/api/v4/user/runners").Select(c => c.Status));
+        Assert.Contains("is not there: GitLab made nothing; trying again", Printed(result));
+        Assert.DoesNotContain(runner.Token, Printed(result));
+    }
+
+    [Theory]
+    [InlineData("registration token")]
+    [InlineData("create_runner scope only")]
+    public async Task A_runner_whose_answer_was_lost_and_that_cannot_be_looked_for_is_described_for_the_user_to_find(string flow)
+    {
+        // Given a token that may not list runners, and GitLab that makes the runner and then drops the connection
+        var project = _gitlab.AddProject("group/app");
+        if (flow == "registration token")
+        {
+            _run.Environment["GITLAB_REGISTRATION_TOKEN"] = _gitlab.RegistrationToken;
+            _gitlab.FailCreation("POST", "/api/v4/runners", CreationFault.DropAfter);
+        }
+        else
+        {
+            _run.Environment["GITLAB_TOKEN"] = _gitlab.AddPersonalToken("create_runner");
+            _run.Environment["GITLAB_PROJECT"] = project.Id.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            _gitlab.FailCreation("POST", "/api/v4/user/runners", CreationFault.DropAfter);
+        }
+
+        using var timeout = new CancellationTokenSource(Timeout);
+
+        var result = await _run.RegisterAsync(timeout.Token);
+
+        // Then it stops with the runner's description and where to look, and made no second runner
+        var printed = Printed(result);
+        var runner = Assert.Single(_gitlab.Runners);
+        Assert.Equal(1, result.ExitCode);
+        Assert.Contains("whether GitLab", printed);
+        Assert.Contains("runner \"ecr-runner\"", printed);
+        Assert.Contains("Settings > CI/CD > Runners", printed);
+        Assert.Equal(1, _gitlab.Calls.Snapshot().Count(c => c.Method == "POST" && c.Path is "/api/v4/runners" or "/api/v4/user/runners"));
+        Assert.False(File.Exists(_run.ConfigFile));
+        Assert.DoesNotContain(runner.Token, printed);
+        Assert.DoesNotContain(_gitlab.RegistrationToken, printed);
+    }
+
     [Fact]
     public async Task The_legacy_registration_token_registers_once()
     {

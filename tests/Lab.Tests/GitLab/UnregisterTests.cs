@@ -59,6 +59,7 @@ public sealed class UnregisterTests(LabFixture lab)
         Assert.Contains("could not be reached to unregister runner \"lab-clean\"", clean.Output + clean.Error);
         Assert.Contains("curl --request DELETE http://127.0.0.1:9/api/v4/runners", clean.Output + clean.Error);
         Assert.DoesNotContain("glrt-abcdefghijklmnopqrstu", clean.Output + clean.Error);
+        Assert.DoesNotContain("Register:", clean.Output + clean.Error);
         Assert.False(Directory.Exists(run.State));
     }
 

@@ -166,23 +166,27 @@ public sealed class ServerTests(LabFixture lab)
         var up = await run.Up.UpAsync(cancel);
         Assert.True(up.Succeeded, up.Output + up.Error);
 
-        // GitLab fails on project creation: 500 (retried), then 401
+        // GitLab fails on project creation: 500 (looked for after each attempt, then tried again), then 401; then it
+        // makes the project and drops the connection before answering
         run.GitLab.ProjectCreationFault = HttpStatusCode.InternalServerError;
         var failed = await run.RunAsync(cancel, "--target=Bootstrap", "--exclusive");
         run.GitLab.ProjectCreationFault = HttpStatusCode.Unauthorized;
         var refused = await run.RunAsync(cancel, "--target=Bootstrap", "--exclusive");
         run.GitLab.ProjectCreationFault = null;
+        run.GitLab.FailCreation("POST", "/api/v4/projects", Lab.GitLab.CreationFault.DropAfter);
         var fixedRun = await run.RunAsync(cancel, "--target=Bootstrap", "--exclusive");
 
         Assert.Equal(1, failed.ExitCode);
-        Assert.Contains($"POST /projects on the local GitLab at http://127.0.0.1:{run.WebPort} answered 500 500 InternalServerError (emulated) (after retries)", failed.Output + failed.Error);
+        Assert.Contains($"Bootstrap: POST /projects on the local GitLab at http://127.0.0.1:{run.WebPort} answered 500 500 InternalServerError (emulated); project root/ecr-smoke was not there after 4 attempts", failed.Output + failed.Error);
         Assert.Contains("every bootstrap step finds what exists and creates only what is missing", failed.Output + failed.Error);
         Assert.Equal(1, refused.ExitCode);
         Assert.Contains("refused root's token on POST /projects (401", refused.Output + refused.Error);
         Assert.Contains("delete that file and run ./build.sh --target=Up --server again", refused.Output + refused.Error);
         Assert.True(fixedRun.Succeeded, fixedRun.Output + fixedRun.Error);
+        Assert.Contains("project root/ecr-smoke is there: GitLab made it before its answer failed", fixedRun.Output + fixedRun.Error);
         Assert.Contains("created project root/ecr-smoke", fixedRun.Output);
         Assert.Single(run.GitLab.Projects);
+        Assert.Equal(6, run.GitLab.Calls.Count("POST", "/api/v4/projects"));
         Assert.Single(run.RailsCalls);
         var token = File.ReadAllText(run.TokenFile).Trim();
         Assert.DoesNotContain(token, failed.Output + failed.Error + refused.Output + refused.Error + fixedRun.Output + fixedRun.Error);

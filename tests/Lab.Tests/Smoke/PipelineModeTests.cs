@@ -196,6 +196,62 @@ public sealed class PipelineModeTests : IAsyncLifetime
         Assert.Contains(_lines, l => l.Contains("GitLab answered 502", StringComparison.Ordinal));
     }
 
+    [Theory]
+    [InlineData(CreationFault.ErrorAfter)]
+    [InlineData(CreationFault.DropAfter)]
+    public async Task A_commit_whose_answer_was_lost_is_found_on_the_branch_and_not_made_twice(CreationFault fault)
+    {
+        // Given GitLab that makes the commit and then answers 500 or drops the connection
+        _gitlab.FailCreation("POST", $"/api/v4/projects/{_project.Id}/repository/commits", fault);
+
+        // When pipeline mode runs
+        var results = await RunAsync(Yaml("ecr"));
+
+        // Then it finds the file committed, makes no second commit, and the pipeline passes
+        Assert.All(results, r => Assert.True(r.Passed, r.Cause));
+        Assert.Single(_gitlab.Repository(_project.Id).Commits);
+        Assert.Equal(1, _gitlab.Calls.Count("POST", $"/api/v4/projects/{_project.Id}/repository/commits"));
+        Assert.Contains(_lines, l => l.Contains("is there: GitLab made it before its answer failed", StringComparison.Ordinal));
+        Assert.Single(_gitlab.Pipelines);
+        AssertNoToken(results);
+    }
+
+    [Theory]
+    [InlineData(CreationFault.ErrorAfter)]
+    [InlineData(CreationFault.DropAfter)]
+    public async Task A_pipeline_whose_answer_was_lost_is_found_and_followed_and_not_started_twice(CreationFault fault)
+    {
+        // Given a pipeline of an earlier run on the branch, and GitLab that starts the next one and then fails its answer
+        var earlier = await RunAsync(Yaml("ecr"));
+        Assert.All(earlier, r => Assert.True(r.Passed, r.Cause));
+        _gitlab.FailCreation("POST", $"/api/v4/projects/{_project.Id}/pipeline", fault);
+
+        // When pipeline mode runs again
+        var results = await RunAsync(Yaml("ecr"));
+
+        // Then it follows the pipeline GitLab started for it (not the earlier one) and starts no other
+        Assert.All(results, r => Assert.True(r.Passed, r.Cause));
+        Assert.Equal(2, _gitlab.Pipelines.Count);
+        var started = _gitlab.Pipelines.Last();
+        Assert.Contains(_lines, l => l.StartsWith($"pipeline #{started.Id} started on smoke", StringComparison.Ordinal));
+        Assert.Equal("success", started.Status);
+        Assert.Equal(2, _gitlab.Calls.Count("POST", $"/api/v4/projects/{_project.Id}/pipeline"));
+        AssertNoToken(results);
+    }
+
+    [Fact]
+    public async Task A_pipeline_GitLab_did_not_start_is_looked_for_and_then_started_once()
+    {
+        _gitlab.FailCreation("POST", $"/api/v4/projects/{_project.Id}/pipeline", CreationFault.ErrorBefore);
+
+        var results = await RunAsync(Yaml("ecr"));
+
+        Assert.All(results, r => Assert.True(r.Passed, r.Cause));
+        Assert.Single(_gitlab.Pipelines);
+        Assert.Equal([500, 201], _gitlab.Calls.Snapshot().Where(c => c.Path.EndsWith("/pipeline", StringComparison.Ordinal)).Select(c => c.Status));
+        Assert.Contains(_lines, l => l.Contains("is not there: GitLab made nothing; trying again", StringComparison.Ordinal));
+    }
+
     [Fact]
     public async Task Persistent_five_hundreds_fail_one_pipeline_row_with_a_clear_cause()
     {
