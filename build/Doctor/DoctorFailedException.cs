@@ -2,4 +2,4 @@ namespace Build.Doctor;
 
 /// <summary>Doctor's verdict: at least one check failed; each FAIL line of its report says how to fix it.</summary>
 public sealed class DoctorFailedException(IReadOnlyList<string> failed)
-    : Exception($"Doctor found {failed.Count} problem(s) ({string.Join(", ", failed)}); each FAIL line above says how to fix it.");
+    : BuildFailure($"Doctor found {failed.Count} problem(s) ({string.Join(", ", failed)})", "each FAIL line above says how to fix it");

@@ -60,8 +60,6 @@ public sealed partial class GitLabApi
     /// <summary>GitLab's scheme, host and port, for messages.</summary>
     private string Origin => BaseUrl.GetLeftPart(UriPartial.Authority);
 
-    private string Stage => _options.Stage;
-
     /// <param name="creates">The call makes something in GitLab: not repeated when GitLab may have acted on it.</param>
     private async Task<HttpResponseMessage> SendAsync(HttpMethod method, string path, JsonObject? body, Secret? personalToken, CancellationToken cancel, bool creates = false)
     {

@@ -162,5 +162,5 @@ public sealed partial class GitLabApi : IDisposable
         Fail($"{call} from {Origin} came back with {what}", "check that GITLAB_URL is a GitLab instance (its /api/v4 answers JSON)", ambiguous: true);
 
     private GitLabException Fail(string problem, string fix, bool ambiguous = false, Exception? inner = null) =>
-        new(problem, fix, inner, _options.Stage) { Ambiguous = ambiguous };
+        new(problem, fix, inner) { Ambiguous = ambiguous };
 }

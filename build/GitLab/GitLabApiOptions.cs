@@ -15,8 +15,5 @@ public sealed record GitLabApiOptions
     /// <summary>PEM file of extra trusted CAs (GITLAB_CA_BUNDLE).</summary>
     public string? CaBundle { get; init; }
 
-    /// <summary>The task the calls serve (Register, Bootstrap, SmokeTest, Clean): the first word of every failure.</summary>
-    public string Stage { get; init; } = "Register";
-
     public Action<string>? Log { get; init; }
 }

@@ -28,7 +28,7 @@ public sealed class GoContainerBuild(BuildContext context, HelperRequest request
         var script = context.Root.CombineWithFilePath("assets/helper/build-helper.sh").FullPath;
         if (!File.Exists(script))
         {
-            throw new HelperException($"{script} is missing", "restore assets/helper/ from the repository (git checkout -- assets/helper)");
+            throw new BuildFailure($"{script} is missing", "restore assets/helper/ from the repository (git checkout -- assets/helper)");
         }
 
         EnsureDaemon();
@@ -97,7 +97,7 @@ public sealed class GoContainerBuild(BuildContext context, HelperRequest request
         }
         catch (CommandException ex)
         {
-            throw new HelperException($"the Docker daemon, which the {request.SourceName} source compiles in, is {ex.Message}", "start Docker (sudo systemctl start docker; ./build.sh --target=Doctor checks it), or set HELPER_SOURCE=download or path, which need no Docker", ex);
+            throw new BuildFailure($"the Docker daemon, which the {request.SourceName} source compiles in, is {ex.Message}", "start Docker (sudo systemctl start docker; ./build.sh --target=Doctor checks it), or set HELPER_SOURCE=download or path, which need no Docker", ex);
         }
     }
 
@@ -105,20 +105,20 @@ public sealed class GoContainerBuild(BuildContext context, HelperRequest request
     {
         if (context.Docker.EnsureImage(Image, Settings.PullMissingImages, m => context.Information(m)) is { } problem)
         {
-            throw new HelperException(
+            throw new BuildFailure(
                 $"HELPER_GO_IMAGE {Image}: {problem}",
                 "set HELPER_GO_IMAGE to a Go image this machine has (docker images) or can pull, or docker pull/docker load it first (IMAGE_PULL=missing lets BuildHelper pull it)");
         }
     }
 
-    private HelperException GoFailed(CommandResult run)
+    private BuildFailure GoFailed(CommandResult run)
     {
         var tail = LastLines(run.StandardOutput + "\n" + run.StandardError, 12);
         return request.Source == HelperSource.Archive
-            ? new HelperException(
+            ? new BuildFailure(
                 $"building HELPER_ARCHIVE {Settings.HelperArchive} in {Image} failed (exit {run.ExitCode}); Go said:\n{tail}",
                 "check that HELPER_ARCHIVE is the unmodified release source with ecr-login/vendor/, and that HELPER_GO_IMAGE has a Go as new as its go.mod asks for")
-            : new HelperException(
+            : new BuildFailure(
                 $"go install {Settings.HelperModule}/ecr-login/cli/docker-credential-ecr-login@v{Settings.HelperVersion} in {Image} failed (exit {run.ExitCode}); Go said:\n{tail}",
                 "check HELPER_VERSION (a released version of HELPER_MODULE), HELPER_MODULE, and that HELPER_GOPROXY is reachable from a container; where no proxy is, use HELPER_SOURCE=archive or download");
     }
@@ -129,7 +129,7 @@ public sealed class GoContainerBuild(BuildContext context, HelperRequest request
         var result = context.Docker.Run(Arguments.Of(list), new CommandOptions { Timeout = TimeSpan.FromMinutes(2) });
         if (!result.Succeeded)
         {
-            throw new HelperException(
+            throw new BuildFailure(
                 $"could not {step}: 'docker {string.Join(' ', list)}' exited with {result.ExitCode}: {LastLines(result.StandardError, 3)}",
                 "check the Docker daemon (./build.sh --target=Doctor) and HELPER_GO_IMAGE");
         }

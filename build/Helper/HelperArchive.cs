@@ -10,12 +10,12 @@ public static partial class HelperArchive
     [GeneratedRegex(@"-([0-9]+\.[0-9]+\.[0-9]+)\z")]
     private static partial Regex PrefixVersion();
 
-    /// <summary>Checks the archive is the source of <paramref name="version"/> with <c>ecr-login/vendor/</c>; throws a <see cref="HelperException"/> naming HELPER_ARCHIVE otherwise.</summary>
+    /// <summary>Checks the archive is the source of <paramref name="version"/> with <c>ecr-login/vendor/</c>; throws a <see cref="BuildFailure"/> naming HELPER_ARCHIVE otherwise.</summary>
     public static void Check(string path, string version)
     {
         if (!File.Exists(path))
         {
-            throw new HelperException($"HELPER_ARCHIVE {path} does not exist", "set HELPER_ARCHIVE to the release source archive (amazon-ecr-credential-helper-<version>.tar.gz)");
+            throw new BuildFailure($"HELPER_ARCHIVE {path} does not exist", "set HELPER_ARCHIVE to the release source archive (amazon-ecr-credential-helper-<version>.tar.gz)");
         }
 
         string? prefix = null, versionFile = null;
@@ -43,20 +43,20 @@ public static partial class HelperArchive
         }
         catch (Exception ex) when (ex is InvalidDataException or FormatException or EndOfStreamException)
         {
-            throw new HelperException($"HELPER_ARCHIVE {path} is not a readable .tar.gz ({ex.Message})", "point HELPER_ARCHIVE at the release source archive (.tar.gz) as downloaded", ex);
+            throw new BuildFailure($"HELPER_ARCHIVE {path} is not a readable .tar.gz ({ex.Message})", "point HELPER_ARCHIVE at the release source archive (.tar.gz) as downloaded", ex);
         }
 
         var found = versionFile ?? (prefix is not null && PrefixVersion().Match(prefix) is { Success: true } m ? m.Groups[1].Value : null);
         if (found is null || !vendored)
         {
-            throw new HelperException(
+            throw new BuildFailure(
                 $"HELPER_ARCHIVE {path} is not an amazon-ecr-credential-helper source archive with vendored modules (no VERSION file or ecr-login/vendor/)",
                 "use the upstream source archive of the release, or HELPER_SOURCE=build where a Go module proxy is reachable");
         }
 
         if (found != version)
         {
-            throw new HelperException($"HELPER_ARCHIVE {path} holds version {found}, but HELPER_VERSION is {version}", $"set HELPER_VERSION={found}, or point HELPER_ARCHIVE at the {version} source archive");
+            throw new BuildFailure($"HELPER_ARCHIVE {path} holds version {found}, but HELPER_VERSION is {version}", $"set HELPER_VERSION={found}, or point HELPER_ARCHIVE at the {version} source archive");
         }
     }
 }

@@ -26,7 +26,7 @@ public sealed class HelperDownload(Uri baseUrl, string version, TimeSpan timeout
             if (actual != expected)
             {
                 File.Delete(target);
-                throw new HelperException(
+                throw new BuildFailure(
                     $"{url} does not match its .sha256 (expected {expected}, got {actual}); the download was deleted",
                     "check HELPER_DOWNLOAD_URL (a mirror must serve the release files unchanged) and HELPER_VERSION, then run again");
             }
@@ -43,7 +43,7 @@ public sealed class HelperDownload(Uri baseUrl, string version, TimeSpan timeout
             using var response = await http.GetAsync(url, HttpCompletionOption.ResponseHeadersRead, timer.Token);
             if (!response.IsSuccessStatusCode)
             {
-                throw new HelperException(
+                throw new BuildFailure(
                     $"{url} answered {(int)response.StatusCode} {response.ReasonPhrase}",
                     response.StatusCode == HttpStatusCode.NotFound
                         ? $"check HELPER_VERSION ({version}: is it released?) and HELPER_DOWNLOAD_URL (release files are at <base>/<version>/linux-<arch>/)"
@@ -65,11 +65,11 @@ public sealed class HelperDownload(Uri baseUrl, string version, TimeSpan timeout
         }
         catch (OperationCanceledException) when (!cancellation.IsCancellationRequested)
         {
-            throw new HelperException($"no complete answer from {url} within {timeout.TotalSeconds:0.#} s", "check the network (or the proxy) to HELPER_DOWNLOAD_URL, or use HELPER_SOURCE=build or archive");
+            throw new BuildFailure($"no complete answer from {url} within {timeout.TotalSeconds:0.#} s", "check the network (or the proxy) to HELPER_DOWNLOAD_URL, or use HELPER_SOURCE=build or archive");
         }
         catch (HttpRequestException ex)
         {
-            throw new HelperException($"could not reach {url}: {ex.Message}", "check HELPER_DOWNLOAD_URL and the network, or use HELPER_SOURCE=build or archive", ex);
+            throw new BuildFailure($"could not reach {url}: {ex.Message}", "check HELPER_DOWNLOAD_URL and the network, or use HELPER_SOURCE=build or archive", ex);
         }
     }
 
@@ -78,6 +78,6 @@ public sealed class HelperDownload(Uri baseUrl, string version, TimeSpan timeout
         var hash = text.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries).FirstOrDefault()?.ToLowerInvariant();
         return hash is { Length: 64 } && hash.All(char.IsAsciiHexDigit)
             ? hash
-            : throw new HelperException($"{url}.sha256 holds no SHA-256", "check HELPER_DOWNLOAD_URL: it must serve the release's .sha256 files");
+            : throw new BuildFailure($"{url}.sha256 holds no SHA-256", "check HELPER_DOWNLOAD_URL: it must serve the release's .sha256 files");
     }
 }

@@ -71,7 +71,7 @@ public sealed class HelperInstaller(BuildContext context)
         var problem = !File.Exists(path) ? "it does not exist" : StaticElf.Problem(path, platform);
         if (problem is not null)
         {
-            throw new HelperException(
+            throw new BuildFailure(
                 $"HELPER_PATH {path} cannot be used for {platform}: {problem}",
                 $"point HELPER_PATH at a static {platform} docker-credential-ecr-login (an official release binary, or one built with CGO_ENABLED=0), or use HELPER_SOURCE=build, archive or download");
         }
@@ -88,7 +88,7 @@ public sealed class HelperInstaller(BuildContext context)
         var problem = !File.Exists(path) ? "the source produced no binary for it" : StaticElf.Problem(path, platform);
         if (problem is not null)
         {
-            throw new HelperException($"the {request.SourceName} source's helper for {platform} is not usable: {problem}", "check HELPER_SOURCE and its settings (HELPER_GO_IMAGE, HELPER_MODULE, HELPER_DOWNLOAD_URL)");
+            throw new BuildFailure($"the {request.SourceName} source's helper for {platform} is not usable: {problem}", "check HELPER_SOURCE and its settings (HELPER_GO_IMAGE, HELPER_MODULE, HELPER_DOWNLOAD_URL)");
         }
 
         if (!OperatingSystem.IsWindows())

@@ -26,9 +26,9 @@ public sealed class HelperOutput(string directory)
     public string BinaryFor(string platform)
     {
         var binary = ReadManifest()?.Binaries.FirstOrDefault(b => b.Platform == platform)
-            ?? throw new HelperException($"no helper for {platform} in {Directory}", "run ./build.sh --target=BuildHelper (with HELPER_PLATFORMS naming " + platform + ")");
+            ?? throw new BuildFailure($"no helper for {platform} in {Directory}", "run ./build.sh --target=BuildHelper (with HELPER_PLATFORMS naming " + platform + ")");
         return BinaryProblem(binary) is { } problem
-            ? throw new HelperException(problem, "run ./build.sh --target=BuildHelper to rebuild it")
+            ? throw new BuildFailure(problem, "run ./build.sh --target=BuildHelper to rebuild it")
             : Path.Combine(Directory, binary.File);
     }
 

@@ -16,7 +16,7 @@ public sealed record HelperPlatform(string Name, string Arch, ElfArch Machine, s
 
     public static HelperPlatform Parse(string name) =>
         All.FirstOrDefault(p => p.Name == name)
-        ?? throw new HelperException($"unknown helper platform \"{name}\"", "set HELPER_PLATFORMS to linux/amd64 and/or linux/arm64");
+        ?? throw new BuildFailure($"unknown helper platform \"{name}\"", "set HELPER_PLATFORMS to linux/amd64 and/or linux/arm64");
 
     public override string ToString() => Name;
 }

@@ -78,8 +78,7 @@ public sealed class RunnerClean(BuildContext context, bool dryRun, GitLab.GitLab
             }
 
             // The containers may still hold bind mounts of the state folder, and a restart policy would bring them back on it.
-            throw new CleanException(
-                "Clean",
+            throw new BuildFailure(
                 $"Docker is not reachable ({ex.Message}): Clean cannot find or stop the containers of project \"{settings.ComposeProjectName}\", so it kept the state folder {state.Directory} (their mounts live there){(dry ? string.Empty : "; nothing was removed")}",
                 "start Docker (sudo systemctl start docker) and run ./build.sh --target=Clean again");
         }
@@ -142,7 +141,7 @@ public sealed class RunnerClean(BuildContext context, bool dryRun, GitLab.GitLab
             var result = context.Docker.Run(Arguments.Of(command(resource)), new CommandOptions { Timeout = TimeSpan.FromMinutes(2) });
             if (!result.Succeeded && !result.StandardError.Contains("No such", StringComparison.OrdinalIgnoreCase))
             {
-                throw new CleanException("Clean", $"could not remove {resource}: {result.StandardError.Trim()}", "see docker's message above, fix it, and run ./build.sh --target=Clean again");
+                throw new BuildFailure($"could not remove {resource}: {result.StandardError.Trim()}", "see docker's message above, fix it, and run ./build.sh --target=Clean again");
             }
         }
     }

@@ -19,7 +19,7 @@ public sealed class RunnerDown(BuildContext context)
         }
         catch (CommandException ex)
         {
-            throw new CleanException("Down", $"Docker is not reachable ({ex.Message}), so the containers of project \"{project}\" cannot be stopped", "start Docker (sudo systemctl start docker); a stopped daemon has stopped its containers too");
+            throw new BuildFailure($"Docker is not reachable ({ex.Message}), so the containers of project \"{project}\" cannot be stopped", "start Docker (sudo systemctl start docker); a stopped daemon has stopped its containers too");
         }
 
         var running = new ProjectResources(context.Docker, project).Containers().Where(c => c.Detail.StartsWith("running", StringComparison.Ordinal) || c.Detail.StartsWith("restarting", StringComparison.Ordinal)).ToList();
@@ -37,7 +37,7 @@ public sealed class RunnerDown(BuildContext context)
         var result = context.Docker.Run(Arguments.Of(["stop", "--time", "10", .. running.Select(c => c.Id)]), new CommandOptions { Timeout = TimeSpan.FromMinutes(2) });
         if (!result.Succeeded)
         {
-            throw new CleanException("Down", $"docker stop failed: {result.StandardError.Trim()}", "see docker's message, then run ./build.sh --target=Down again");
+            throw new BuildFailure($"docker stop failed: {result.StandardError.Trim()}", "see docker's message, then run ./build.sh --target=Down again");
         }
 
         context.Information($"Stopped {running.Count} container(s) of project \"{project}\"; every file in {context.StateDirectory.FullPath} is kept (./build.sh --target=Up starts them again).");

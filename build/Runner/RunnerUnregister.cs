@@ -50,7 +50,6 @@ public sealed class RunnerUnregister(BuildContext context, GitLabApiOptions? api
         using var api = new GitLabApi(url, context.Redactor, (apiOptions ?? new GitLabApiOptions { Retries = 1, AttemptTimeout = TimeSpan.FromSeconds(10) }) with
         {
             CaBundle = context.Settings.GitLabCaBundle?.FullPath,
-            Stage = "Clean",
         });
         try
         {

@@ -20,7 +20,7 @@ public sealed class RunnerUp(BuildContext context)
 
     private string StatePath => context.State.UpState;
 
-    /// <summary>The stack for the daemon's platform; a <see cref="HelperException"/> or <see cref="RunnerUpException"/> when an input is not staged.</summary>
+    /// <summary>The stack for the daemon's platform; a <see cref="BuildFailure"/> or <see cref="BuildFailure"/> when an input is not staged.</summary>
     public RunnerStack Stack(DockerEngine engine)
     {
         var credentials = RunnerCredentials.For(context.Settings, context.EnvironmentVariables);
@@ -67,12 +67,12 @@ public sealed class RunnerUp(BuildContext context)
     public void Start()
     {
         var engine = Engine();
-        var compose = context.Compose ?? throw new RunnerUpException(
+        var compose = context.Compose ?? throw new BuildFailure(
             "neither 'docker compose' (v2 plugin) nor 'docker-compose' (v1) answers",
             "install the Compose v2 plugin (Debian/Ubuntu: docker-compose-plugin), or Compose v1 (apt-get install docker-compose)");
         if (!compose.Version.IsPlugin && engine.Refuses(ComposeV1MaximumApi))
         {
-            throw new RunnerUpException(
+            throw new BuildFailure(
                 $"Docker Engine {engine.Version} accepts API {engine.MinimumApiVersion} and newer, and {compose.Version} speaks at most {ComposeV1MaximumApi}",
                 "install the Compose v2 plugin (docker compose); Compose v1 cannot talk to this Engine");
         }
@@ -109,7 +109,7 @@ public sealed class RunnerUp(BuildContext context)
         }
         catch (CommandException ex)
         {
-            throw new RunnerUpException($"the Docker daemon is {ex.Message}", "start it (systemctl start docker, or dockerd &) and check that this user may use /var/run/docker.sock; ./build.sh --target=Doctor checks the machine");
+            throw new BuildFailure($"the Docker daemon is {ex.Message}", "start it (systemctl start docker, or dockerd &) and check that this user may use /var/run/docker.sock; ./build.sh --target=Doctor checks the machine");
         }
     }
 
@@ -126,7 +126,7 @@ public sealed class RunnerUp(BuildContext context)
         }
         catch (Exception ex) when (ex is UnauthorizedAccessException or IOException)
         {
-            throw new RunnerUpException($"the state folder {context.StateDirectory.FullPath} is not writable ({ex.Message})", "fix its owner or mode, or set STATE_DIR to a folder this user can write");
+            throw new BuildFailure($"the state folder {context.StateDirectory.FullPath} is not writable ({ex.Message})", "fix its owner or mode, or set STATE_DIR to a folder this user can write");
         }
     }
 
@@ -135,7 +135,7 @@ public sealed class RunnerUp(BuildContext context)
         if (context.Settings.RunnerNetwork is { } network
             && !context.Docker.Run(Arguments.Of("network", "inspect", "--format", "{{.Name}}", network)).Succeeded)
         {
-            throw new RunnerUpException($"RUNNER_NETWORK = {network}: no such Docker network", $"create it (docker network create {network}), or set RUNNER_NETWORK to an existing one (docker network ls)");
+            throw new BuildFailure($"RUNNER_NETWORK = {network}: no such Docker network", $"create it (docker network create {network}), or set RUNNER_NETWORK to an existing one (docker network ls)");
         }
     }
 
@@ -143,7 +143,7 @@ public sealed class RunnerUp(BuildContext context)
     {
         if (context.Docker.EnsureImage(image, context.Settings.PullMissingImages, m => context.Information(m)) is { } problem)
         {
-            throw new RunnerUpException($"{setting} = {image}: {problem}", $"check the name and tag, log in to its registry (docker login), load the image (docker load), or set {setting} to an image the daemon has");
+            throw new BuildFailure($"{setting} = {image}: {problem}", $"check the name and tag, log in to its registry (docker login), load the image (docker load), or set {setting} to an image the daemon has");
         }
     }
 
@@ -164,7 +164,7 @@ public sealed class RunnerUp(BuildContext context)
             if (status is "exited" or "dead" || clock.Elapsed > RunningTimeout)
             {
                 var logs = id.Length == 0 ? string.Empty : context.Docker.Run(Arguments.Of("logs", "--tail", "20", id)).StandardError;
-                throw new RunnerUpException($"the runner container is {status} after {clock.Elapsed.TotalSeconds:0} s{(logs.Length == 0 ? string.Empty : "; its last log lines:\n" + logs)}", $"read {stack.Script} logs runner; check GITLAB_RUNNER_IMAGE and the mounts listed by --verbosity=verbose");
+                throw new BuildFailure($"the runner container is {status} after {clock.Elapsed.TotalSeconds:0} s{(logs.Length == 0 ? string.Empty : "; its last log lines:\n" + logs)}", $"read {stack.Script} logs runner; check GITLAB_RUNNER_IMAGE and the mounts listed by --verbosity=verbose");
             }
 
             // Waits over a second show their progress.
@@ -200,7 +200,7 @@ public sealed class RunnerUp(BuildContext context)
     {
         if (!result.Succeeded)
         {
-            throw new RunnerUpException($"{problem}:\n{Tail(result.StandardError)}", fix);
+            throw new BuildFailure($"{problem}:\n{Tail(result.StandardError)}", fix);
         }
     }
 

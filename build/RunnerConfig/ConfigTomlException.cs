@@ -1,5 +1,4 @@
 namespace Build.RunnerConfig;
 
 /// <summary>config.toml cannot be merged: what is wrong, where, and what to do. The file was not changed.</summary>
-public sealed class ConfigTomlException(string problem, string fix)
-    : Exception($"Register: {problem}\n  fix: {fix}\n  config.toml was not changed.");
+public sealed class ConfigTomlException(string problem, string fix) : BuildFailure(problem, fix + "; config.toml was not changed");

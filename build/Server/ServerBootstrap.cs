@@ -19,7 +19,7 @@ public sealed class ServerBootstrap(BuildContext context, GitLabApiOptions? apiO
         var container = new ServerReadiness(context).Wait();
         var state = new ServerState(context.State);
         var local = EffectiveGitLab.LocalServer(settings, null);
-        using var api = new GitLabApi(local.Url, context.Redactor, (apiOptions ?? new GitLabApiOptions()) with { Log = m => context.Warning(m), Stage = "Bootstrap" });
+        using var api = new GitLabApi(local.Url, context.Redactor, (apiOptions ?? new GitLabApiOptions()) with { Log = m => context.Warning(m) });
         var token = await RootTokenAsync(api, state, container, cancel);
         var id = await ProjectAsync(api, token, local.Project!, cancel);
         context.Information($"local GitLab {local.Url} (runners and jobs: {local.RunnerUrl}), project {local.Project} (#{id}), root token in {state.TokenFile} (mode 0600)");
@@ -48,7 +48,7 @@ public sealed class ServerBootstrap(BuildContext context, GitLabApiOptions? apiO
         var rails = context.Docker.Run(RootTokenCommand.Arguments(container), RootTokenCommand.Options(token));
         if (!rails.Succeeded)
         {
-            throw new ServerException(
+            throw new BuildFailure(
                 $"gitlab-rails runner could not create root's personal access token (exit {rails.ExitCode}):\n{Tail(rails.StandardError + "\n" + rails.StandardOutput)}",
                 "read the error above; the server may still be migrating (run Up again), or its data is from another GitLab version (CLEAN_SERVER_DATA=true ./build.sh --target=Clean starts it afresh)");
         }
@@ -56,7 +56,7 @@ public sealed class ServerBootstrap(BuildContext context, GitLabApiOptions? apiO
         var said = rails.StandardOutput.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).LastOrDefault() ?? "done";
         if (await api.UserAsync(token, cancel) is not { } created)
         {
-            throw new ServerException(
+            throw new BuildFailure(
                 $"gitlab-rails runner said \"{said}\", and GitLab still rejects the token (GET /api/v4/user: 401)",
                 $"delete {state.TokenFile} and run Up again; if it persists, read {context.State.ComposeScript} logs gitlab");
         }

@@ -23,7 +23,7 @@ public sealed class ServerReadiness(BuildContext context)
     /// </summary>
     public static Uri Probe(Uri gitLab) => new(gitLab, "api/v4/version");
 
-    /// <summary>The id of the ready GitLab container; a <see cref="ServerException"/> when it stops or is not ready in time.</summary>
+    /// <summary>The id of the ready GitLab container; a <see cref="BuildFailure"/> when it stops or is not ready in time.</summary>
     public string Wait()
     {
         var settings = context.Settings;
@@ -117,7 +117,7 @@ public sealed class ServerReadiness(BuildContext context)
         }
     }
 
-    private ServerException Failure(string? id, string problem, string fix)
+    private BuildFailure Failure(string? id, string problem, string fix)
     {
         var text = new System.Text.StringBuilder(problem);
         if (id is not null)
@@ -135,7 +135,7 @@ public sealed class ServerReadiness(BuildContext context)
             }
         }
 
-        return new ServerException(text.ToString(), fix);
+        return new BuildFailure(text.ToString(), fix);
     }
 
     /// <summary>The last health checks, one line each (exit code and output), from the redacted docker output.</summary>

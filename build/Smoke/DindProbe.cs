@@ -126,7 +126,7 @@ public sealed class DindProbe(DockerCli docker, SmokeResources resources, bool p
     {
         if (!result.Succeeded)
         {
-            throw new SmokeTestException($"docker could not {what} (exit {result.ExitCode}): {result.StandardError.Trim()}", "see the error; the images must be on this machine (IMAGE_PULL)");
+            throw new BuildFailure($"docker could not {what} (exit {result.ExitCode}): {result.StandardError.Trim()}", "see the error; the images must be on this machine (IMAGE_PULL)");
         }
     }
 

@@ -16,12 +16,12 @@ public sealed record JobSettings(
     IReadOnlyList<string> ExtraHosts,
     string? NetworkMode)
 {
-    /// <summary>The entry named <paramref name="runnerName"/>; a <see cref="SmokeTestException"/> when the file or entry is missing.</summary>
+    /// <summary>The entry named <paramref name="runnerName"/>; a <see cref="BuildFailure"/> when the file or entry is missing.</summary>
     public static JobSettings Read(string configFile, string runnerName)
     {
         if (!File.Exists(configFile))
         {
-            throw new SmokeTestException($"{configFile} does not exist", "run ./build.sh --target=Register first");
+            throw new BuildFailure($"{configFile} does not exist", "run ./build.sh --target=Register first");
         }
 
         var content = File.ReadAllText(configFile);
@@ -30,10 +30,10 @@ public sealed record JobSettings(
         var document = TomlSerializer.Deserialize<TomlTable>(content)!;
         var entry = (document.TryGetValue("runners", out var runners) && runners is TomlTableArray array ? array.Cast<TomlTable>() : [])
             .FirstOrDefault(r => r.TryGetValue("name", out var name) && name as string == runnerName)
-            ?? throw new SmokeTestException($"{configFile} has no runner named \"{runnerName}\"", "run ./build.sh --target=Register (RUNNER_NAME names the entry)");
+            ?? throw new BuildFailure($"{configFile} has no runner named \"{runnerName}\"", "run ./build.sh --target=Register (RUNNER_NAME names the entry)");
         var docker = entry.TryGetValue("docker", out var d) && d is TomlTable table ? table : new TomlTable();
         return new JobSettings(
-            docker.TryGetValue("image", out var image) && image is string text ? text : throw new SmokeTestException($"runner \"{runnerName}\" in {configFile} has no [runners.docker] image", "run ./build.sh --target=Register"),
+            docker.TryGetValue("image", out var image) && image is string text ? text : throw new BuildFailure($"runner \"{runnerName}\" in {configFile} has no [runners.docker] image", "run ./build.sh --target=Register"),
             Strings(entry, "environment"),
             Strings(docker, "volumes"),
             docker.TryGetValue("privileged", out var privileged) && privileged is true,

@@ -20,7 +20,6 @@ public sealed class SmokePipeline(BuildContext context, GitLabApiOptions? apiOpt
         {
             CaBundle = settings.GitLabCaBundle?.FullPath,
             Log = m => context.Warning(m),
-            Stage = "SmokeTest",
         });
         var options = new PipelineOptions(gitLab.Project!, settings.PipelineBranch, settings.PipelineTimeout, settings.PipelinePendingTimeout, settings.PipelinePollInterval, await RunnerIdAsync(api, cancel));
         return await new PipelineMode(api, gitLab.PersonalToken!, options, context.Redactor, m => context.Information(m)).RunAsync(pipelineYaml, cancel);

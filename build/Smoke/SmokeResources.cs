@@ -22,7 +22,7 @@ public sealed class SmokeResources(DockerCli cleanup, string project, string run
     {
         var name = $"{Prefix}-{role}";
         var result = cleanup.Run(Arguments.Of(["network", "create", "--internal", .. Labels, name]));
-        return result.Succeeded ? name : throw new SmokeTestException($"docker could not create the network {name}: {result.StandardError.Trim()}", "check the daemon (docker network ls)");
+        return result.Succeeded ? name : throw new BuildFailure($"docker could not create the network {name}: {result.StandardError.Trim()}", "check the daemon (docker network ls)");
     }
 
     /// <summary>A <c>[runners.docker]</c> volume as the executor mounts it: a bare path becomes a labelled volume shared by the service and the job.</summary>

@@ -22,7 +22,7 @@ public sealed class SmokeTestRun(BuildContext context)
     {
         var settings = context.Settings;
         var image = settings.PrivateImage
-            ?? throw new SmokeTestException("PRIVATE_ECR_IMAGE is not set", "set PRIVATE_ECR_IMAGE (in .env.local or the environment) to a private image in your ECR registry, e.g. 123456789012.dkr.ecr.eu-west-1.amazonaws.com/team/app:latest");
+            ?? throw new BuildFailure("PRIVATE_ECR_IMAGE is not set", "set PRIVATE_ECR_IMAGE (in .env.local or the environment) to a private image in your ECR registry, e.g. 123456789012.dkr.ecr.eu-west-1.amazonaws.com/team/app:latest");
         var registry = settings.Registries.First(r => r.Host == image.Registry);
 
         // A result of an earlier run must not stand for this one if this one stops midway (Ctrl-C, a crash).
@@ -37,13 +37,13 @@ public sealed class SmokeTestRun(BuildContext context)
         {
             if (context.Docker.EnsureImage(needed, settings.PullMissingImages, m => context.Information(m)) is { } why)
             {
-                throw new SmokeTestException($"the image {needed} is needed for the DinD level, but {why}", "pull or load it (docker pull / docker load), or set IMAGE_PULL=missing");
+                throw new BuildFailure($"the image {needed} is needed for the DinD level, but {why}", "pull or load it (docker pull / docker load), or set IMAGE_PULL=missing");
             }
         }
 
         var runner = context.Docker.Run(Arguments.Of("ps", "--quiet", "--no-trunc", "--filter", $"label=com.docker.compose.project={settings.ComposeProjectName}", "--filter", $"label=com.docker.compose.service={RunnerStack.RunnerService}"))
             .StandardOutput.Split('\n', StringSplitOptions.RemoveEmptyEntries).FirstOrDefault()?.Trim()
-            ?? throw new SmokeTestException($"no running runner container in the compose project {settings.ComposeProjectName}", "run ./build.sh --target=Up");
+            ?? throw new BuildFailure($"no running runner container in the compose project {settings.ComposeProjectName}", "run ./build.sh --target=Up");
         var engine = context.Docker.Engine(TimeSpan.FromSeconds(30));
 
         var cleanup = new DockerCli(new CommandRunner(context, context.Redactor, CancellationToken.None));
@@ -92,9 +92,9 @@ public sealed class SmokeTestRun(BuildContext context)
         {
             return await probe();
         }
-        catch (SmokeTestException ex)
+        catch (BuildFailure ex)
         {
-            return LevelResult.Fail(name, clock.Elapsed, ex.Message.Replace("\n  fix:", "; fix:", StringComparison.Ordinal), "see the cause");
+            return LevelResult.Fail(name, clock.Elapsed, ex.Problem, ex.Fix);
         }
     }
 }

@@ -11,7 +11,7 @@ public sealed class StateCleanup(StateFolder folder, IReadOnlyList<(string? Path
     public string Directory => folder.Path;
 
     /// <summary>Why Clean may not touch the folder at all; null when it may (or there is none).</summary>
-    public StateFolderException? Refusal() =>
+    public BuildFailure? Refusal() =>
         System.IO.Directory.Exists(Directory) || File.Exists(Directory) ? folder.Problem() : folder.Forbidden();
 
     /// <summary>Paths Clean keeps inside the folder, with why.</summary>

@@ -27,7 +27,7 @@ public sealed class StateFolder(StateLayout layout, string project, string repos
     public string MarkerText => $"# Written by gitlab-runner-ecr's build when it created this state folder. Clean removes only what the build wrote here.\nproject={project}\n";
 
     /// <summary>Why the build may not write into STATE_DIR; null when it may (creating it if it does not exist).</summary>
-    public StateFolderException? Problem()
+    public BuildFailure? Problem()
     {
         if (Forbidden() is { } forbidden)
         {
@@ -36,14 +36,14 @@ public sealed class StateFolder(StateLayout layout, string project, string repos
 
         if (!Directory.Exists(Path))
         {
-            return File.Exists(Path) ? new StateFolderException($"STATE_DIR ({Path}) is a file, not a folder", Fix) : null;
+            return File.Exists(Path) ? new BuildFailure($"STATE_DIR ({Path}) is a file, not a folder", Fix) : null;
         }
 
         if (MarkedProject() is { } owner)
         {
             return owner == project
                 ? null
-                : new StateFolderException(
+                : new BuildFailure(
                     $"STATE_DIR ({Path}) is the state folder of compose project \"{owner}\", and COMPOSE_PROJECT_NAME is \"{project}\"",
                     $"set COMPOSE_PROJECT_NAME={owner} to work with that project (run Clean with it first to start over), or {Fix}");
         }
@@ -51,12 +51,12 @@ public sealed class StateFolder(StateLayout layout, string project, string repos
         var foreign = ForeignEntries();
         return foreign.Count == 0
             ? null
-            : new StateFolderException(
+            : new BuildFailure(
                 $"STATE_DIR ({Path}) holds files the build did not write ({Describe(foreign)}) and no marker ({StateLayout.MarkerName}): the build writes and cleans only a folder it created",
                 Fix);
     }
 
-    /// <summary>Makes sure the build may write into STATE_DIR, creating it and its marker when needed; a <see cref="StateFolderException"/> when it may not.</summary>
+    /// <summary>Makes sure the build may write into STATE_DIR, creating it and its marker when needed; a <see cref="BuildFailure"/> when it may not.</summary>
     /// <returns>What was done, for the log; null when the folder was already the build's.</returns>
     public string? Claim()
     {
@@ -99,24 +99,24 @@ public sealed class StateFolder(StateLayout layout, string project, string repos
             : [];
 
     /// <summary>The refusal for a folder the build must never write or clean, whatever it holds.</summary>
-    public StateFolderException? Forbidden()
+    public BuildFailure? Forbidden()
     {
         var paths = new[] { Path, Resolved(Path) }.Distinct(StringComparer.Ordinal).ToList();
         foreach (var path in paths)
         {
             if (SystemFolders.Contains(path, StringComparer.Ordinal) || SystemTrees.Any(t => path.StartsWith(t + "/", StringComparison.Ordinal)))
             {
-                return new StateFolderException($"STATE_DIR ({Path}) is a system folder", Fix);
+                return new BuildFailure($"STATE_DIR ({Path}) is a system folder", Fix);
             }
 
             if (home is { Length: > 0 } && IsSameOrAbove(path, home))
             {
-                return new StateFolderException($"STATE_DIR ({Path}) is your home folder ({home}) or a folder above it", Fix);
+                return new BuildFailure($"STATE_DIR ({Path}) is your home folder ({home}) or a folder above it", Fix);
             }
 
             if (IsSameOrAbove(path, repository))
             {
-                return new StateFolderException($"STATE_DIR ({Path}) is the repository ({repository}) or a folder above it", Fix);
+                return new BuildFailure($"STATE_DIR ({Path}) is the repository ({repository}) or a folder above it", Fix);
             }
         }
 

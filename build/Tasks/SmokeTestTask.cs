@@ -15,7 +15,7 @@ public sealed class SmokeTestTask : AsyncFrostingTask<BuildContext>
         var summary = await new SmokeTestRun(context).RunAsync(context.CancellationToken);
         if (!summary.Passed)
         {
-            throw new SmokeTestException(
+            throw new BuildFailure(
                 $"{summary.Levels.Count(l => !l.Passed)} of {summary.Levels.Count} levels failed (see the summary above)",
                 string.Join("; ", summary.Levels.Where(l => !l.Passed).Select(l => $"{l.Level}: {l.Fix}")));
         }

@@ -42,7 +42,7 @@ public sealed class HelperArchiveTests : IDisposable
     {
         var archive = Archive("amazon-ecr-credential-helper-0.9.1", Vendored);
 
-        var error = Assert.Throws<HelperException>(() => HelperArchive.Check(archive, "0.8.0"));
+        var error = Assert.Throws<BuildFailure>(() => HelperArchive.Check(archive, "0.8.0"));
 
         Assert.Contains("holds version 0.9.1, but HELPER_VERSION is 0.8.0", error.Message);
         Assert.Contains("set HELPER_VERSION=0.9.1", error.Message);
@@ -53,7 +53,7 @@ public sealed class HelperArchiveTests : IDisposable
     {
         var archive = Archive("amazon-ecr-credential-helper-0.8.0", ("VERSION", "0.8.0"), ("ecr-login/go.mod", "module x\n"));
 
-        var error = Assert.Throws<HelperException>(() => HelperArchive.Check(archive, "0.8.0"));
+        var error = Assert.Throws<BuildFailure>(() => HelperArchive.Check(archive, "0.8.0"));
 
         Assert.Contains("no VERSION file or ecr-login/vendor/", error.Message);
         Assert.Contains("HELPER_ARCHIVE", error.Message);
@@ -65,7 +65,7 @@ public sealed class HelperArchiveTests : IDisposable
         var text = Path.Combine(_dir.FullName, "notes.tar.gz");
         File.WriteAllText(text, "not an archive");
 
-        Assert.Contains("is not a readable .tar.gz", Assert.Throws<HelperException>(() => HelperArchive.Check(text, "0.8.0")).Message);
-        Assert.Contains("does not exist", Assert.Throws<HelperException>(() => HelperArchive.Check(text + ".missing", "0.8.0")).Message);
+        Assert.Contains("is not a readable .tar.gz", Assert.Throws<BuildFailure>(() => HelperArchive.Check(text, "0.8.0")).Message);
+        Assert.Contains("does not exist", Assert.Throws<BuildFailure>(() => HelperArchive.Check(text + ".missing", "0.8.0")).Message);
     }
 }

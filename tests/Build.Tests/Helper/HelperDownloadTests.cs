@@ -54,7 +54,7 @@ public sealed class HelperDownloadTests : IDisposable
     {
         Serve(_busybox, new string('0', 64) + "\n");
 
-        var error = await Assert.ThrowsAsync<HelperException>(() => Download());
+        var error = await Assert.ThrowsAsync<BuildFailure>(() => Download());
 
         Assert.Contains("does not match its .sha256", error.Message);
         Assert.Contains("the download was deleted", error.Message);
@@ -65,7 +65,7 @@ public sealed class HelperDownloadTests : IDisposable
     [Fact]
     public async Task A_version_the_server_does_not_have_gives_404_naming_HELPER_VERSION()
     {
-        var error = await Assert.ThrowsAsync<HelperException>(() => Download());
+        var error = await Assert.ThrowsAsync<BuildFailure>(() => Download());
 
         Assert.Contains($"{_server.BaseUrl}/0.12.0/linux-amd64/docker-credential-ecr-login.sha256 answered 404", error.Message);
         Assert.Contains("check HELPER_VERSION (0.12.0", error.Message);
@@ -77,7 +77,7 @@ public sealed class HelperDownloadTests : IDisposable
         Serve(_busybox, Convert.ToHexStringLower(SHA256.HashData(_busybox)));
         _server.Hanging.Add(Binary);
 
-        var error = await Assert.ThrowsAsync<HelperException>(() => Download(TimeSpan.FromMilliseconds(500)));
+        var error = await Assert.ThrowsAsync<BuildFailure>(() => Download(TimeSpan.FromMilliseconds(500)));
 
         Assert.Contains($"no complete answer from {_server.BaseUrl}/0.12.0/linux-amd64/docker-credential-ecr-login within", error.Message);
     }
@@ -87,7 +87,7 @@ public sealed class HelperDownloadTests : IDisposable
     {
         Serve(_busybox, "<html>Access denied</html>");
 
-        var error = await Assert.ThrowsAsync<HelperException>(() => Download());
+        var error = await Assert.ThrowsAsync<BuildFailure>(() => Download());
 
         Assert.Contains(".sha256 holds no SHA-256", error.Message);
         Assert.False(File.Exists(Target));

@@ -89,7 +89,7 @@ public sealed class HelperOutputTests : IDisposable
         File.WriteAllBytes(binary, File.ReadAllBytes(binary)[..1000]);
 
         Assert.Contains("does not match its manifest", Output.Staleness(Request));
-        var error = Assert.Throws<HelperException>(() => Output.BinaryFor("linux/amd64"));
+        var error = Assert.Throws<BuildFailure>(() => Output.BinaryFor("linux/amd64"));
         Assert.Contains("--target=BuildHelper", error.Message);
 
         File.Delete(binary);
@@ -101,7 +101,7 @@ public sealed class HelperOutputTests : IDisposable
     {
         WriteOutput(Request);
 
-        var error = Assert.Throws<HelperException>(() => Output.BinaryFor("linux/arm64"));
+        var error = Assert.Throws<BuildFailure>(() => Output.BinaryFor("linux/arm64"));
 
         Assert.Contains("no helper for linux/arm64", error.Message);
         Assert.Contains("HELPER_PLATFORMS", error.Message);

@@ -30,7 +30,7 @@ public sealed class SmokeInputsTests
     [Fact]
     public void Example_pipeline_refuses_to_render_without_PRIVATE_ECR_IMAGE()
     {
-        var error = Assert.Throws<SmokeTestException>(() => ExamplePipeline.Render("image: {{PRIVATE_ECR_IMAGE}}", ConfigTomlTests.Settings()));
+        var error = Assert.Throws<BuildFailure>(() => ExamplePipeline.Render("image: {{PRIVATE_ECR_IMAGE}}", ConfigTomlTests.Settings()));
 
         Assert.Contains("PRIVATE_ECR_IMAGE is not set", error.Message);
     }

@@ -86,7 +86,7 @@ public sealed class StateCleanupTests : IDisposable
         var cleanup = Cleanup();
 
         // Then it refuses, names what it found, and removes nothing
-        var refusal = Assert.IsType<StateFolderException>(cleanup.Refusal());
+        var refusal = Assert.IsType<BuildFailure>(cleanup.Refusal());
         Assert.Contains("did not write (.bashrc, thesis.tex)", refusal.Problem, StringComparison.Ordinal);
         Assert.Contains("set STATE_DIR to a new or empty folder", refusal.Fix, StringComparison.Ordinal);
         Assert.Empty(cleanup.Removals());
@@ -164,7 +164,7 @@ public sealed class StateCleanupTests : IDisposable
         Touch("report.pdf");
 
         // When a target claims it
-        var error = Assert.Throws<StateFolderException>(() => Folder().Claim());
+        var error = Assert.Throws<BuildFailure>(() => Folder().Claim());
 
         // Then it is refused and no marker was written
         Assert.Contains("report.pdf", error.Problem, StringComparison.Ordinal);

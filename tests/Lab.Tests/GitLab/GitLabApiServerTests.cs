@@ -7,7 +7,7 @@ namespace Lab.GitLab;
 /// <summary>The bootstrap's calls (server mode) against the emulator: token check, project look-up and creation, their failures.</summary>
 public sealed class GitLabApiServerTests : IAsyncLifetime
 {
-    private static readonly GitLabApiOptions Fast = new() { RetryDelay = TimeSpan.FromMilliseconds(20), AttemptTimeout = TimeSpan.FromSeconds(5), Stage = "Bootstrap" };
+    private static readonly GitLabApiOptions Fast = new() { RetryDelay = TimeSpan.FromMilliseconds(20), AttemptTimeout = TimeSpan.FromSeconds(5) };
     private GitLabEmulator _gitlab = null!;
     private string _tokens = null!;
 
@@ -62,7 +62,6 @@ public sealed class GitLabApiServerTests : IAsyncLifetime
 
         var error = await Assert.ThrowsAsync<GitLabException>(() => api.CreateProjectAsync(token, "ecr-smoke", default));
 
-        Assert.StartsWith("Bootstrap: ", error.Message);
         Assert.Contains(problem, error.Message);
         Assert.Contains(fix, error.Message);
         Assert.DoesNotContain(token.Reveal(), error.Message);
@@ -105,7 +104,7 @@ public sealed class GitLabApiServerTests : IAsyncLifetime
         var error = await Assert.ThrowsAsync<GitLabException>(() => api.CreateOnceAsync(
             "project root/ecr-smoke", ct => api.CreateProjectAsync(token, "ecr-smoke", ct), ct => api.FindProjectAsync(token, "root/ecr-smoke", ct), default));
 
-        Assert.StartsWith("Bootstrap: POST /projects on the local GitLab", error.Message);
+        Assert.StartsWith("POST /projects on the local GitLab", error.Message);
         Assert.Contains("project root/ecr-smoke was not there after 4 attempts", error.Message);
         Assert.Contains("every bootstrap step finds what exists", error.Message);
         Assert.Equal(
@@ -123,7 +122,7 @@ public sealed class GitLabApiServerTests : IAsyncLifetime
 
         var error = await Assert.ThrowsAsync<GitLabException>(() => api.UserAsync(new Secret("abcdefghijkmnopqrstu"), default));
 
-        Assert.StartsWith("Bootstrap: GitLab at ", error.Message);
+        Assert.StartsWith("GitLab at ", error.Message);
         Assert.Contains("cannot be reached", error.Message);
     }
 

@@ -1,4 +1,4 @@
-namespace Build.Host;
+namespace Build;
 
 /// <summary>
 /// A failure the user can act on: what happened (<see cref="Problem"/>) and what to do (<see cref="Fix"/>). The host
