@@ -70,14 +70,18 @@ public static class Needs
     public static IEnumerable<string> RunnerToken(BuildContext context)
     {
         var settings = context.Settings;
-        if (settings.GitLabToken is not null && settings.GitLabProject is null && !settings.Server)
+        if (settings.RunnerToken is not null || settings.Server || HasToken(context) || settings.RegistrationToken is not null)
         {
-            yield return $"{SettingCatalog.GitLabToken.Key} creates a project runner and {SettingCatalog.GitLabProject.Key} is not set: set it to the project's id or path (group/project)";
             yield break;
         }
 
-        if (settings.RunnerToken is not null || settings.GitLabToken is not null || settings.RegistrationToken is not null || settings.Server || HasToken(context))
+        if (settings.GitLabToken is not null)
         {
+            if (settings.GitLabProject is null)
+            {
+                yield return $"{SettingCatalog.GitLabToken.Key} creates a project runner and {SettingCatalog.GitLabProject.Key} is not set: set it to the project's id or path (group/project)";
+            }
+
             yield break;
         }
 

@@ -390,8 +390,9 @@ public sealed class RegisterTargetTests : IAsyncLifetime
 
         var result = await _run.RegisterAsync(timeout.Token);
 
-        Assert.Equal(1, result.ExitCode);
+        Assert.Equal(2, result.ExitCode);
         Assert.Contains("GITLAB_RUNNER_TOKEN=glrt-", Printed(result));
+        Assert.Empty(_gitlab.Calls.Snapshot());
         Assert.False(File.Exists(_run.ConfigFile));
     }
 
