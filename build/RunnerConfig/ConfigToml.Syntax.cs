@@ -164,23 +164,92 @@ public static partial class ConfigToml
         return strings;
     }
 
-    private static void MergeEnvironment(Section section, IReadOnlyList<KeyValuePair<string, string>> wanted)
+    /// <summary>Sets, merges or removes one owned key.</summary>
+    private static void Set(Section section, string key, OwnedValue value)
     {
-        var existing = Strings(Find(section.Items, "environment")?.Value) ?? [];
-        var wantedNames = wanted.Select(w => w.Key).ToHashSet(StringComparer.Ordinal);
-        var merged = wanted.Select(w => $"{w.Key}={w.Value}").ToList();
-        merged.AddRange(existing.Where(e => !RunnerEntry.OwnedVariables.Contains(NameOf(e)) && !wantedNames.Contains(NameOf(e))));
-        SetStrings(section, "environment", merged);
-
-        static string NameOf(string entry) => entry.Split('=', 2)[0];
+        switch (value)
+        {
+            case OwnedValue.Text text:
+                SetString(section, key, text.Value);
+                break;
+            case OwnedValue.Flag flag:
+                SetBoolean(section, key, flag.Value);
+                break;
+            case OwnedValue.Number number:
+                SetInteger(section, key, number.Value);
+                break;
+            case OwnedValue.List list:
+                SetStrings(section, key, list.Values);
+                break;
+            case OwnedValue.SharedList shared:
+                var theirs = (Strings(Find(section.Items, key)?.Value) ?? []).Where(item => !shared.IsOwned(item));
+                SetStrings(section, key, [.. shared.Values, .. theirs]);
+                break;
+            default:
+                Remove(section, key);
+                break;
+        }
     }
 
-    private static void MergeVolumes(Section section, IReadOnlyList<string> wanted)
+    private static void SetAll(Section section, IEnumerable<KeyValuePair<string, OwnedValue>> keys)
     {
-        var existing = Strings(Find(section.Items, "volumes")?.Value) ?? [];
-        var merged = wanted.ToList();
-        merged.AddRange(existing.Where(v => !RunnerEntry.IsOwnedVolume(v)));
-        SetStrings(section, "volumes", merged);
+        foreach (var (key, value) in keys)
+        {
+            Set(section, key, value);
+        }
+    }
+
+    /// <summary>Finds or adds <c>[runners.&lt;name&gt;]</c> in the entry (after its last sub-table) and sets its owned keys.</summary>
+    private static void MergeSection(DocumentSyntax document, Entry entry, RunnerSection section, string runnerIndent)
+    {
+        var path = Runners + "." + section.Name;
+        var table = entry.SubTables.FirstOrDefault(t => t is TableSyntax && KeyPath(t.Name) == path);
+        if (table is null)
+        {
+            table = new TableSyntax(Key([Runners, .. section.Name.Split('.')]));
+            InsertAfter(document, entry.SubTables.LastOrDefault() ?? (TableSyntaxBase)entry.Runner, table, runnerIndent);
+            entry.SubTables.Add(table);
+        }
+
+        SetAll(new Section(table.Items, table.EndOfLineToken, runnerIndent + Indent), section.Keys);
+    }
+
+    /// <summary>
+    /// Removes the entry's tables named <c>runners.&lt;name&gt;</c> and those below it (only arrays of tables when
+    /// <paramref name="arraysOnly"/>); the line before each takes over its trailing trivia, so the lines around stay as they were.
+    /// </summary>
+    private static void RemoveTables(DocumentSyntax document, Entry entry, string name, bool arraysOnly = false)
+    {
+        var path = Runners + "." + name;
+        foreach (var table in entry.SubTables.Where(t => (KeyPath(t.Name) == path || KeyPath(t.Name).StartsWith(path + ".", StringComparison.Ordinal)) && (!arraysOnly || t is TableArraySyntax)).ToList())
+        {
+            var tables = document.Tables.ToList();
+            var index = tables.IndexOf(table);
+            var before = index > 0 ? tables[index - 1] : null;
+            var previousEnd = before is null ? LastEnd(document.KeyValues) : new Section(before.Items, before.EndOfLineToken, Indent).LastEnd;
+            var removedEnd = new Section(table.Items, table.EndOfLineToken, Indent).LastEnd;
+            if (previousEnd is not null)
+            {
+                previousEnd.TrailingTrivia = removedEnd?.TrailingTrivia;
+            }
+
+            document.Tables.RemoveChild(table);
+            entry.SubTables.Remove(table);
+        }
+    }
+
+    private static SyntaxToken? LastEnd(SyntaxList<KeyValueSyntax> items) => new Section(items, null, string.Empty).LastEnd;
+
+    /// <summary>A dotted key such as <c>runners.autoscaler.plugin_config</c>.</summary>
+    private static KeySyntax Key(IReadOnlyList<string> parts)
+    {
+        var key = new KeySyntax(parts[0]);
+        foreach (var part in parts.Skip(1))
+        {
+            key.DotKeys.Add(new DottedKeyItemSyntax(part));
+        }
+
+        return key;
     }
 
     /// <summary>Inserts <paramref name="table"/> after <paramref name="anchor"/>, indented by <paramref name="indent"/>, keeping what followed the anchor after it.</summary>

@@ -11,7 +11,6 @@ namespace Build.RunnerConfig;
 public static partial class ConfigToml
 {
     private const string Runners = "runners";
-    private const string RunnersDocker = "runners.docker";
 
     /// <summary>The existing runner token of the entry named <paramref name="name"/>, if the file has one.</summary>
     public static string? TokenOf(string? text, string name, string path = "config.toml")
@@ -21,8 +20,10 @@ public static partial class ConfigToml
     }
 
     /// <summary>The merged text; equal to <paramref name="text"/> when nothing owned changed.</summary>
-    public static string Merge(string? text, RunnerEntry entry, string path = "config.toml")
+    /// <param name="known">The executors Register writes, with their sections (<see cref="RunnerExecutor.Known"/> unless a test gives its own).</param>
+    public static string Merge(string? text, RunnerEntry entry, string path = "config.toml", IReadOnlyDictionary<string, IReadOnlyList<string>>? known = null)
     {
+        known ??= RunnerExecutor.Known;
         var document = Parse(text, path);
         var root = new Section(document.KeyValues, null, string.Empty);
         if (entry.Concurrent is { } concurrent || Find(document.KeyValues, "concurrent") is null)
@@ -46,39 +47,45 @@ public static partial class ConfigToml
             SetString(new Section(runner.Items, runner.EndOfLineToken, Indent), "name", entry.Name);
         }
 
-        if (Find(found.Runner.Items, "executor")?.Value is StringValueSyntax { Value: { } executor } && executor != RunnerEntry.Executor)
+        var previous = Find(found.Runner.Items, "executor")?.Value is StringValueSyntax { Value: { } executor } ? executor : null;
+        if (previous is not null && previous != entry.Executor.Name && !known.ContainsKey(previous))
         {
             throw new ConfigTomlException(
-                $"{path}: the [[runners]] entry named \"{entry.Name}\" uses executor \"{executor}\", and Register writes a docker-executor runner",
+                $"{path}: the [[runners]] entry named \"{entry.Name}\" uses executor \"{previous}\", and Register writes a {entry.Executor.Name}-executor runner",
                 $"set RUNNER_NAME to another name (Register adds its own entry beside this one), or rename or remove that entry");
         }
 
         var runnerSection = new Section(found.Runner.Items, found.Runner.EndOfLineToken, Indent);
         SetString(runnerSection, "url", entry.Url);
         SetString(runnerSection, "token", entry.Token.Reveal());
-        SetString(runnerSection, "executor", RunnerEntry.Executor);
-        MergeEnvironment(runnerSection, entry.Environment);
+        SetString(runnerSection, "executor", entry.Executor.Name);
+        Set(runnerSection, "environment", entry.EnvironmentValue);
 
-        var docker = found.SubTables.FirstOrDefault(t => t is TableSyntax && KeyPath(t.Name) == RunnersDocker);
+        // The sections an executor Register wrote before owned, and this one does not, go with their keys.
         var runnerIndent = runnerSection.Indentation();
-        if (docker is null)
+        if (previous is not null && known.TryGetValue(previous, out var before))
         {
-            docker = new TableSyntax(new KeySyntax(Runners, "docker"));
-            InsertAfter(document, found.SubTables.LastOrDefault() ?? (TableSyntaxBase)found.Runner, docker, runnerIndent);
+            foreach (var name in before.Except(entry.Executor.Owned, StringComparer.Ordinal))
+            {
+                RemoveTables(document, found, name);
+            }
         }
 
-        var dockerSection = new Section(docker.Items, docker.EndOfLineToken, runnerIndent + Indent);
-        SetString(dockerSection, "image", entry.Docker.Image);
-        SetBoolean(dockerSection, "privileged", true);
-        MergeVolumes(dockerSection, entry.Docker.Volumes);
-        SetStrings(dockerSection, "extra_hosts", entry.Docker.ExtraHosts.Count > 0 ? entry.Docker.ExtraHosts : null);
-        if (entry.Docker.NetworkMode is { } network)
+        foreach (var section in entry.Executor.Sections)
         {
-            SetString(dockerSection, "network_mode", network);
+            MergeSection(document, found, section, runnerIndent);
         }
-        else
+
+        foreach (var array in entry.Executor.Arrays)
         {
-            Remove(dockerSection, "network_mode");
+            RemoveTables(document, found, array.Name, arraysOnly: true);
+            foreach (var item in array.Items)
+            {
+                var table = new TableArraySyntax(Key([Runners, .. array.Name.Split('.')]));
+                InsertAfter(document, found.SubTables.LastOrDefault() ?? (TableSyntaxBase)found.Runner, table, runnerIndent);
+                found.SubTables.Add(table);
+                SetAll(new Section(table.Items, table.EndOfLineToken, runnerIndent + Indent), item);
+            }
         }
 
         return document.ToString();

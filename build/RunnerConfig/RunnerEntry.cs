@@ -5,8 +5,9 @@ using Build.Settings;
 namespace Build.RunnerConfig;
 
 /// <summary>
-/// The parts of config.toml the project owns (DESIGN D6): the global <c>concurrent</c> and one <c>[[runners]]</c> entry,
-/// found by name. Everything else in the file belongs to the user or to the runner and is never touched.
+/// The parts of config.toml the project owns: the global <c>concurrent</c> and one <c>[[runners]]</c> entry, found by
+/// name: its url, token, <c>environment</c> variables, and its executor with the sections that executor owns.
+/// Everything else in the file belongs to the user or to the runner and is never touched.
 /// </summary>
 public sealed record RunnerEntry(
     int? Concurrent,
@@ -14,12 +15,8 @@ public sealed record RunnerEntry(
     string Url,
     Secret Token,
     IReadOnlyList<KeyValuePair<string, string>> Environment,
-    DockerSection Docker)
+    RunnerExecutor Executor)
 {
-    public const string Executor = "docker";
-    public const string DindConfigTarget = "/root/.docker/config.json";
-    public const string HelperTarget = "/usr/local/bin/docker-credential-ecr-login";
-
     /// <summary>Variables Register may have written in an earlier run; the ones not wanted now are removed, others are the user's.</summary>
     public static readonly IReadOnlySet<string> OwnedVariables = new HashSet<string>(StringComparer.Ordinal)
     {
@@ -27,13 +24,7 @@ public sealed record RunnerEntry(
         "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_REGION", "AWS_CA_BUNDLE",
     };
 
-    /// <summary>Container paths of the volumes Register writes; other volumes in the entry are the user's and stay.</summary>
-    public static readonly IReadOnlySet<string> OwnedVolumeTargets = new HashSet<string>(StringComparer.Ordinal)
-    {
-        DindConfigTarget, RunnerCredentials.CredentialsTarget, RunnerCredentials.CaBundleTarget, HelperTarget, "/certs/client", "/cache",
-    };
-
-    /// <summary>The entry for these settings: credentials per source (RunnerCredentials.Jobs), the helper and DinD config at their host paths.</summary>
+    /// <summary>The Docker-executor entry for these settings: credentials per source (RunnerCredentials.Jobs), the helper and DinD config at their host paths.</summary>
     /// <param name="url">Where the runner reaches GitLab (EffectiveGitLab.RunnerUrl); GITLAB_URL when null.</param>
     public static RunnerEntry For(BuildSettings settings, RunnerCredentials credentials, Secret token, string helperBinary, string dindConfigFile, Uri? url = null)
     {
@@ -41,56 +32,27 @@ public sealed record RunnerEntry(
         {
             new("DOCKER_AUTH_CONFIG", DockerAuthConfig.Json(settings.Registries.Select(r => r.Host), settings.UseCredsStore)),
         };
+
         // Never a secret value: config.toml's environment is copied into every job (RunnerCredentials.Jobs has none).
         environment.AddRange(credentials.Jobs.Environment.OrderBy(e => e.Key, StringComparer.Ordinal));
-
-        var volumes = new List<string> { new ContainerMount(dindConfigFile, DindConfigTarget, ReadOnly: true).ToString() };
-        volumes.AddRange(credentials.Jobs.Mounts.Select(m => (m with { ReadOnly = true }).ToString()));
-        volumes.Add(new ContainerMount(helperBinary, HelperTarget, ReadOnly: true).ToString());
-        if (settings.RegistryCaBundle is { } registryCa)
-        {
-            // The DinD service trusts the registry's CA (a mirror with a private CA) through its certs.d folder.
-            volumes.AddRange(settings.Registries.Select(r => new ContainerMount(registryCa.FullPath, RegistryCaTarget(r.Host), ReadOnly: true).ToString()));
-        }
-
-        volumes.Add("/certs/client");
-        volumes.Add("/cache");
-
         return new RunnerEntry(
             settings.RunnerConcurrent,
             settings.RunnerName,
             (url ?? settings.GitLabUrl).ToString().TrimEnd('/'),
             token,
             environment,
-            new DockerSection(
-                settings.DockerCliImage.ToString(),
-                volumes,
-                [.. settings.RunnerExtraHosts.Select(h => $"{h.Host}:{h.Address}")],
-                settings.RunnerNetwork ?? (settings.Server ? ServerNetwork(settings) : null)));
+            DockerExecutor.For(settings, credentials, helperBinary, dindConfigFile));
     }
 
-    /// <summary>In server mode, the compose project's network, where the jobs reach the local GitLab as <c>gitlab</c>.</summary>
-    public static string ServerNetwork(BuildSettings settings) => settings.ComposeProjectName + "_default";
-
-    public override string ToString() => $"RunnerEntry {{ Name = {Name}, Url = {Url}, Token = {Secret.Mask} }}";
-
-    /// <summary>Where the DinD daemon reads a registry's CA: <c>/etc/docker/certs.d/&lt;host&gt;/ca.crt</c>.</summary>
-    public static string RegistryCaTarget(string host) => $"/etc/docker/certs.d/{host}/ca.crt";
-
-    /// <summary>True for a volume Register writes (a fixed target, or a registry CA under certs.d).</summary>
-    public static bool IsOwnedVolume(string volume)
+    /// <summary>The entry's <c>environment</c> as config.toml holds it: ours first, then the user's variables we do not own.</summary>
+    public OwnedValue.SharedList EnvironmentValue
     {
-        var target = VolumeTarget(volume);
-        return OwnedVolumeTargets.Contains(target) || (target.StartsWith("/etc/docker/certs.d/", StringComparison.Ordinal) && target.EndsWith("/ca.crt", StringComparison.Ordinal));
+        get
+        {
+            var names = Environment.Select(e => e.Key).ToHashSet(StringComparer.Ordinal);
+            return new OwnedValue.SharedList([.. Environment.Select(e => $"{e.Key}={e.Value}")], item => item.Split('=', 2)[0] is var name && (OwnedVariables.Contains(name) || names.Contains(name)));
+        }
     }
 
-    /// <summary>The container path of a <c>src:dst[:mode]</c> or bare <c>dst</c> volume.</summary>
-    public static string VolumeTarget(string volume)
-    {
-        var parts = volume.Split(':');
-        return parts.Length == 1 ? parts[0] : parts[1];
-    }
+    public override string ToString() => $"RunnerEntry {{ Name = {Name}, Url = {Url}, Executor = {Executor.Name}, Token = {Secret.Mask} }}";
 }
-
-/// <summary>The owned keys of <c>[runners.docker]</c>; <c>privileged = true</c> is always written (the DinD service needs it).</summary>
-public sealed record DockerSection(string Image, IReadOnlyList<string> Volumes, IReadOnlyList<string> ExtraHosts, string? NetworkMode);

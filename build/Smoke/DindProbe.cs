@@ -49,8 +49,8 @@ public sealed class DindProbe(DockerCli docker, SmokeResources resources, bool p
         var volumes = job.Volumes.Select(resources.Volume).ToList();
         if (registryCaBundle is not null)
         {
-            volumes.AddRange(registries.Select(r => RunnerEntry.RegistryCaTarget(r.Host))
-                .Where(target => !job.Volumes.Any(v => RunnerEntry.VolumeTarget(v) == target))
+            volumes.AddRange(registries.Select(r => DockerExecutor.RegistryCaTarget(r.Host))
+                .Where(target => !job.Volumes.Any(v => DockerExecutor.VolumeTarget(v) == target))
                 .Select(target => $"{registryCaBundle}:{target}:ro"));
         }
 
@@ -82,7 +82,7 @@ public sealed class DindProbe(DockerCli docker, SmokeResources resources, bool p
 
     /// <summary>The host file config.toml mounts as the jobs' helper, or null.</summary>
     public static string? HelperSource(JobSettings job) =>
-        job.Volumes.Select(v => v.Split(':')).FirstOrDefault(p => p.Length >= 2 && p[1] == RunnerEntry.HelperTarget)?[0];
+        job.Volumes.Select(v => v.Split(':')).FirstOrDefault(p => p.Length >= 2 && p[1] == DockerExecutor.HelperTarget)?[0];
 
     private static LevelResult Diagnose(string output, string jobImage, string? helperBinary, int exitCode, TimeSpan time)
     {
