@@ -5,7 +5,7 @@ using Build.Settings;
 namespace Build.RunnerConfig;
 
 /// <summary>
-/// The parts of config.toml the project owns (DESIGN D6): the global <c>concurrent</c> and one <c>[[runners]]</c> entry,
+/// The parts of config.toml the project owns: the global <c>concurrent</c> and one <c>[[runners]]</c> entry,
 /// found by name. Everything else in the file belongs to the user or to the runner and is never touched.
 /// </summary>
 public sealed record RunnerEntry(
