@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# BuildHelper benchmark for issue 7, in the lab (tests/lab/setup.sh must have run):
-#   1. cold build: ./build.sh --target=BuildHelper of the real helper (upstream 0.8.0 from
-#      ../shared/helper-src, HELPER_SOURCE=archive) for linux/amd64 and linux/arm64 with the lab's Go
-#      image and an empty Go cache volume; per-platform times as build-helper.sh reports them
+# BuildHelper benchmark, in the lab (tests/lab/setup.sh must have run):
+#   1. cold build: ./build.sh --target=BuildHelper of the real helper (the upstream 0.8.0 source archive the lab
+#      tests use: LAB_HELPER_ARCHIVE, else shared/helper-src/ beside the repository; HELPER_SOURCE=archive) for
+#      linux/amd64 and linux/arm64 with the lab's Go image and an empty Go cache volume; per-platform times as
+#      build-helper.sh reports them
 #   2. warm: median of N interleaved runs of ./build.sh --target=BuildHelper (manifest matches: skip) and
 #      ./build.sh --tree (bare host start), output to /dev/null
 #   3. binary sizes, from the manifest
@@ -12,8 +13,9 @@ here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 . "$here/../lib.sh"
 
 go_image="$(lab_image LAB_IMAGE_GO)"
-archive="$(cd "$root/.." && pwd)/shared/helper-src/amazon-ecr-credential-helper-0.8.0.tar.gz"
-[[ -f "$archive" ]] || { echo "$archive is missing" >&2; exit 1; }
+archive="${LAB_HELPER_ARCHIVE:-$(cd "$root/.." && pwd)/shared/helper-src/amazon-ecr-credential-helper-0.8.0.tar.gz}"
+[[ "$archive" == /* ]] || archive="$root/$archive"
+[[ -f "$archive" ]] || { echo "$archive is missing: see docs/lab.md (the helper's source archive)" >&2; exit 1; }
 
 state="$(mktemp -d /tmp/bench-buildhelper.XXXXXX)"
 project="bench-buildhelper-$$"

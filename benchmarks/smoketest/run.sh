@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# SmokeTest's authentication probe against the lab (issue 11): wall time of ./build.sh --target=SmokeTest --exclusive
+# SmokeTest's authentication probe against the lab: wall time of ./build.sh --target=SmokeTest --exclusive
 # after one Up and Register, with the images present and both levels (executor, DinD over TLS), split into host
 # start-up and each level (times from the JUnit file); median, min and max of RUNS runs (default 10, or $1).
 # Needs the lab: bash tests/lab/setup.sh first. Prints the table and keeps it in benchmarks/smoketest/.out/result.txt.

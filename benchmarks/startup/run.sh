@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Start-up benchmark for issue 2: median of N warm runs of three ways to show the build's task tree.
+# Start-up benchmark: median of N warm runs of three ways to show the build's task tree.
 #   ./build.sh --tree                         this project's bootstrap (compiled host started directly)
 #   dotnet run --project build -- --tree      the usual Cake.Frosting bootstrap
 #   dotnet cake build.cake --tree             Cake's script runner (Cake.Tool 7.0.0, local tool) on the

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Up benchmark for issue 9 (tests/lab/setup.sh must have run: it uses the lab's runner-host image):
+# Up benchmark (tests/lab/setup.sh must have run: it uses the lab's runner-host image):
 #   1. one real Up (--exclusive: the helper is a static binary given by path, the credentials file a stand-in),
 #   2. median of N interleaved runs of the no-op ./build.sh --target=Up --exclusive (everything already up) and of
 #      a bare `docker-compose up -d` (or `docker compose up -d`) on the same files and values,

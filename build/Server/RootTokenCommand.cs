@@ -6,11 +6,11 @@ using Cake.Core.IO;
 namespace Build.Server;
 
 /// <summary>
-/// The headless root personal access token of the local GitLab (REFERENCE §6): <c>docker exec</c> of
+/// The headless root personal access token of the local GitLab: <c>docker exec</c> of
 /// <c>gitlab-rails runner</c> with a Ruby snippet that reads the token from the container's environment. The token
 /// reaches docker through its own environment and <c>--env NAME</c> (no value), so it is never in any argv: not
 /// docker's, not gitlab-rails'. A second run finds the token by its value and creates nothing.
-/// Run by <see cref="ServerBootstrap"/> (see README, Local GitLab server).
+/// Run by <see cref="ServerBootstrap"/> (see docs/local-gitlab.md).
 /// </summary>
 public static class RootTokenCommand
 {

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Prepares this machine for the integration tests: Debian packages, a running Docker daemon, the
 # stand-in images (built locally, never pulled) and tests/lab/.out/images.env for the test fixture.
-# Idempotent: a warm run calls no apt and builds nothing. Needs root. See README.md.
+# Idempotent: a warm run calls no apt and builds nothing. Needs root. See tests/lab/README.md.
 TAG=lab-setup
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 . "$LAB/images.sh"

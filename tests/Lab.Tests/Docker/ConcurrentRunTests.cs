@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Text.Json;
+using Lab.Helper;
 
 namespace Lab.Docker;
 
@@ -18,7 +19,7 @@ public sealed class ConcurrentRunTests(LabFixture lab)
     private const string SecondRunFilter = "FullyQualifiedName~Lab.Docker.HelperProofTests|FullyQualifiedName~Lab.Docker.PullProofTests";
     private static readonly TimeSpan SecondRunTimeout = TimeSpan.FromMinutes(5);
 
-    [Fact]
+    [HelperArchiveFact]
     public async Task A_second_run_started_meanwhile_passes_with_its_own_lab_and_this_runs_lab_keeps_working()
     {
         if (Environment.GetEnvironmentVariable(SecondRunVariable) is not null)

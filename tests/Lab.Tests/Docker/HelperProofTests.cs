@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Lab.Helper;
 
 namespace Lab.Docker;
 
@@ -7,7 +8,7 @@ namespace Lab.Docker;
 [Trait("Category", "Integration")]
 public sealed class HelperProofTests(LabFixture lab)
 {
-    [Fact]
+    [HelperArchiveFact]
     public async Task Helper_get_returns_the_emulators_token_for_each_lab_registry_signed_with_the_staged_key()
     {
         using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(1));
@@ -31,7 +32,7 @@ public sealed class HelperProofTests(LabFixture lab)
         }
     }
 
-    [Fact]
+    [HelperArchiveFact]
     public async Task Helper_with_a_wrong_secret_reports_not_found_and_logs_InvalidSignatureException()
     {
         using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(1));

@@ -1,3 +1,5 @@
+using Lab.Helper;
+
 namespace Lab.Docker;
 
 /// <summary>Pulls of the lab's private image through real Docker daemons, with and without the helper.</summary>
@@ -5,7 +7,7 @@ namespace Lab.Docker;
 [Trait("Category", "Integration")]
 public sealed class PullProofTests(LabFixture lab)
 {
-    [Fact]
+    [HelperArchiveFact]
     public async Task Host_daemon_pulls_the_private_image_with_a_credHelpers_config_and_fails_without()
     {
         using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));

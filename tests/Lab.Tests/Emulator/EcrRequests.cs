@@ -11,11 +11,11 @@ public static partial class EcrRequests
 {
     public const string GetAuthorizationTokenTarget = "AmazonEC2ContainerRegistry_V20150921.GetAuthorizationToken";
 
-    /// <summary>The header set the Go SDK signs for ECR (lab-notes fact 8).</summary>
+    /// <summary>The header set the Go SDK signs for ECR.</summary>
     public static readonly string[] GoSdkSignedHeaders =
         ["amz-sdk-invocation-id", "amz-sdk-request", "content-length", "content-type", "host", "x-amz-date", "x-amz-target"];
 
-    /// <summary>The helper's private-registry pattern (REFERENCE §2, v0.12.0).</summary>
+    /// <summary>The helper's private-registry pattern (v0.12.0).</summary>
     [GeneratedRegex(@"^(\d{12})\.dkr[\.\-]ecr(\-fips)?\.([a-zA-Z0-9][a-zA-Z0-9-_]*)\.(amazonaws\.(?:com(?:\.cn)?|eu)|on\.(?:aws|amazonwebservices\.com\.cn)|sc2s\.sgov\.gov|c2s\.ic\.gov|cloud\.adc-e\.uk|csp\.hci\.ic\.gov)$")]
     public static partial Regex HelperRegistryPattern();
 

@@ -3,7 +3,7 @@ using Microsoft.AspNetCore.Http;
 
 namespace Lab.GitLab;
 
-/// <summary>The bootstrap's endpoints (REFERENCE §6): the version (401 without a token), the token's user, project creation.</summary>
+/// <summary>The bootstrap's endpoints: the version (401 without a token), the token's user, project creation.</summary>
 internal sealed partial class GitLabEmulatorHandler
 {
     private (int, JsonNode?)? ServerRoute(string method, string path, HttpRequest request, Dictionary<string, string> body) => (method, path) switch

@@ -118,7 +118,7 @@ public sealed class BuildSourceTests : IDisposable
         Assert.False(Directory.Exists(Output));
     }
 
-    [Fact]
+    [HelperArchiveFact]
     public async Task Ctrl_c_during_a_real_build_removes_the_container_and_keeps_no_output()
     {
         using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(3));

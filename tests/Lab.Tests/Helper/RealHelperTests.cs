@@ -83,7 +83,7 @@ public sealed class RealHelperTests : IAsyncLifetime
             cancel, standardInput: Registry.Host + "\n");
     }
 
-    [Fact]
+    [HelperArchiveFact]
     public async Task The_lab_helper_is_a_static_x86_64_binary_stamped_with_its_version()
     {
         using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(10));
@@ -97,7 +97,7 @@ public sealed class RealHelperTests : IAsyncLifetime
         Assert.Matches(@"Version:\s+0\.8\.0", version.Output);
     }
 
-    [Fact]
+    [HelperArchiveFact]
     public async Task The_lab_helper_gets_the_emulators_token_on_the_host_in_the_glibc_runner_host_and_in_the_musl_only_image()
     {
         using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(10));
@@ -120,7 +120,7 @@ public sealed class RealHelperTests : IAsyncLifetime
         Assert.All(calls, c => Assert.Contains("aws-sdk-go-v2/1.26.1", c.UserAgent));
     }
 
-    [Fact]
+    [HelperArchiveFact]
     public async Task Path_source_refuses_debians_glibc_helper_and_accepts_the_lab_helper()
     {
         using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(10));

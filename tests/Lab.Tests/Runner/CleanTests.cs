@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using Lab.Docker;
 using Lab.GitLab;
+using Lab.Helper;
 
 namespace Lab.Runner;
 
@@ -13,7 +14,7 @@ namespace Lab.Runner;
 [Trait("Category", "Integration")]
 public sealed class CleanTests(LabFixture lab)
 {
-    [Fact]
+    [HelperArchiveFact]
     public async Task Down_keeps_files_then_Clean_unregisters_and_removes_only_what_the_project_labelled()
     {
         using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(6));

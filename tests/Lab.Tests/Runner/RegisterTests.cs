@@ -2,6 +2,7 @@ using Lab.Docker;
 using Lab.GitLab;
 using Tomlyn;
 using Tomlyn.Model;
+using Lab.Helper;
 
 namespace Lab.Runner;
 
@@ -15,7 +16,7 @@ namespace Lab.Runner;
 [Trait("Category", "Integration")]
 public sealed class RegisterTests(LabFixture lab)
 {
-    [Fact]
+    [HelperArchiveFact]
     public async Task Register_writes_a_config_toml_whose_job_settings_pull_the_private_image_through_DinD()
     {
         using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(6));

@@ -16,7 +16,7 @@ namespace Lab.Runner;
 [Trait("Category", "Integration")]
 public sealed class UpTests(LabFixture lab)
 {
-    [Fact]
+    [HelperArchiveFact]
     public async Task Up_starts_the_runner_whose_helper_authenticates_the_executor_and_a_second_Up_changes_nothing()
     {
         using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(5));
@@ -82,7 +82,7 @@ public sealed class UpTests(LabFixture lab)
         Assert.Equal(started, (await run.InspectAsync(container, cancel)).GetProperty("State").GetProperty("StartedAt").GetString());
     }
 
-    [Fact]
+    [HelperArchiveFact]
     public async Task The_whole_chain_builds_the_helper_proves_the_credentials_and_starts_the_runner()
     {
         using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(5));
@@ -103,7 +103,7 @@ public sealed class UpTests(LabFixture lab)
         Assert.DoesNotContain(lab.Registries[1].Ecr.Password, printed);
     }
 
-    [Fact]
+    [HelperArchiveFact]
     public async Task A_wrong_secret_staged_makes_the_runners_helper_fail_with_the_cause_in_its_log()
     {
         using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(5));
@@ -127,7 +127,7 @@ public sealed class UpTests(LabFixture lab)
         Assert.Contains("InvalidSignatureException", await HelperLogAsync(container, cancel));
     }
 
-    [Fact]
+    [HelperArchiveFact]
     public async Task Environment_credentials_reach_the_runner_from_the_compose_environment_and_no_file()
     {
         using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(5));
@@ -152,7 +152,7 @@ public sealed class UpTests(LabFixture lab)
         }
     }
 
-    [Fact]
+    [HelperArchiveFact]
     public async Task Instance_role_mounts_no_credentials_and_leaves_the_metadata_service_to_the_helper()
     {
         using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(5));
@@ -171,7 +171,7 @@ public sealed class UpTests(LabFixture lab)
         Assert.Contains("AWS_ECR_CACHE_DIR=/var/cache/ecr-login", environment);
     }
 
-    [Fact]
+    [HelperArchiveFact]
     public async Task Inputs_that_are_not_there_stop_Up_with_the_fix_and_start_nothing()
     {
         using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(3));

@@ -2,6 +2,7 @@ using System.Net;
 using Lab.Docker;
 using Tomlyn;
 using Tomlyn.Model;
+using Lab.Helper;
 
 namespace Lab.Server;
 
@@ -15,7 +16,7 @@ namespace Lab.Server;
 [Trait("Category", "Integration")]
 public sealed class ServerTests(LabFixture lab)
 {
-    [Fact]
+    [HelperArchiveFact]
     public async Task Register_with_server_bootstraps_the_gitlab_stand_in_and_a_second_run_creates_nothing()
     {
         using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(8));
@@ -88,7 +89,7 @@ public sealed class ServerTests(LabFixture lab)
         Assert.DoesNotContain(token, status.Output + status.Error + clean.Output + clean.Error);
     }
 
-    [Fact]
+    [HelperArchiveFact]
     public async Task SmokeTest_with_server_goes_from_nothing_to_both_ECR_levels_and_a_green_pipeline_on_the_stand_in_gitlab()
     {
         using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(8));
@@ -132,7 +133,7 @@ public sealed class ServerTests(LabFixture lab)
         Assert.DoesNotContain(lab.Key.SecretAccessKey, printed);
     }
 
-    [Fact]
+    [HelperArchiveFact]
     public async Task A_gitlab_that_never_gets_healthy_fails_Up_after_GITLAB_SERVER_TIMEOUT_with_the_tail_of_its_health_log()
     {
         using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(4));
@@ -156,7 +157,7 @@ public sealed class ServerTests(LabFixture lab)
         Assert.Empty(run.GitLab.Calls.Snapshot());
     }
 
-    [Fact]
+    [HelperArchiveFact]
     public async Task Bootstrap_failures_name_the_call_and_the_fix_and_a_rerun_completes_without_a_second_token()
     {
         using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(6));

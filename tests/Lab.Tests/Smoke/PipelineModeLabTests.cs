@@ -3,6 +3,7 @@ using Lab.Docker;
 using Lab.GitLab;
 using Lab.Runner;
 using Xunit.Abstractions;
+using Lab.Helper;
 
 namespace Lab.Smoke;
 
@@ -15,7 +16,7 @@ namespace Lab.Smoke;
 [Trait("Category", "Integration")]
 public sealed class PipelineModeLabTests(LabFixture lab, ITestOutputHelper output)
 {
-    [Fact]
+    [HelperArchiveFact]
     public async Task SmokeTest_runs_the_probe_then_the_pipeline_and_fails_on_the_credentials_warning_and_an_interrupted_run_is_not_a_pass()
     {
         using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(8));

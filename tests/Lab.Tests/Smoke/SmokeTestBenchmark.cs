@@ -5,6 +5,7 @@ using Lab.Docker;
 using Lab.GitLab;
 using Lab.Runner;
 using Xunit.Abstractions;
+using Lab.Helper;
 
 namespace Lab.Smoke;
 
@@ -19,7 +20,7 @@ namespace Lab.Smoke;
 [Trait("Category", "Benchmark")]
 public sealed class SmokeTestBenchmark(LabFixture lab, ITestOutputHelper output)
 {
-    [Fact]
+    [HelperArchiveFact]
     public async Task SmokeTest_probe_wall_time_and_per_level_times()
     {
         var runs = int.TryParse(Environment.GetEnvironmentVariable("SMOKETEST_BENCH_RUNS"), out var n) && n > 0 ? n : 3;

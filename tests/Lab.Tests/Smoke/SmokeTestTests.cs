@@ -5,6 +5,7 @@ using Lab.Docker;
 using Lab.GitLab;
 using Lab.Runner;
 using Xunit.Abstractions;
+using Lab.Helper;
 
 namespace Lab.Smoke;
 
@@ -17,7 +18,7 @@ namespace Lab.Smoke;
 [Trait("Category", "Integration")]
 public sealed class SmokeTestTests(LabFixture lab, ITestOutputHelper output)
 {
-    [Fact]
+    [HelperArchiveFact]
     public async Task SmokeTest_passes_both_levels_and_a_wrong_secret_fails_both_naming_InvalidSignatureException()
     {
         using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(8));
@@ -82,7 +83,7 @@ public sealed class SmokeTestTests(LabFixture lab, ITestOutputHelper output)
         await AssertNothingLeftAsync(run.Project, cancel);
     }
 
-    [Fact]
+    [HelperArchiveFact]
     public async Task With_keys_from_the_environment_both_levels_pass_and_no_key_is_in_config_toml()
     {
         using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(6));
@@ -118,7 +119,7 @@ public sealed class SmokeTestTests(LabFixture lab, ITestOutputHelper output)
         await AssertNothingLeftAsync(run.Project, cancel);
     }
 
-    [Fact]
+    [HelperArchiveFact]
     public async Task SmokeTest_fails_the_executor_level_alone_when_the_helper_is_not_on_the_runner_PATH()
     {
         using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(6));
@@ -156,7 +157,7 @@ public sealed class SmokeTestTests(LabFixture lab, ITestOutputHelper output)
         }
     }
 
-    [Fact]
+    [HelperArchiveFact]
     public async Task SmokeTest_DinD_level_works_in_a_musl_only_job_image_with_the_static_helper_and_names_why_a_glibc_one_fails()
     {
         using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(6));
@@ -201,7 +202,7 @@ public sealed class SmokeTestTests(LabFixture lab, ITestOutputHelper output)
         }
     }
 
-    [Fact]
+    [HelperArchiveFact]
     public async Task SmokeTest_fails_the_executor_level_over_plain_tcp_off_loopback_without_fetching_or_sending_the_token()
     {
         using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(6));
