@@ -18,7 +18,7 @@ public sealed class HelperInstaller(BuildContext context)
         using var held = HelperLock.Acquire(output.Parent, context.Information, context.CancellationToken);
         if (output.Staleness(request) is null)
         {
-            context.Information($"helper {request.Describe()} was built by another run meanwhile.");
+            context.Information($"helper {output.ReadManifest()!.Describe()} was built by another run meanwhile.");
             return;
         }
 
@@ -27,17 +27,27 @@ public sealed class HelperInstaller(BuildContext context)
         try
         {
             await ProduceAsync(request, staging);
-            var binaries = request.Platforms.Select(p => Verify(request, staging, p)).ToList();
+            var verified = request.Platforms.Select(p => (Platform: p, Binary: Verify(request, staging, p))).ToList();
+            var reader = new HelperVersionReader(context.Commands);
+            var reported = verified.Select(v => (v.Platform, Reported: reader.Read(Path.Combine(staging, v.Binary.File), v.Platform))).ToList();
+            var warnings = HelperVersionCheck.Check(request, reported);
+            var binaries = verified.Zip(reported, (v, r) => v.Binary with { Version = r.Reported.Version }).ToList();
+            var versions = binaries.Select(b => b.Version).Distinct().ToList();
             var manifest = new HelperManifest
             {
-                Source = request.SourceName, Version = request.Version, Origin = request.Origin, OriginSha256 = request.OriginSha256,
-                GoImage = request.GoImage, CreatedAt = DateTimeOffset.UtcNow, Binaries = binaries,
+                Source = request.SourceName, Version = versions.Count == 1 ? versions[0] : null, HelperVersion = request.Version, Origin = request.Origin,
+                OriginSha256 = request.OriginSha256, GoImage = request.GoImage, CreatedAt = DateTimeOffset.UtcNow, Binaries = binaries,
             };
             File.WriteAllText(Path.Combine(staging, HelperManifest.FileName), manifest.ToJson());
             output.Replace(staging);
             foreach (var binary in binaries)
             {
-                context.Information($"{binary.Platform}: {Path.Combine(output.Directory, binary.File)} ({binary.Size / 1048576.0:0.0} MiB, sha256 {binary.Sha256})");
+                context.Information($"{binary.Platform}: {Path.Combine(output.Directory, binary.File)} (version {binary.Version ?? "unverified"}, {binary.Size / 1048576.0:0.0} MiB, sha256 {binary.Sha256})");
+            }
+
+            foreach (var warning in warnings)
+            {
+                context.Warning(warning);
             }
         }
         finally

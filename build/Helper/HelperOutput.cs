@@ -45,9 +45,13 @@ public sealed class HelperOutput(string directory)
             return "its manifest is unreadable";
         }
 
-        return request.Mismatch(manifest) is { } change
-            ? "the settings changed: " + change
-            : manifest.Binaries.Select(BinaryProblem).FirstOrDefault(p => p is not null);
+        if (request.Mismatch(manifest) is { } change)
+        {
+            return "the settings changed: " + change;
+        }
+
+        return manifest.Binaries.Select(BinaryProblem).FirstOrDefault(p => p is not null)
+            ?? (manifest.FromEarlierBuild ? "its manifest, written by an earlier version of this build, records no version read from the binaries" : null);
     }
 
     /// <summary>Makes <paramref name="staged"/> (a verified output beside this one) the output; the old one is removed only after.</summary>

@@ -20,7 +20,7 @@ public sealed record HelperRequest(HelperSource Source, string Version, string O
 
     public string SourceName => Source.ToString().ToLowerInvariant();
 
-    /// <summary>"0.12.0 linux/amd64,linux/arm64", as the skip reason and the log say it.</summary>
+    /// <summary>"0.12.0 linux/amd64,linux/arm64": what is asked for, as the log says it before it is made.</summary>
     public string Describe() => $"{Version} {string.Join(',', Platforms)}";
 
     /// <summary>Null when the manifest is this request's, otherwise what differs.</summary>
@@ -28,7 +28,7 @@ public sealed record HelperRequest(HelperSource Source, string Version, string O
     {
         (string Name, string? Was, string? Now)[] fields =
         [
-            ("source", manifest.Source, SourceName), ("version", manifest.Version, Version), ("origin", manifest.Origin, Origin),
+            ("source", manifest.Source, SourceName), ("HELPER_VERSION", manifest.MadeFor, Version), ("origin", manifest.Origin, Origin),
             ("input sha256", manifest.OriginSha256, OriginSha256), ("Go image", manifest.GoImage, GoImage),
             ("platforms", string.Join(',', manifest.Binaries.Select(b => b.Platform).Order()), string.Join(',', Platforms.Select(p => p.Name).Order())),
         ];

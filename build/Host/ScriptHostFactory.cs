@@ -37,7 +37,8 @@ public static class ScriptHostFactory
         // Fail fast: what any task of the run needs and lacks stops the run before the first task starts.
         RunPlan.Check(RunPlan.For(byName, target, exclusive), context);
 
-        var printer = new SkipReasonReportPrinter(new CakeSpectreReportPrinter(console.CreateAnsiConsole()), byName);
+        var ansi = console.CreateAnsiConsole();
+        var printer = new SkipReasonReportPrinter(new CakeSpectreReportPrinter(ansi), ansi, byName);
         var strategy = new HostExecutionStrategy(new DefaultExecutionStrategy(log, printer), log, byName, cancellation);
         return new BuildScriptHost<TContext>(engine, strategy, context, printer, cake.Configuration, log);
     }

@@ -56,7 +56,7 @@ public sealed class RunnerStatus(BuildContext context)
         try
         {
             return HelperOutput.For(settings).ReadManifest() is { } manifest
-                ? $"{manifest.Version} ({manifest.Source}) for {string.Join(", ", manifest.Binaries.Select(b => b.Platform))}, built {manifest.CreatedAt:yyyy-MM-dd HH:mm} UTC"
+                ? $"{manifest.Describe()} (HELPER_SOURCE={manifest.Source}), built {manifest.CreatedAt:yyyy-MM-dd HH:mm} UTC{(manifest.FromEarlierBuild ? "; ./build.sh --target=BuildHelper reads its version" : string.Empty)}"
                 : "not built (./build.sh --target=BuildHelper)";
         }
         catch (Exception ex) when (ex is IOException or System.Text.Json.JsonException or UnauthorizedAccessException)

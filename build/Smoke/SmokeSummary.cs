@@ -5,10 +5,13 @@ using System.Xml.Linq;
 
 namespace Build.Smoke;
 
-/// <summary>SmokeTest's result: a plain-text table (level, result, time, cause) and the same as JUnit XML.</summary>
+/// <summary>SmokeTest's result: a plain-text table (level, result, time, cause) under the helper tested, and the same as JUnit XML.</summary>
 public sealed record SmokeSummary(IReadOnlyList<LevelResult> Levels, TimeSpan Total)
 {
     public const string SuiteName = "SmokeTest";
+
+    /// <summary>The helper the levels ran, as BuildHelper's manifest reports it ("0.8.0 linux/amd64 (HELPER_SOURCE=path)"); null when unknown.</summary>
+    public string? Helper { get; init; }
 
     /// <summary>True only when at least one level ran and every level passed (the exit code 0 condition).</summary>
     public bool Passed => Levels.Count > 0 && Levels.All(l => l.Passed);
@@ -20,7 +23,7 @@ public sealed record SmokeSummary(IReadOnlyList<LevelResult> Levels, TimeSpan To
         var w1 = rows.Select(r => r.Level.Length).Append(header.Level.Length).Max();
         var w2 = rows.Select(r => r.Result.Length).Append(header.Result.Length).Max();
         var w3 = rows.Select(r => r.Time.Length).Append(header.Time.Length).Max();
-        var text = new StringBuilder();
+        var text = new StringBuilder(Helper is null ? string.Empty : $"helper: {Helper}\n");
         void Line(string a, string b, string c, string d) => text.Append(a.PadRight(w1)).Append("  ").Append(b.PadRight(w2)).Append("  ").Append(c.PadLeft(w3)).Append("  ").Append(d).Append('\n');
         Line(header.Level, header.Result, header.Time, header.Cause);
         Line(new string('-', w1), new string('-', w2), new string('-', w3), "-----");
@@ -49,6 +52,11 @@ public sealed record SmokeSummary(IReadOnlyList<LevelResult> Levels, TimeSpan To
             new XAttribute("errors", 0),
             new XAttribute("time", Number(Total)),
             new XAttribute("timestamp", started.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ss", CultureInfo.InvariantCulture)));
+        if (Helper is not null)
+        {
+            suite.Add(new XElement("properties", new XElement("property", new XAttribute("name", "helper"), new XAttribute("value", XmlText(Helper)))));
+        }
+
         foreach (var level in Levels)
         {
             var testCase = new XElement("testcase", new XAttribute("classname", SuiteName), new XAttribute("name", XmlText(level.Level)), new XAttribute("time", Number(level.Time)));

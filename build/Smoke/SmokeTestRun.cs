@@ -73,7 +73,7 @@ public sealed class SmokeTestRun(BuildContext context)
             levels.AddRange(await new SmokePipeline(context).RunAsync(File.ReadAllText(pipelineFile), cancel));
         }
 
-        var summary = new SmokeSummary(levels, clock.Elapsed);
+        var summary = new SmokeSummary(levels, clock.Elapsed) { Helper = TestedHelper() };
         Files.AtomicFile.Write(JUnitFile, summary.JUnitXml(started), Files.AtomicFile.Private | UnixFileMode.GroupRead | UnixFileMode.OtherRead);
         context.Information(string.Empty);
         context.Information(summary.Table().TrimEnd());
@@ -83,6 +83,13 @@ public sealed class SmokeTestRun(BuildContext context)
             context.Information($"pipeline mode: skipped (set {SettingCatalog.GitLabToken.Key} with the api scope and {SettingCatalog.GitLabProject.Key}, and {SettingCatalog.GitLabUrl.Key}, to also run the example pipeline in GitLab)");
         }
         return summary;
+    }
+
+    /// <summary>The helper Up and Register mounted: BuildHelper's output, as its manifest reports it.</summary>
+    private string? TestedHelper()
+    {
+        var manifest = Helper.HelperOutput.For(context.Settings).ReadManifest();
+        return manifest is null ? null : $"{manifest.Describe()} (HELPER_SOURCE={manifest.Source})";
     }
 
     private static async Task<LevelResult> Level(string name, Func<Task<LevelResult>> probe)

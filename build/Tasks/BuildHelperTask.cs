@@ -11,9 +11,9 @@ public sealed class BuildHelperTask : AsyncFrostingTask<BuildContext>
 
     public override bool ShouldRun(BuildContext context)
     {
-        var request = HelperRequest.From(context.Settings);
-        return HelperOutput.For(context.Settings).Staleness(request) is null
-            ? Skip($"helper {request.Describe()} up to date")
+        var output = HelperOutput.For(context.Settings);
+        return output.Staleness(HelperRequest.From(context.Settings)) is null
+            ? Skip($"helper {output.ReadManifest()!.Describe()} up to date")
             : true;
     }
 

@@ -1,6 +1,8 @@
 using System.Diagnostics;
 using System.Security.Cryptography;
 using System.Text;
+using System.Text.Json;
+using Build.Helper;
 using Build.Host;
 using Build.Tests.Host;
 using Tests.Shared;
@@ -37,8 +39,38 @@ public sealed class BuildHelperTargetTests : IDisposable
         var manifest = File.ReadAllText(Path.Combine(Helper, "manifest.json"));
         Assert.Contains("\"source\": \"path\"", manifest);
         Assert.Contains(Convert.ToHexStringLower(SHA256.HashData(File.ReadAllBytes("/bin/busybox"))), manifest);
+        Assert.Contains("the version of HELPER_PATH /bin/busybox could not be read (it printed no version", output);
         Assert.True(again == 0, skipped);
-        Assert.Contains("Skipping task BuildHelper: helper 0.12.0 linux/amd64 up to date", skipped);
+        Assert.Contains("Skipping task BuildHelper: helper version unverified for linux/amd64 up to date", skipped);
+    }
+
+    [Fact]
+    public void Path_source_with_a_helper_stamped_0_8_0_reports_0_8_0_everywhere_and_warns_once_about_HELPER_VERSION()
+    {
+        // Given a static helper that says it is 0.8.0, and HELPER_VERSION left at its default 0.12.0
+        var helper = TinyElf.Helper(HelperPlatform.Amd64, "0.8.0").WriteTo(Path.Combine(_build.Root, "my-helper"));
+        string[] path = ["--helper-source=path", "--helper-path=" + helper, "--helper-platforms=linux/amd64"];
+
+        // When BuildHelper runs twice, then Status
+        var (code, output) = Run(path);
+        var (again, skipped) = Run(path);
+        var (statusCode, status) = _build.RunWith(_build.FakeMachine("echo 'Cannot connect to the Docker daemon' >&2; exit 1\n", null, null), "--target=Status");
+
+        // Then it is installed as 0.8.0, with one warning naming both versions, and every report says 0.8.0
+        Assert.True(code == 0, output);
+        var warning = $"HELPER_PATH {helper} reports version 0.8.0 (its -v says so), not HELPER_VERSION 0.12.0: it is used, and reported, as 0.8.0.";
+        Assert.Single(output.Split('\n'), l => l.Contains(warning));
+        Assert.Contains($"linux/amd64: {Amd64} (version 0.8.0,", output);
+        using var manifest = JsonDocument.Parse(File.ReadAllText(Path.Combine(Helper, "manifest.json")));
+        Assert.Equal("0.8.0", manifest.RootElement.GetProperty("version").GetString());
+        Assert.Equal("0.12.0", manifest.RootElement.GetProperty("helperVersion").GetString());
+        Assert.Equal("0.8.0", manifest.RootElement.GetProperty("binaries")[0].GetProperty("version").GetString());
+        Assert.True(again == 0, skipped);
+        Assert.Contains("Skipping task BuildHelper: helper 0.8.0 linux/amd64 up to date", skipped);
+        Assert.DoesNotContain("reports version", skipped);
+        Assert.True(statusCode == 0, status);
+        Assert.Contains("helper       0.8.0 linux/amd64 (HELPER_SOURCE=path), built ", status);
+        Assert.DoesNotContain("0.12.0", status);
     }
 
     [Fact]
@@ -107,27 +139,55 @@ public sealed class BuildHelperTargetTests : IDisposable
         Assert.Equal(["helper"], Directory.GetDirectories(Path.GetDirectoryName(Helper)!).Select(Path.GetFileName));
     }
 
-    [Fact]
-    public void Download_source_fetches_every_platform_checks_the_hashes_and_skips_next_time()
+    private static void Serve(ReleaseServer server, string arch, byte[] body, string version = "0.12.0")
     {
-        using var server = new ReleaseServer();
-        var arm64 = File.ReadAllBytes("/bin/busybox");
-        arm64[18] = 183;
-        foreach (var (arch, body) in new[] { ("amd64", File.ReadAllBytes("/bin/busybox")), ("arm64", arm64) })
-        {
-            server.Files[$"/releases/0.12.0/linux-{arch}/docker-credential-ecr-login"] = body;
-            server.Files[$"/releases/0.12.0/linux-{arch}/docker-credential-ecr-login.sha256"] = Encoding.ASCII.GetBytes(Convert.ToHexStringLower(SHA256.HashData(body)));
-        }
+        server.Files[$"/releases/{version}/linux-{arch}/docker-credential-ecr-login"] = body;
+        server.Files[$"/releases/{version}/linux-{arch}/docker-credential-ecr-login.sha256"] = Encoding.ASCII.GetBytes(Convert.ToHexStringLower(SHA256.HashData(body)));
+    }
 
+    [Fact]
+    public void Download_source_fetches_every_platform_checks_the_hashes_and_versions_and_skips_next_time()
+    {
+        // Given a release folder with a helper per platform that says it is 0.12.0 (arm64's can only be read, not run, here)
+        using var server = new ReleaseServer();
+        var arm64 = TinyElf.Helper(HelperPlatform.Arm64, "0.12.0").Bytes();
+        Serve(server, "amd64", TinyElf.Helper(HelperPlatform.Amd64, "0.12.0").Bytes());
+        Serve(server, "arm64", arm64);
+
+        // When BuildHelper downloads them, then runs again
         var (code, output) = Run("--helper-source=download", "--helper-download-url=" + server.BaseUrl);
         var requests = server.Requests.Count;
         var (again, skipped) = Run("--helper-source=download", "--helper-download-url=" + server.BaseUrl);
 
+        // Then both are installed as 0.12.0 without a warning, and the second run skips with the versions read
         Assert.True(code == 0, output);
+        Assert.DoesNotContain("WARNING", output.ToUpperInvariant());
         Assert.Equal(arm64, File.ReadAllBytes(Path.Combine(Helper, "linux-arm64", "docker-credential-ecr-login")));
+        Assert.Contains("\"version\": \"0.12.0\"", File.ReadAllText(Path.Combine(Helper, "manifest.json")));
         Assert.True(again == 0, skipped);
         Assert.Contains("Skipping task BuildHelper: helper 0.12.0 linux/amd64,linux/arm64 up to date", skipped);
         Assert.Equal(requests, server.Requests.Count);
+    }
+
+    [Theory]
+    [InlineData("linux/amd64")]
+    [InlineData("linux/arm64")]
+    public void A_download_that_reports_another_version_than_its_folder_is_refused_and_nothing_is_installed(string platform)
+    {
+        // Given a mirror whose 0.12.0 folder holds a 0.11.0 helper (amd64's is run, arm64's read from its stamp)
+        using var server = new ReleaseServer();
+        var chosen = HelperPlatform.Parse(platform);
+        Serve(server, chosen.Arch, TinyElf.Helper(chosen, "0.11.0").Bytes());
+
+        // When BuildHelper downloads it
+        var (code, output) = Run("--helper-source=download", "--helper-platforms=" + platform, "--helper-download-url=" + server.BaseUrl);
+
+        // Then it is refused with the mirror to check, and nothing is left
+        Assert.Equal(ExitCodes.Failed, code);
+        Assert.Contains($"the {platform} binary downloaded for HELPER_VERSION 0.12.0 from {server.BaseUrl.ToString().TrimEnd('/')} reports version 0.11.0", output);
+        Assert.Contains("check HELPER_DOWNLOAD_URL", output);
+        Assert.False(Directory.Exists(Helper));
+        Assert.Empty(Directory.GetDirectories(Path.Combine(_build.Root, ".state")));
     }
 
     [Fact]
@@ -169,11 +229,13 @@ public sealed class BuildHelperTargetTests : IDisposable
     }
 
     // The build source's Go container, against a fake docker that logs its calls.
-    private Dictionary<string, string> FakeDocker(string startBody, string imageInspect = "echo sha256:0123", string pull = "exit 1")
+    private Dictionary<string, string> FakeDocker(string startBody, string imageInspect = "echo sha256:0123", string pull = "exit 1", string? built = null)
     {
+        // "docker cp <container>:/out/. <staging>" copies what the Go container would have built from the folder 'built'.
+        var copyOut = built is null ? "echo ok" : $"case \"$2\" in *:/out/.) /bin/cp -R '{built}/.' \"$3\" ;; esac";
         var assets = Path.Combine(_build.Root, "assets", "helper");
         Directory.CreateDirectory(assets);
-        File.Copy(Path.Combine(TestRepository.Root(), "assets", "helper", "build-helper.sh"), Path.Combine(assets, "build-helper.sh"));
+        File.Copy(Path.Combine(TestRepository.Root(), "assets", "helper", "build-helper.sh"), Path.Combine(assets, "build-helper.sh"), overwrite: true);
         return _build.FakeMachine(
             $$"""
             echo "$*" >> '{{_build.Root}}/docker.calls'
@@ -181,7 +243,8 @@ public sealed class BuildHelperTargetTests : IDisposable
               version) echo "20.10.24 1.41 1.12 amd64" ;;
               image) {{imageInspect}} ;;
               pull) {{pull}} ;;
-              volume|create|cp|rm) echo ok ;;
+              cp) {{copyOut}} ;;
+              volume|create|rm) echo ok ;;
               start) {{startBody}} ;;
             esac
 
@@ -211,6 +274,44 @@ public sealed class BuildHelperTargetTests : IDisposable
         Assert.Contains("--env HELPER_PLATFORMS=linux/amd64 linux/arm64 --entrypoint sh go:test /build-helper.sh", create);
         Assert.Matches(@"\nrm --force --volumes gitlab-runner-ecr-helper-build-[0-9a-f]{8}\n", Calls);
         Assert.False(Directory.Exists(Helper));
+    }
+
+    /// <summary>A folder laid out as the Go container's /out: a helper per platform, each saying it is <paramref name="version"/>.</summary>
+    private string Built(string version)
+    {
+        var folder = Path.Combine(_build.Root, "built-" + version);
+        foreach (var platform in HelperPlatform.All)
+        {
+            Directory.CreateDirectory(Path.Combine(folder, platform.Folder));
+            TinyElf.Helper(platform, version).WriteTo(Path.Combine(folder, platform.Folder, "docker-credential-ecr-login"));
+        }
+
+        return folder;
+    }
+
+    [Fact]
+    public void Build_source_records_the_version_stamped_into_each_platform_and_refuses_a_build_whose_stamp_did_not_take()
+    {
+        // Given a Go container that builds helpers stamped 0.12.0, and one whose helpers say 0.9.0
+        var stamped = FakeDocker("exit 0", built: Built("0.12.0"));
+
+        // When BuildHelper builds with each
+        var (code, output) = _build.RunWith(stamped, "--target=BuildHelper");
+        Assert.True(code == 0, output);
+        var manifest = File.ReadAllText(Path.Combine(Helper, "manifest.json"));
+        var (again, skipped) = _build.RunWith(stamped, "--target=BuildHelper");
+        var (refusedCode, refused) = _build.RunWith(FakeDocker("exit 0", built: Built("0.9.0")), "--target=BuildHelper", "--helper-go-image=go:other");
+
+        // Then the first is recorded with the versions read, the second skips, and the third is refused, the first kept
+        Assert.True(code == 0, output);
+        Assert.Equal(2, manifest.Split("\"version\": \"0.12.0\"").Length - 2);
+        Assert.True(again == 0, skipped);
+        Assert.Contains("Skipping task BuildHelper: helper 0.12.0 linux/amd64,linux/arm64 up to date", skipped);
+        Assert.Equal(ExitCodes.Failed, refusedCode);
+        Assert.Contains("reports version 0.9.0", refused);
+        Assert.Contains("not the HELPER_VERSION 0.12.0 the build stamps into it; nothing was installed", refused);
+        Assert.Contains("check HELPER_MODULE", refused);
+        Assert.Equal(manifest, File.ReadAllText(Path.Combine(Helper, "manifest.json")));
     }
 
     [Fact]

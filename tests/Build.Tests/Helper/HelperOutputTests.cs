@@ -23,7 +23,7 @@ public sealed class HelperOutputTests : IDisposable
         File.Copy("/bin/busybox", Path.Combine(staged, file));
         var manifest = new HelperManifest
         {
-            Source = request.SourceName, Version = request.Version, Origin = request.Origin, OriginSha256 = request.OriginSha256,
+            Source = request.SourceName, HelperVersion = request.Version, Origin = request.Origin, OriginSha256 = request.OriginSha256,
             CreatedAt = DateTimeOffset.Parse("2026-11-29T01:02:03Z"),
             Binaries = [new HelperBinary("linux/amd64", file, FileHash.Sha256("/bin/busybox"), new FileInfo("/bin/busybox").Length)],
         };
@@ -37,17 +37,55 @@ public sealed class HelperOutputTests : IDisposable
     {
         var manifest = new HelperManifest
         {
-            Source = "build", Version = "0.12.0", Origin = "github.com/awslabs/amazon-ecr-credential-helper", GoImage = "golang:1.26.7-alpine",
+            Source = "build", Version = "0.12.0", HelperVersion = "0.12.0", Origin = "github.com/awslabs/amazon-ecr-credential-helper", GoImage = "golang:1.26.7-alpine",
             CreatedAt = DateTimeOffset.Parse("2026-11-29T01:02:03Z"),
-            Binaries = [new("linux/amd64", "linux-amd64/docker-credential-ecr-login", new string('a', 64), 7147520), new("linux/arm64", "linux-arm64/docker-credential-ecr-login", new string('b', 64), 6750208)],
+            Binaries =
+            [
+                new("linux/amd64", "linux-amd64/docker-credential-ecr-login", new string('a', 64), 7147520) { Version = "0.12.0" },
+                new("linux/arm64", "linux-arm64/docker-credential-ecr-login", new string('b', 64), 6750208),
+            ],
         };
 
         var json = manifest.ToJson();
         var back = HelperManifest.FromJson(json);
 
         Assert.Equal(manifest, back);
+        Assert.Equal("0.12.0", back!.Binaries[0].Version);
+        Assert.Null(back.Binaries[1].Version);
         Assert.Contains("\"goImage\": \"golang:1.26.7-alpine\"", json);
+        Assert.Contains("\"helperVersion\": \"0.12.0\"", json);
         Assert.DoesNotContain("originSha256", json);
+        Assert.Equal("0.12.0 linux/amd64, version unverified for linux/arm64", back.Describe());
+    }
+
+    [Fact]
+    public void A_manifest_written_before_versions_were_read_is_read_as_made_for_its_version_with_every_binary_unverified_and_is_made_again()
+    {
+        // Given a manifest as the build wrote it before it read the binaries' versions, over a matching binary
+        WriteOutput(Request);
+        File.WriteAllText(Output.ManifestPath, $$"""
+            {
+              "source": "path",
+              "version": "0.12.0",
+              "origin": "/opt/helper",
+              "originSha256": "abc",
+              "createdAt": "2026-11-29T01:02:03+00:00",
+              "binaries": [
+                { "platform": "linux/amd64", "file": "linux-amd64/docker-credential-ecr-login", "sha256": "{{FileHash.Sha256("/bin/busybox")}}", "size": {{new FileInfo("/bin/busybox").Length}} }
+              ]
+            }
+            """);
+
+        // When it is read
+        var manifest = Output.ReadManifest();
+
+        // Then it is whole, made for 0.12.0, its binary unverified, and BuildHelper makes it again to read the version
+        Assert.NotNull(manifest);
+        Assert.Equal("0.12.0", manifest.MadeFor);
+        Assert.True(manifest.FromEarlierBuild);
+        Assert.Equal("version unverified for linux/amd64", manifest.Describe());
+        Assert.Equal("its manifest, written by an earlier version of this build, records no version read from the binaries", Output.Staleness(Request));
+        Assert.Equal("the settings changed: HELPER_VERSION 0.12.0 -> 0.11.0", Output.Staleness(Request with { Version = "0.11.0" }));
     }
 
     [Theory]
@@ -74,7 +112,7 @@ public sealed class HelperOutputTests : IDisposable
         Assert.Equal("no helper built yet", Output.Staleness(Request));
 
         WriteOutput(Request);
-        Assert.Equal("the settings changed: version 0.12.0 -> 0.11.0", Output.Staleness(Request with { Version = "0.11.0" }));
+        Assert.Equal("the settings changed: HELPER_VERSION 0.12.0 -> 0.11.0", Output.Staleness(Request with { Version = "0.11.0" }));
         Assert.Equal("the settings changed: platforms linux/amd64 -> linux/amd64,linux/arm64", Output.Staleness(Request with { Platforms = [HelperPlatform.Amd64, HelperPlatform.Arm64] }));
 
         File.WriteAllText(Output.ManifestPath, "{\"source\":");

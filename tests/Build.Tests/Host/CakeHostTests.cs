@@ -51,7 +51,7 @@ public sealed class CakeHostTests
     }
 
     [Fact]
-    public async Task Skipped_task_logs_the_reason_its_ShouldRun_gave_and_does_not_run()
+    public async Task Skipped_target_logs_the_reason_its_ShouldRun_gave_does_not_run_and_is_reported_as_skipped_with_it()
     {
         var host = new HostHarness();
 
@@ -60,6 +60,9 @@ public sealed class CakeHostTests
         Assert.True(code == ExitCodes.Success, host.Output);
         Assert.Empty(host.Context!.Ran);
         Assert.Contains("Skipping task AlreadyDone: helper v0.12.0 linux/amd64 already built, sha256 matches", host.Output);
+        Assert.Matches(@"AlreadyDone +- +Skipped", host.Output);
+        Assert.DoesNotContain("Succeeded", host.Output);
+        Assert.Contains("  AlreadyDone skipped: helper v0.12.0 linux/amd64 already built, sha256 matches\n", host.Output);
     }
 
     [Fact]
@@ -72,7 +75,8 @@ public sealed class CakeHostTests
         Assert.True(code == ExitCodes.Success, host.Output);
         Assert.Equal(["AfterSkipped"], host.Context!.Ran);
         Assert.Contains("Skipping task AlreadyDone: helper v0.12.0 linux/amd64 already built, sha256 matches", host.Output);
-        Assert.Matches(@"AlreadyDone\s+-\s+Skipped\s+helper v0\.12\.0", host.Output);
+        Assert.Matches(@"AlreadyDone +- +Skipped", host.Output);
+        Assert.Contains("  AlreadyDone skipped: helper v0.12.0 linux/amd64 already built, sha256 matches\n", host.Output);
     }
 
     [Fact]

@@ -66,6 +66,24 @@ public sealed class SmokeSummaryTests
     }
 
     [Fact]
+    public void The_helper_the_levels_ran_is_named_above_the_table_and_as_a_junit_property()
+    {
+        // Given a summary of a run with the helper BuildHelper installed, read as 0.8.0
+        var summary = new SmokeSummary([Executor], TimeSpan.FromSeconds(1.3)) { Helper = "0.8.0 linux/amd64 (HELPER_SOURCE=path)" };
+
+        // When it is rendered as text and as JUnit XML
+        var table = summary.Table();
+        var suite = XDocument.Parse(summary.JUnitXml(DateTimeOffset.UnixEpoch)).Descendants("testsuite").Single();
+
+        // Then both name the helper's version as read
+        Assert.StartsWith("helper: 0.8.0 linux/amd64 (HELPER_SOURCE=path)\nlevel ", table);
+        var property = Assert.Single(suite.Elements("properties").Elements("property"));
+        Assert.Equal("helper", (string?)property.Attribute("name"));
+        Assert.Equal("0.8.0 linux/amd64 (HELPER_SOURCE=path)", (string?)property.Attribute("value"));
+        Assert.Equal("properties", suite.Elements().First().Name.LocalName);
+    }
+
+    [Fact]
     public void A_job_log_with_control_characters_still_gives_valid_junit_xml()
     {
         // Given a failed pipeline row whose detail is a job log with colour codes, a bell, a NUL and a lone surrogate

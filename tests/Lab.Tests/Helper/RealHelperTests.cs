@@ -121,6 +121,57 @@ public sealed class RealHelperTests : IAsyncLifetime
     }
 
     [HelperArchiveFact]
+    public async Task Path_source_with_the_real_0_8_0_helper_and_the_default_HELPER_VERSION_reports_0_8_0_everywhere_and_warns_once()
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(10));
+        var helper = await LabHelper.Amd64Async();
+        var root = BuildHelperRun.PrepareRoot(Path.Combine(_work.FullName, "root"));
+        // A new user's settings: their own helper, HELPER_VERSION left at its default (0.12.0).
+        var settings = new Dictionary<string, string>
+        {
+            ["HELPER_SOURCE"] = "path", ["HELPER_PATH"] = helper, ["HELPER_PLATFORMS"] = "linux/amd64", ["COMPOSE_PROJECT_NAME"] = "ecrlab-helper-version",
+        };
+
+        // When BuildHelper runs twice, then Status
+        var first = await BuildHelperRun.RunAsync(root, settings, timeout.Token);
+        var second = await BuildHelperRun.RunAsync(root, settings, timeout.Token);
+        var status = await Cli.RunAsync(
+            "dotnet", [Path.Combine(AppContext.BaseDirectory, "Build.dll"), "--target=Status"], timeout.Token,
+            new Dictionary<string, string>(settings) { ["BUILD_ROOT"] = root, ["NO_COLOR"] = "1" });
+
+        // Then the helper is installed and reported as the 0.8.0 it is, with one warning naming both versions
+        Assert.True(first.Succeeded, BuildHelperRun.Printed(first));
+        var warning = $"HELPER_PATH {helper} reports version 0.8.0 (its -v says so), not HELPER_VERSION 0.12.0";
+        Assert.Single(BuildHelperRun.Printed(first).Split('\n'), l => l.Contains(warning, StringComparison.Ordinal));
+        using var manifest = JsonDocument.Parse(File.ReadAllText(Path.Combine(root, ".state", "helper", "manifest.json")));
+        Assert.Equal("0.8.0", manifest.RootElement.GetProperty("version").GetString());
+        Assert.Equal("0.8.0", manifest.RootElement.GetProperty("binaries")[0].GetProperty("version").GetString());
+        Assert.Equal("0.12.0", manifest.RootElement.GetProperty("helperVersion").GetString());
+        Assert.True(second.Succeeded, BuildHelperRun.Printed(second));
+        Assert.Contains("Skipping task BuildHelper: helper 0.8.0 linux/amd64 up to date", BuildHelperRun.Printed(second));
+        Assert.Contains("helper 0.8.0 linux/amd64 up to date", BuildHelperRun.Printed(second).Split('\n').Last(l => l.Contains("BuildHelper", StringComparison.Ordinal)));
+        Assert.DoesNotContain("reports version", BuildHelperRun.Printed(second));
+        Assert.True(status.Succeeded, status.Output + status.Error);
+        Assert.Contains("helper       0.8.0 linux/amd64 (HELPER_SOURCE=path), built ", status.Output);
+    }
+
+    [Fact]
+    public async Task Debians_helper_reads_as_the_0_6_0_its_v_and_its_stamp_say_not_the_libraries_0_6_4_its_version_verb_prints()
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(1));
+        var debian = LabImages.Load().Helper;
+        var context = Build.Host.CakeContextFactory.Create(new Cake.Core.CakeEnvironment(new Cake.Core.CakePlatform(), new Cake.Core.CakeRuntime()), new Cake.Core.Diagnostics.NullLog(), Build.Host.HostOptions.Parse([]));
+        var reader = new Build.Helper.HelperVersionReader(new Build.Processes.CommandRunner(context, new Build.Secrets.Redactor(), timeout.Token));
+
+        var verb = await Cli.RunAsync(debian, ["version"], timeout.Token, new Dictionary<string, string> { ["HOME"] = Path.Combine(_work.FullName, "home") });
+        var read = reader.Read(debian, Build.Helper.HelperPlatform.Amd64);
+
+        Assert.Equal("0.6.4", verb.Output.Trim());
+        Assert.Equal(new Build.Helper.ReportedVersion("0.6.0", "its -v says so"), read);
+        Assert.Equal("0.6.0", Build.Helper.GoVersionStamp.Read(debian));
+    }
+
+    [HelperArchiveFact]
     public async Task Path_source_refuses_debians_glibc_helper_and_accepts_the_lab_helper()
     {
         using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(10));

@@ -42,8 +42,10 @@ public sealed class SmokeTestTests(LabFixture lab, ITestOutputHelper output)
         Assert.Contains("pipeline mode: skipped (set GITLAB_TOKEN", text);
         Assert.DoesNotContain(runner.Token, text);
         Assert.DoesNotContain(lab.Key.SecretAccessKey, text);
+        Assert.Contains("helper: 0.8.0 linux/amd64 (HELPER_SOURCE=path)\nlevel ", text);
         var junit = XDocument.Load(Path.Combine(run.State, "smoketest", "junit.xml"));
         Assert.Equal(2, junit.Descendants("testcase").Count());
+        Assert.Equal("0.8.0 linux/amd64 (HELPER_SOURCE=path)", (string?)junit.Descendants("property").Single(p => (string?)p.Attribute("name") == "helper").Attribute("value"));
         Assert.Empty(junit.Descendants("failure"));
         var pipeline = File.ReadAllText(Path.Combine(run.State, "pipeline", ".gitlab-ci.yml"));
         Assert.Contains($"image: \"{registry.PrivateImage}\"", pipeline);
