@@ -51,13 +51,6 @@ public sealed partial class BuildSettings
     [GeneratedRegex(@"\A(?!/)(?!.*//)(?!.*\.\.)(?!.*/\z)(?!.*\.lock\z)[A-Za-z0-9._/-]{1,200}\z")]
     private static partial Regex BranchPattern();
 
-    /// <summary>ASCII digits only: no sign, no spaces inside, no separators, no other script's digits; spaces and tabs around are dropped, a line break is not.</summary>
-    private static int? WholeNumber(string text, int minimum, int maximum) =>
-        int.TryParse(text.Trim(' ', '\t'), NumberStyles.None, CultureInfo.InvariantCulture, out var n) && n >= minimum && n <= maximum ? n : null;
-
-    private static TimeSpan? WholeSeconds(string text, int minimum, int maximum) =>
-        WholeNumber(text, minimum, maximum) is { } n ? TimeSpan.FromSeconds(n) : null;
-
     private static TimeSpan? PollSeconds(string text) =>
         double.TryParse(text.Trim(' ', '\t'), NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var n) && n >= 0.1 && n <= 60 ? TimeSpan.FromSeconds(n) : null;
 
@@ -77,17 +70,6 @@ public sealed partial class BuildSettings
 
         return tags;
     }
-
-    private const string PathRule = "a path holds no line break (nor NUL), and .env.local could not record one";
-
-    private static bool IsPath(string text) => text.IndexOfAny(['\n', '\r', '\0']) < 0;
-
-    private static bool? ParseBool(string text) => text.Trim().ToLowerInvariant() switch
-    {
-        "true" or "1" or "yes" or "on" => true,
-        "false" or "0" or "no" or "off" => false,
-        _ => null,
-    };
 
     private static CredentialsSource? ParseCredentialsSource(string text) => text.Trim().ToLowerInvariant() switch
     {
@@ -151,8 +133,5 @@ public sealed partial class BuildSettings
     private const string DownloadUrlRule =
         "the binary and its .sha256 both come from this URL, so over http:// anyone on the network path could replace both: use https:// (http:// is taken only for a loopback host such as 127.0.0.1), without user info";
 
-    private static Uri? ParseDownloadUrl(string text) => ParseHttpUrl(text) is { } uri && (uri.Scheme == "https" || uri.IsLoopback) ? uri : null;
-
-    private static Uri? ParseHttpUrl(string text) =>
-        Uri.TryCreate(text.Trim(), UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https" && uri.Host.Length > 0 && uri.UserInfo.Length == 0 ? uri : null;
+    private static Uri? ParseDownloadUrl(string text) => SettingParsers.HttpUrl(text) is { } uri && (uri.Scheme == "https" || uri.IsLoopback) ? uri : null;
 }

@@ -204,16 +204,14 @@ public sealed partial class BuildSettings
         Func<bool>? dotEnvIsTracked = null,
         Action<string, Secret>? secretSeen = null)
     {
-        var s = SettingsLayers.Resolve(arguments, environment, dotEnvText, dotEnvLocalText, dotEnvIsTracked, secretSeen);
+        var s = SettingsLayers.Resolve(root, invocationDirectory, arguments, environment, dotEnvText, dotEnvLocalText, dotEnvIsTracked, secretSeen);
 
-        DirectoryPath? Directory(SettingDefinition d) => s.Parse(d, text => IsPath(text) ? (DirectoryPath?)new DirectoryPath(text).MakeAbsolute(BaseFor(d)).Collapse() : null, PathRule);
-        FilePath? File(SettingDefinition d) => s.Parse(d, text => IsPath(text) ? (FilePath?)new FilePath(text).MakeAbsolute(BaseFor(d)).Collapse() : null, PathRule);
-        DirectoryPath BaseFor(SettingDefinition d) => s.Get(d)?.Origin is SettingOrigin.Argument or SettingOrigin.Environment ? invocationDirectory : root;
-        string? Matching(SettingDefinition d, Regex pattern) => s.Parse(d, text => pattern.IsMatch(text) ? text : null);
-        ImageReference? Image(SettingDefinition d) => s.Parse(d, text => ImageReference.TryParse(text, out var image) ? image : null);
-        bool Flag(SettingDefinition d) => s.Parse(d, ParseBool) ?? false;
-        int Port(SettingDefinition d) => s.Parse(d, text => WholeNumber(text, 1, 65535)) ?? 0;
-        Secret? SecretOf(SettingDefinition d) => s.Get(d) is { } v ? new Secret(v.Text) : null;
+        FilePath? File(SettingDefinition d) => s.File(d);
+        string? Matching(SettingDefinition d, Regex pattern) => s.Parse(d, SettingParsers.Matching(pattern));
+        ImageReference? Image(SettingDefinition d) => s.Parse(d, SettingParsers.Image);
+        bool Flag(SettingDefinition d) => s.Defaulted(d, SettingParsers.Bool);
+        int Port(SettingDefinition d) => s.Defaulted(d, SettingParsers.Port);
+        Secret? SecretOf(SettingDefinition d) => s.SecretOf(d);
 
         var registries = new List<EcrRegistry>();
         foreach (var host in (s.Get(SettingCatalog.Registries)?.Text ?? string.Empty).Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
@@ -249,7 +247,7 @@ public sealed partial class BuildSettings
 
         var settings = new BuildSettings
         {
-            StateDirectory = Directory(SettingCatalog.StateDir) ?? root.Combine(".state"),
+            StateDirectory = s.Directory(SettingCatalog.StateDir),
             ComposeProjectName = Matching(SettingCatalog.ComposeProjectName, ComposeName()) ?? string.Empty,
             RunnerName = Matching(SettingCatalog.RunnerName, RunnerNamePattern()) ?? string.Empty,
             RunnerImage = Image(SettingCatalog.RunnerImage)!,
@@ -274,15 +272,15 @@ public sealed partial class BuildSettings
             HelperArchive = File(SettingCatalog.HelperArchive),
             HelperDownloadUrl = s.Parse(SettingCatalog.HelperDownloadUrl, ParseDownloadUrl, DownloadUrlRule)!,
             UseCredsStore = Flag(SettingCatalog.UseCredsStore),
-            GitLabUrl = s.Parse(SettingCatalog.GitLabUrl, ParseHttpUrl, "an http(s) URL without user info (name:token@ would put a token in logs and process lists)")!,
+            GitLabUrl = s.Parse(SettingCatalog.GitLabUrl, SettingParsers.HttpUrl, "an http(s) URL without user info (name:token@ would put a token in logs and process lists)")!,
             RunnerToken = SecretOf(SettingCatalog.RunnerToken),
             GitLabToken = SecretOf(SettingCatalog.GitLabToken),
             RegistrationToken = SecretOf(SettingCatalog.RegistrationToken),
             GitLabProject = Matching(SettingCatalog.GitLabProject, ProjectPattern()),
             RunnerTags = RunnerTagList(s),
-            RunnerRunUntagged = s.Parse(SettingCatalog.RunnerRunUntagged, ParseBool) ?? true,
+            RunnerRunUntagged = Flag(SettingCatalog.RunnerRunUntagged),
             RunnerDescription = s.Get(SettingCatalog.RunnerDescription)?.Text.Trim() is { Length: > 0 } description ? description : null,
-            RunnerConcurrent = s.Parse(SettingCatalog.RunnerConcurrent, text => WholeNumber(text, 1, 1000)),
+            RunnerConcurrent = s.Parse(SettingCatalog.RunnerConcurrent, text => SettingParsers.WholeNumber(text, 1, 1000)),
             GitLabCaBundle = File(SettingCatalog.GitLabCaBundle),
             RunnerExtraHosts = s.Parse(SettingCatalog.RunnerExtraHosts, ParseExtraHosts) ?? [],
             RunnerNetwork = Matching(SettingCatalog.RunnerNetwork, NetworkName()),
@@ -292,7 +290,7 @@ public sealed partial class BuildSettings
             ServerImage = Image(SettingCatalog.ServerImage)!,
             ServerWebPort = Port(SettingCatalog.ServerWebPort),
             ServerSshPort = Port(SettingCatalog.ServerSshPort),
-            ServerTimeout = s.Parse(SettingCatalog.ServerTimeout, text => WholeSeconds(text, 10, 86400)) ?? TimeSpan.FromSeconds(900),
+            ServerTimeout = s.Parse(SettingCatalog.ServerTimeout, text => SettingParsers.WholeSeconds(text, 10, 86400)) ?? TimeSpan.FromSeconds(900),
             ServerProject = Matching(SettingCatalog.ServerProject, ServerProjectPattern()) ?? "ecr-smoke",
             OverriddenFileValues = s.Overridden.Select(o => o.Line).ToList(),
             SecretsFromDotEnv = SettingCatalog.All.Any(d => d.IsSecret && s.Get(d)?.Origin == SettingOrigin.DotEnv),
@@ -305,11 +303,11 @@ public sealed partial class BuildSettings
             CleanServerData = Flag(SettingCatalog.CleanServerData),
             CleanBackups = Flag(SettingCatalog.CleanBackups),
             CleanImages = Flag(SettingCatalog.CleanImages),
-            DindPrivileged = s.Parse(SettingCatalog.DindPrivileged, ParseBool) ?? true,
+            DindPrivileged = Flag(SettingCatalog.DindPrivileged),
             RegistryCaBundle = File(SettingCatalog.RegistryCaBundle),
             PipelineBranch = Matching(SettingCatalog.PipelineBranch, BranchPattern()) ?? string.Empty,
-            PipelineTimeout = s.Parse(SettingCatalog.PipelineTimeout, text => WholeSeconds(text, 10, 86400)) ?? TimeSpan.Zero,
-            PipelinePendingTimeout = s.Parse(SettingCatalog.PipelinePendingTimeout, text => WholeSeconds(text, 5, 86400)) ?? TimeSpan.Zero,
+            PipelineTimeout = s.Parse(SettingCatalog.PipelineTimeout, text => SettingParsers.WholeSeconds(text, 10, 86400)) ?? TimeSpan.Zero,
+            PipelinePendingTimeout = s.Parse(SettingCatalog.PipelinePendingTimeout, text => SettingParsers.WholeSeconds(text, 5, 86400)) ?? TimeSpan.Zero,
             PipelinePollInterval = s.Parse(SettingCatalog.PipelinePollInterval, PollSeconds) ?? TimeSpan.Zero,
         };
 

@@ -1,0 +1,130 @@
+using System.Globalization;
+using Build.Settings;
+using Cake.Core.IO;
+
+namespace Build.Tests.Settings;
+
+/// <summary>
+/// SettingCatalog is the one place defaults live: every setting lands in the settings object, takes the catalog's
+/// default when nothing sets it, and follows its text when something does.
+/// </summary>
+public sealed class SettingDefaultsTests
+{
+    private const string Root = "/repo";
+
+    /// <summary>A setting, another valid text for it, where the loaded settings keep it, and that value read independently from a text.</summary>
+    private sealed record Row(SettingDefinition Setting, string Other, Func<BuildSettings, object?> Read, Func<string, object?>? Expect = null)
+    {
+        public object? Parsed(string text) => (Expect ?? (t => t))(text);
+    }
+
+    private static readonly Row[] Rows =
+    [
+        new(SettingCatalog.StateDir, "/srv/state", s => s.StateDirectory.FullPath, Absolute),
+        new(SettingCatalog.ComposeProjectName, "other-project", s => s.ComposeProjectName),
+        new(SettingCatalog.RunnerName, "other-runner", s => s.RunnerName),
+        new(SettingCatalog.RunnerImage, "gitlab/gitlab-runner:v18.0.0", s => s.RunnerImage.ToString()),
+        new(SettingCatalog.DindImage, "docker:28-dind", s => s.DindImage.ToString()),
+        new(SettingCatalog.DockerCliImage, "docker:28-cli", s => s.DockerCliImage.ToString()),
+        new(SettingCatalog.CredentialsSource, "instance-role", s => s.CredentialsSource, t => Enum.Parse<CredentialsSource>(t.Replace("-", string.Empty), ignoreCase: true)),
+        new(SettingCatalog.CredentialsFile, "/home/me/aws/credentials", s => s.CredentialsFile?.FullPath, Absolute),
+        new(SettingCatalog.AwsProfile, "ci", s => s.AwsProfile),
+        new(SettingCatalog.AwsAccessKeyId, "AKIAIOSFODNN7EXAMPLE", s => s.AwsAccessKeyId?.Reveal()),
+        new(SettingCatalog.AwsSecretAccessKey, "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY", s => s.AwsSecretAccessKey?.Reveal()),
+        new(SettingCatalog.AwsSessionToken, "IQoJb3JpZ2luX2VjEXAMPLE", s => s.AwsSessionToken?.Reveal()),
+        new(SettingCatalog.AwsRegion, "eu-west-1", s => s.AwsRegion),
+        new(SettingCatalog.Registries, "123456789012.dkr.ecr.eu-west-1.amazonaws.com", s => Joined(s.Registries.Select(r => r.Host))),
+        new(SettingCatalog.PrivateImage, "123456789012.dkr.ecr.eu-west-1.amazonaws.com/app:1", s => s.PrivateImage?.ToString()),
+        new(SettingCatalog.StsEndpoint, "https://sts.eu-west-1.amazonaws.com/", s => s.StsEndpoint?.ToString()),
+        new(SettingCatalog.CaBundle, "/etc/ssl/aws.pem", s => s.CaBundle?.FullPath, Absolute),
+        new(SettingCatalog.WriteCredentialsFromEnv, "true", s => s.WriteCredentialsFromEnv, Flag),
+        new(SettingCatalog.FixCredentialsMode, "true", s => s.FixCredentialsMode, Flag),
+        new(SettingCatalog.HelperVersion, "0.11.0", s => s.HelperVersion),
+        new(SettingCatalog.HelperSource, "download", s => s.HelperSource, t => Enum.Parse<HelperSource>(t, ignoreCase: true)),
+        new(SettingCatalog.HelperPath, "/opt/helper/docker-credential-ecr-login", s => s.HelperPath?.FullPath, Absolute),
+        new(SettingCatalog.HelperPlatforms, "linux/arm64", s => Joined(s.HelperPlatforms)),
+        new(SettingCatalog.HelperGoImage, "golang:1.25.0-alpine", s => s.HelperGoImage.ToString()),
+        new(SettingCatalog.HelperModule, "example.com/fork/amazon-ecr-credential-helper", s => s.HelperModule),
+        new(SettingCatalog.HelperGoProxy, "off", s => s.HelperGoProxy),
+        new(SettingCatalog.HelperArchive, "/opt/helper/v0.12.0.tar.gz", s => s.HelperArchive?.FullPath, Absolute),
+        new(SettingCatalog.HelperDownloadUrl, "https://mirror.example.com/helper", s => s.HelperDownloadUrl.ToString(), t => new Uri(t).ToString()),
+        new(SettingCatalog.UseCredsStore, "true", s => s.UseCredsStore, Flag),
+        new(SettingCatalog.GitLabUrl, "https://gitlab.example.com", s => s.GitLabUrl.ToString(), t => new Uri(t).ToString()),
+        new(SettingCatalog.RunnerToken, "glrt-runnertoken0123456789", s => s.RunnerToken?.Reveal()),
+        new(SettingCatalog.GitLabToken, "glpat-personal0123456789", s => s.GitLabToken?.Reveal()),
+        new(SettingCatalog.RegistrationToken, "GR1348941registration01234", s => s.RegistrationToken?.Reveal()),
+        new(SettingCatalog.GitLabProject, "group/project", s => s.GitLabProject),
+        new(SettingCatalog.RunnerTags, "ecr,docker", s => Joined(s.RunnerTags)),
+        new(SettingCatalog.RunnerRunUntagged, "false", s => s.RunnerRunUntagged, Flag),
+        new(SettingCatalog.RunnerDescription, "the ECR runner", s => s.RunnerDescription),
+        new(SettingCatalog.RunnerConcurrent, "4", s => s.RunnerConcurrent, Number),
+        new(SettingCatalog.GitLabCaBundle, "/etc/ssl/gitlab.pem", s => s.GitLabCaBundle?.FullPath, Absolute),
+        new(SettingCatalog.RunnerExtraHosts, "mirror.internal:10.0.0.5", s => Joined(s.RunnerExtraHosts.Select(h => $"{h.Host}:{h.Address}"))),
+        new(SettingCatalog.RunnerNetwork, "lab-net", s => s.RunnerNetwork),
+        new(SettingCatalog.RunnerRestartPolicy, "always", s => s.RunnerRestartPolicy),
+        new(SettingCatalog.ImagePull, "never", s => s.PullMissingImages, t => t == "missing"),
+        new(SettingCatalog.Server, "true", s => s.Server, Flag),
+        new(SettingCatalog.ServerImage, "gitlab/gitlab-ce:18.0.0-ce.0", s => s.ServerImage.ToString()),
+        new(SettingCatalog.ServerWebPort, "8801", s => s.ServerWebPort, Number),
+        new(SettingCatalog.ServerSshPort, "2201", s => s.ServerSshPort, Number),
+        new(SettingCatalog.ServerTimeout, "60", s => s.ServerTimeout, Seconds),
+        new(SettingCatalog.ServerProject, "other-smoke", s => s.ServerProject),
+        new(SettingCatalog.CleanDryRun, "true", s => s.CleanDryRun, Flag),
+        new(SettingCatalog.CleanServerData, "true", s => s.CleanServerData, Flag),
+        new(SettingCatalog.CleanBackups, "true", s => s.CleanBackups, Flag),
+        new(SettingCatalog.CleanImages, "true", s => s.CleanImages, Flag),
+        new(SettingCatalog.DindPrivileged, "false", s => s.DindPrivileged, Flag),
+        new(SettingCatalog.RegistryCaBundle, "/etc/ssl/mirror.pem", s => s.RegistryCaBundle?.FullPath, Absolute),
+        new(SettingCatalog.PipelineBranch, "ci/other", s => s.PipelineBranch),
+        new(SettingCatalog.PipelineTimeout, "60", s => s.PipelineTimeout, Seconds),
+        new(SettingCatalog.PipelinePendingTimeout, "30", s => s.PipelinePendingTimeout, Seconds),
+        new(SettingCatalog.PipelinePollInterval, "0.5", s => s.PipelinePollInterval, Seconds),
+    ];
+
+    public static TheoryData<string> Keys => new(SettingCatalog.All.Select(d => d.Key));
+
+    private static BuildSettings Load(Dictionary<string, string> environment) =>
+        BuildSettings.Load(new DirectoryPath(Root), new DirectoryPath("/home/me"), new Dictionary<string, string>(), environment.GetValueOrDefault, null);
+
+    private static Row RowOf(string key) => Rows.Single(r => r.Setting.Key == key);
+
+    [Fact]
+    public void Every_setting_of_the_catalog_has_a_row_in_catalog_order()
+    {
+        Assert.Equal(SettingCatalog.All.Select(d => d.Key), Rows.Select(r => r.Setting.Key));
+    }
+
+    [Theory]
+    [MemberData(nameof(Keys))]
+    public void A_setting_nothing_sets_takes_the_catalog_default(string key)
+    {
+        var row = RowOf(key);
+
+        var loaded = row.Read(Load([]));
+
+        Assert.Equal(row.Setting.Default is { } text ? row.Parsed(text) : null, loaded);
+    }
+
+    [Theory]
+    [MemberData(nameof(Keys))]
+    public void A_setting_set_to_another_value_takes_that_value(string key)
+    {
+        var row = RowOf(key);
+
+        var loaded = row.Read(Load(new() { [key] = row.Other }));
+
+        Assert.Equal(row.Parsed(row.Other), loaded);
+        Assert.NotEqual(row.Read(Load([])), loaded);
+    }
+
+    private static object? Absolute(string text) => System.IO.Path.GetFullPath(text, Root);
+
+    private static object? Flag(string text) => bool.Parse(text);
+
+    private static object? Number(string text) => int.Parse(text, CultureInfo.InvariantCulture);
+
+    private static object? Seconds(string text) => TimeSpan.FromSeconds(double.Parse(text, CultureInfo.InvariantCulture));
+
+    /// <summary>A list as one comparable text; null when empty, as an unset setting without a default reads.</summary>
+    private static string? Joined(IEnumerable<string> items) => string.Join(',', items) is { Length: > 0 } text ? text : null;
+}
