@@ -19,8 +19,8 @@ public sealed class RunnerClean(BuildContext context, bool dryRun, GitLab.GitLab
         var state = new State.StateCleanup(
             context.StateFolder,
             [(settings.CredentialsFile?.FullPath, "the credentials file"), (Path.Combine(context.Root.FullPath, ".env"), ".env"), (Path.Combine(context.Root.FullPath, ".env.local"), ".env.local")],
-            settings.CleanServerData,
-            settings.CleanBackups);
+            settings.Clean.ServerData,
+            settings.Clean.Backups);
         if (state.Refusal() is { } refusal)
         {
             // A folder Clean must not touch stops the whole run: nothing of it, nor anything else, is changed.
@@ -103,7 +103,7 @@ public sealed class RunnerClean(BuildContext context, bool dryRun, GitLab.GitLab
         }
 
         Remove(dry, volumes, v => ["volume", "rm", v.Id]);
-        if (settings.CleanImages)
+        if (settings.Clean.Images)
         {
             var images = resources.Images();
             foreach (var image in images)

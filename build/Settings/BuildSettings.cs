@@ -176,17 +176,7 @@ public sealed partial class BuildSettings
 
     public required bool FixCredentialsMode { get; init; }
 
-    /// <summary>CLEAN_DRY_RUN: Clean lists what it would do and changes nothing.</summary>
-    public bool CleanDryRun { get; init; }
-
-    /// <summary>CLEAN_SERVER_DATA: Clean also removes STATE_DIR/server.</summary>
-    public bool CleanServerData { get; init; }
-
-    /// <summary>CLEAN_BACKUPS: Clean also removes STATE_DIR/runner/backups.</summary>
-    public bool CleanBackups { get; init; }
-
-    /// <summary>CLEAN_IMAGES: Clean also removes images labelled with the project.</summary>
-    public bool CleanImages { get; init; }
+    public required CleanSettings Clean { get; init; }
 
     /// <summary>
     /// Builds the settings from <c>--name=value</c> arguments, environment variables and the texts of .env.local
@@ -299,10 +289,7 @@ public sealed partial class BuildSettings
             CaBundle = File(SettingCatalog.CaBundle),
             WriteCredentialsFromEnv = Flag(SettingCatalog.WriteCredentialsFromEnv),
             FixCredentialsMode = Flag(SettingCatalog.FixCredentialsMode),
-            CleanDryRun = Flag(SettingCatalog.CleanDryRun),
-            CleanServerData = Flag(SettingCatalog.CleanServerData),
-            CleanBackups = Flag(SettingCatalog.CleanBackups),
-            CleanImages = Flag(SettingCatalog.CleanImages),
+            Clean = CleanSettings.Read(s),
             DindPrivileged = Flag(SettingCatalog.DindPrivileged),
             RegistryCaBundle = File(SettingCatalog.RegistryCaBundle),
             PipelineBranch = Matching(SettingCatalog.PipelineBranch, BranchPattern()) ?? string.Empty,

@@ -21,6 +21,9 @@ public sealed partial class SettingsLayers
         where T : class =>
         Parse(definition, parse, reason) ?? Placeholder<T>(definition);
 
+    /// <summary>A true-or-false setting (they all have a default).</summary>
+    public bool Flag(SettingDefinition definition) => Defaulted(definition, SettingParsers.Bool);
+
     /// <summary>A comma-separated list, entries trimmed and empty ones dropped; empty when unset.</summary>
     public IReadOnlyList<string> List(SettingDefinition definition) =>
         (Get(definition)?.Text ?? string.Empty).Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
