@@ -48,12 +48,6 @@ public sealed partial class BuildSettings
     /// <summary>GitLab refuses a job with 50 tags or more, and the example pipeline gives every job all of RUNNER_TAGS.</summary>
     public const int MaximumRunnerTags = 49;
 
-    [GeneratedRegex(@"\A(?!/)(?!.*//)(?!.*\.\.)(?!.*/\z)(?!.*\.lock\z)[A-Za-z0-9._/-]{1,200}\z")]
-    private static partial Regex BranchPattern();
-
-    private static TimeSpan? PollSeconds(string text) =>
-        double.TryParse(text.Trim(' ', '\t'), NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var n) && n >= 0.1 && n <= 60 ? TimeSpan.FromSeconds(n) : null;
-
     private static IReadOnlyList<string> RunnerTagList(SettingsLayers s)
     {
         var tags = (s.Get(SettingCatalog.RunnerTags)?.Text ?? string.Empty).Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Distinct().ToList();

@@ -154,27 +154,12 @@ public sealed partial class BuildSettings
 
     public required bool WriteCredentialsFromEnv { get; init; }
 
-    // SmokeTest (issue 11).
-
-    /// <summary>DIND_PRIVILEGED: the DinD service privileged (default), or with the equivalent capability set.</summary>
-    public bool DindPrivileged { get; init; } = true;
-
     /// <summary>REGISTRY_CA_BUNDLE: a CA the DinD service trusts for every registry host.</summary>
     public FilePath? RegistryCaBundle { get; init; }
 
-    /// <summary>PIPELINE_BRANCH: the branch pipeline mode commits the example pipeline to.</summary>
-    public string PipelineBranch { get; init; } = "gitlab-runner-ecr-smoketest";
-
-    /// <summary>PIPELINE_TIMEOUT: how long pipeline mode follows the pipeline.</summary>
-    public TimeSpan PipelineTimeout { get; init; } = TimeSpan.FromSeconds(900);
-
-    /// <summary>PIPELINE_PENDING_TIMEOUT: how long a job may stay pending before pipeline mode says why.</summary>
-    public TimeSpan PipelinePendingTimeout { get; init; } = TimeSpan.FromSeconds(120);
-
-    /// <summary>PIPELINE_POLL_INTERVAL: the time between two looks at the pipeline's jobs.</summary>
-    public TimeSpan PipelinePollInterval { get; init; } = TimeSpan.FromSeconds(3);
-
     public required bool FixCredentialsMode { get; init; }
+
+    public required SmokeSettings Smoke { get; init; }
 
     public required CleanSettings Clean { get; init; }
 
@@ -289,13 +274,9 @@ public sealed partial class BuildSettings
             CaBundle = File(SettingCatalog.CaBundle),
             WriteCredentialsFromEnv = Flag(SettingCatalog.WriteCredentialsFromEnv),
             FixCredentialsMode = Flag(SettingCatalog.FixCredentialsMode),
+            Smoke = SmokeSettings.Read(s),
             Clean = CleanSettings.Read(s),
-            DindPrivileged = Flag(SettingCatalog.DindPrivileged),
             RegistryCaBundle = File(SettingCatalog.RegistryCaBundle),
-            PipelineBranch = Matching(SettingCatalog.PipelineBranch, BranchPattern()) ?? string.Empty,
-            PipelineTimeout = s.Parse(SettingCatalog.PipelineTimeout, text => SettingParsers.WholeSeconds(text, 10, 86400)) ?? TimeSpan.Zero,
-            PipelinePendingTimeout = s.Parse(SettingCatalog.PipelinePendingTimeout, text => SettingParsers.WholeSeconds(text, 5, 86400)) ?? TimeSpan.Zero,
-            PipelinePollInterval = s.Parse(SettingCatalog.PipelinePollInterval, PollSeconds) ?? TimeSpan.Zero,
         };
 
         if (GoProxyProblem(settings.HelperGoProxy) is { } goProxyProblem)

@@ -21,7 +21,7 @@ public sealed class SmokePipeline(BuildContext context, GitLabApiOptions? apiOpt
             CaBundle = settings.GitLabCaBundle?.FullPath,
             Log = m => context.Warning(m),
         });
-        var options = new PipelineOptions(gitLab.Project!, settings.PipelineBranch, settings.PipelineTimeout, settings.PipelinePendingTimeout, settings.PipelinePollInterval, await RunnerIdAsync(api, cancel));
+        var options = new PipelineOptions(gitLab.Project!, settings.Smoke.PipelineBranch, settings.Smoke.PipelineTimeout, settings.Smoke.PipelinePendingTimeout, settings.Smoke.PipelinePollInterval, await RunnerIdAsync(api, cancel));
         return await new PipelineMode(api, gitLab.PersonalToken!, options, context.Redactor, m => context.Information(m)).RunAsync(pipelineYaml, cancel);
     }
 

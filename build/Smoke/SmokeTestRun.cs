@@ -56,7 +56,7 @@ public sealed class SmokeTestRun(BuildContext context)
         {
             levels.Add(await Level(ExecutorProbe.Level, () => new ExecutorProbe(context.Docker, cleanup, context.Redactor, new EnginePull(EngineEndpoints.Resolve(context.EnvironmentVariables), engine.ApiVersion))
                 .RunAsync(runner, registry, image.ToString(), runId, cancel)));
-            levels.Add(await Level(DindProbe.Level, () => Task.FromResult(new DindProbe(context.Docker, resources, settings.DindPrivileged, settings.RegistryCaBundle?.FullPath)
+            levels.Add(await Level(DindProbe.Level, () => Task.FromResult(new DindProbe(context.Docker, resources, settings.Smoke.DindPrivileged, settings.RegistryCaBundle?.FullPath)
                 .Run(job, settings.DindImage.ToString(), settings.Registries, image.ToString(), TimeSpan.FromMinutes(5)))));
         }
         finally
@@ -69,7 +69,7 @@ public sealed class SmokeTestRun(BuildContext context)
 
         if (context.GitLab.CanRunPipelines)
         {
-            context.Information($"pipeline mode: {context.GitLab.Url} project {context.GitLab.Project}, branch {settings.PipelineBranch}");
+            context.Information($"pipeline mode: {context.GitLab.Url} project {context.GitLab.Project}, branch {settings.Smoke.PipelineBranch}");
             levels.AddRange(await new SmokePipeline(context).RunAsync(File.ReadAllText(pipelineFile), cancel));
         }
 

@@ -73,12 +73,12 @@ public sealed class SettingDefaultsTests
         new(SettingCatalog.CleanServerData, "true", s => s.Clean.ServerData, Flag),
         new(SettingCatalog.CleanBackups, "true", s => s.Clean.Backups, Flag),
         new(SettingCatalog.CleanImages, "true", s => s.Clean.Images, Flag),
-        new(SettingCatalog.DindPrivileged, "false", s => s.DindPrivileged, Flag),
+        new(SettingCatalog.DindPrivileged, "false", s => s.Smoke.DindPrivileged, Flag),
         new(SettingCatalog.RegistryCaBundle, "/etc/ssl/mirror.pem", s => s.RegistryCaBundle?.FullPath, Absolute),
-        new(SettingCatalog.PipelineBranch, "ci/other", s => s.PipelineBranch),
-        new(SettingCatalog.PipelineTimeout, "60", s => s.PipelineTimeout, Seconds),
-        new(SettingCatalog.PipelinePendingTimeout, "30", s => s.PipelinePendingTimeout, Seconds),
-        new(SettingCatalog.PipelinePollInterval, "0.5", s => s.PipelinePollInterval, Seconds),
+        new(SettingCatalog.PipelineBranch, "ci/other", s => s.Smoke.PipelineBranch),
+        new(SettingCatalog.PipelineTimeout, "60", s => s.Smoke.PipelineTimeout, Seconds),
+        new(SettingCatalog.PipelinePendingTimeout, "30", s => s.Smoke.PipelinePendingTimeout, Seconds),
+        new(SettingCatalog.PipelinePollInterval, "0.5", s => s.Smoke.PipelinePollInterval, Seconds),
     ];
 
     public static TheoryData<string> Keys => new(SettingCatalog.All.Select(d => d.Key));
