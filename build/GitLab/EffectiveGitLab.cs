@@ -24,10 +24,10 @@ public sealed record EffectiveGitLab(Uri Url, Uri RunnerUrl, Secret? PersonalTok
     /// and its jobs (on the project's network), which is also its external_url, so clone URLs need no clone_url.
     /// </summary>
     public static EffectiveGitLab LocalServer(BuildSettings settings, Secret? rootToken) =>
-        new(LocalUrl(settings), new Uri($"http://gitlab:{settings.ServerWebPort}/"), rootToken, "root/" + settings.ServerProject, true);
+        new(LocalUrl(settings), new Uri($"http://gitlab:{settings.Server.WebPort}/"), rootToken, "root/" + settings.Server.Project, true);
 
     /// <summary><c>http://127.0.0.1:GITLAB_SERVER_WEB_PORT/</c>.</summary>
-    public static Uri LocalUrl(BuildSettings settings) => new($"http://127.0.0.1:{settings.ServerWebPort}/");
+    public static Uri LocalUrl(BuildSettings settings) => new($"http://127.0.0.1:{settings.Server.WebPort}/");
 
     /// <summary>True when SmokeTest's pipeline mode can run: a personal access token and a project.</summary>
     public bool CanRunPipelines => PersonalToken is not null && Project is not null;

@@ -59,7 +59,7 @@ public sealed class RunnerStack
     public string HelperBinary => Values["HELPER_BINARY"];
 
     /// <summary>The project with the server profile when server mode is on (what Up starts).</summary>
-    public ComposeProject Project => ProjectWith(Settings.Server ? [ServerProfile] : []);
+    public ComposeProject Project => ProjectWith(Settings.Server.Enabled ? [ServerProfile] : []);
 
     /// <summary>The project with every profile (what Up validates, so the server part is checked even when off).</summary>
     public ComposeProject ProjectWithAllProfiles => ProjectWith([ServerProfile]);
@@ -70,7 +70,7 @@ public sealed class RunnerStack
         get
         {
             var text = new StringBuilder(File.ReadAllText(ComposeFile)).Append('\0').Append(OverrideJson).Append('\0');
-            if (Settings.Server)
+            if (Settings.Server.Enabled)
             {
                 // Turning server mode on starts another service: Up must run, though no file changed.
                 text.Append("profile=").Append(ServerProfile).Append('\0');
@@ -100,9 +100,9 @@ public sealed class RunnerStack
             ["HELPER_BINARY"] = helperBinary,
             ["HELPER_SHA256"] = helperSha256,
             ["CREDENTIALS_STAMP"] = CredentialsStamp(credentials),
-            ["GITLAB_SERVER_IMAGE"] = settings.ServerImage.ToString(),
-            ["GITLAB_SERVER_WEB_PORT"] = settings.ServerWebPort.ToString(System.Globalization.CultureInfo.InvariantCulture),
-            ["GITLAB_SERVER_SSH_PORT"] = settings.ServerSshPort.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["GITLAB_SERVER_IMAGE"] = settings.Server.Image.ToString(),
+            ["GITLAB_SERVER_WEB_PORT"] = settings.Server.WebPort.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["GITLAB_SERVER_SSH_PORT"] = settings.Server.SshPort.ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["SERVER_DATA_DIR"] = state.Server,
         };
         return new RunnerStack(
@@ -153,7 +153,7 @@ public sealed class RunnerStack
         {
             runner["networks"] = new JsonArray("default", "site");
             document["networks"] = new JsonObject { ["site"] = new JsonObject { ["external"] = true, ["name"] = network } };
-            if (settings.Server)
+            if (settings.Server.Enabled)
             {
                 // The jobs run on RUNNER_NETWORK: the local GitLab joins it too, where its service name resolves as well.
                 ((JsonObject)document["services"]!)["gitlab"] = new JsonObject { ["networks"] = new JsonArray("default", "site") };

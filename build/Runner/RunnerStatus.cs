@@ -24,10 +24,10 @@ public sealed class RunnerStatus(BuildContext context)
         lines.Add("helper       " + Helper(settings));
         lines.Add($"credentials  CREDENTIALS_SOURCE={CredentialsName(settings.CredentialsSource)}{(settings.CredentialsSource == CredentialsSource.File ? $", file {settings.CredentialsFile?.FullPath ?? "(none set)"}{(settings.CredentialsFile is { } f && !File.Exists(f.FullPath) ? " (missing)" : string.Empty)}" : string.Empty)}");
         lines.Add("registries   " + (settings.Registries.Count == 0 ? "(none set: ECR_REGISTRIES)" : string.Join(", ", settings.Registries.Select(r => r.Host))));
-        if (settings.Server)
+        if (settings.Server.Enabled)
         {
             var token = new Server.ServerState(context.State).TokenFile;
-            lines.Add($"server       local GitLab {Build.GitLab.EffectiveGitLab.LocalUrl(settings)} (runners: http://gitlab:{settings.ServerWebPort}), project root/{settings.ServerProject}, root token {(File.Exists(token) ? token : "not created yet (./build.sh --target=Up --server bootstraps it)")}");
+            lines.Add($"server       local GitLab {Build.GitLab.EffectiveGitLab.LocalUrl(settings)} (runners: http://gitlab:{settings.Server.WebPort}), project root/{settings.Server.Project}, root token {(File.Exists(token) ? token : "not created yet (./build.sh --target=Up --server bootstraps it)")}");
         }
 
         lines.Add("runner       " + Runner(settings));

@@ -66,7 +66,7 @@ public sealed record RunnerEntry(
                 settings.DockerCliImage.ToString(),
                 volumes,
                 [.. settings.RunnerExtraHosts.Select(h => $"{h.Host}:{h.Address}")],
-                settings.RunnerNetwork ?? (settings.Server ? ServerNetwork(settings) : null)));
+                settings.RunnerNetwork ?? (settings.Server.Enabled ? ServerNetwork(settings) : null)));
     }
 
     /// <summary>In server mode, the compose project's network, where the jobs reach the local GitLab as <c>gitlab</c>.</summary>

@@ -25,9 +25,6 @@ public sealed partial class BuildSettings
     [GeneratedRegex(@"\A([0-9]+|[A-Za-z0-9_.-]+(/[A-Za-z0-9_.-]+)+)\z")]
     private static partial Regex ProjectPattern();
 
-    [GeneratedRegex(@"\A[A-Za-z0-9][A-Za-z0-9_.-]{0,99}\z")]
-    private static partial Regex ServerProjectPattern();
-
     [GeneratedRegex(@"\A(no|always|on-failure|unless-stopped)\z")]
     private static partial Regex RestartPolicy();
 

@@ -114,19 +114,7 @@ public sealed partial class BuildSettings
     /// <summary>IMAGE_PULL=missing: Up pulls an image the daemon lacks; never: a missing image is an error.</summary>
     public required bool PullMissingImages { get; init; }
 
-    public required bool Server { get; init; }
-
-    public required ImageReference ServerImage { get; init; }
-
-    public required int ServerWebPort { get; init; }
-
-    public required int ServerSshPort { get; init; }
-
-    /// <summary>GITLAB_SERVER_TIMEOUT: how long Up waits for the local GitLab's readiness.</summary>
-    public TimeSpan ServerTimeout { get; init; } = TimeSpan.FromMinutes(15);
-
-    /// <summary>GITLAB_SERVER_PROJECT: the smoke-test project's path under root on the local GitLab.</summary>
-    public string ServerProject { get; init; } = "ecr-smoke";
+    public required ServerSettings Server { get; init; }
 
     /// <summary>Every secret the run read, from any layer, with the setting it came from: the redactor masks them all.</summary>
     public IEnumerable<(string Name, Secret Secret)> Secrets =>
@@ -185,7 +173,6 @@ public sealed partial class BuildSettings
         string? Matching(SettingDefinition d, Regex pattern) => s.Parse(d, SettingParsers.Matching(pattern));
         ImageReference? Image(SettingDefinition d) => s.Parse(d, SettingParsers.Image);
         bool Flag(SettingDefinition d) => s.Defaulted(d, SettingParsers.Bool);
-        int Port(SettingDefinition d) => s.Defaulted(d, SettingParsers.Port);
         Secret? SecretOf(SettingDefinition d) => s.SecretOf(d);
 
         var registries = new List<EcrRegistry>();
@@ -261,12 +248,6 @@ public sealed partial class BuildSettings
             RunnerNetwork = Matching(SettingCatalog.RunnerNetwork, NetworkName()),
             RunnerRestartPolicy = Matching(SettingCatalog.RunnerRestartPolicy, RestartPolicy()) ?? "unless-stopped",
             PullMissingImages = s.Parse(SettingCatalog.ImagePull, text => text.Trim() switch { "missing" => "missing", "never" => "never", _ => null }) != "never",
-            Server = Flag(SettingCatalog.Server),
-            ServerImage = Image(SettingCatalog.ServerImage)!,
-            ServerWebPort = Port(SettingCatalog.ServerWebPort),
-            ServerSshPort = Port(SettingCatalog.ServerSshPort),
-            ServerTimeout = s.Parse(SettingCatalog.ServerTimeout, text => SettingParsers.WholeSeconds(text, 10, 86400)) ?? TimeSpan.FromSeconds(900),
-            ServerProject = Matching(SettingCatalog.ServerProject, ServerProjectPattern()) ?? "ecr-smoke",
             OverriddenFileValues = s.Overridden.Select(o => o.Line).ToList(),
             SecretsFromDotEnv = SettingCatalog.All.Any(d => d.IsSecret && s.Get(d)?.Origin == SettingOrigin.DotEnv),
             SecretsFromDotEnvLocal = SettingCatalog.All.Any(d => d.IsSecret && s.Get(d)?.Origin == SettingOrigin.DotEnvLocal),
@@ -274,6 +255,7 @@ public sealed partial class BuildSettings
             CaBundle = File(SettingCatalog.CaBundle),
             WriteCredentialsFromEnv = Flag(SettingCatalog.WriteCredentialsFromEnv),
             FixCredentialsMode = Flag(SettingCatalog.FixCredentialsMode),
+            Server = ServerSettings.Read(s),
             Smoke = SmokeSettings.Read(s),
             Clean = CleanSettings.Read(s),
             RegistryCaBundle = File(SettingCatalog.RegistryCaBundle),
@@ -297,23 +279,6 @@ public sealed partial class BuildSettings
         if (settings.HelperSource == HelperSource.Archive && settings.HelperArchive is null)
         {
             s.Fail(SettingCatalog.HelperArchive, "HELPER_SOURCE=archive needs the path of the release source archive (.tar.gz)");
-        }
-
-        if (settings.Server && settings.ServerWebPort == settings.ServerSshPort && settings.ServerWebPort != 0)
-        {
-            s.Fail(SettingCatalog.ServerSshPort, "it must differ from GITLAB_SERVER_WEB_PORT");
-        }
-
-        if (settings.Server)
-        {
-            // Server mode brings its own GitLab, token and project (EffectiveGitLab): a setting naming another one conflicts.
-            foreach (var setting in new[] { SettingCatalog.GitLabUrl, SettingCatalog.GitLabToken, SettingCatalog.RunnerToken, SettingCatalog.RegistrationToken, SettingCatalog.GitLabProject })
-            {
-                if (s.Get(setting) is { Origin: SettingOrigin.Argument or SettingOrigin.Environment or SettingOrigin.DotEnvLocal } value && value.Text.Trim().Length > 0)
-                {
-                    s.Fail(setting, $"SERVER=true uses the local GitLab, its root token and GITLAB_SERVER_PROJECT: unset {setting.Key}, or set SERVER=false to use the GitLab it names");
-                }
-            }
         }
 
         foreach (var (setting, value) in new[] { (SettingCatalog.RunnerToken, settings.RunnerToken), (SettingCatalog.GitLabToken, settings.GitLabToken), (SettingCatalog.RegistrationToken, settings.RegistrationToken) })

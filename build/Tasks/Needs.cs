@@ -70,7 +70,7 @@ public static class Needs
     public static IEnumerable<string> RunnerToken(BuildContext context)
     {
         var settings = context.Settings;
-        if (settings.RunnerToken is not null || settings.Server || HasToken(context) || settings.RegistrationToken is not null)
+        if (settings.RunnerToken is not null || settings.Server.Enabled || HasToken(context) || settings.RegistrationToken is not null)
         {
             yield break;
         }

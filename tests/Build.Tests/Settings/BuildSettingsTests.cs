@@ -34,7 +34,7 @@ public sealed class BuildSettingsTests
         Assert.Equal(CredentialsSource.File, settings.CredentialsSource);
         Assert.Equal(new Uri("https://gitlab.com"), settings.GitLabUrl);
         Assert.Equal(["linux/amd64", "linux/arm64"], settings.HelperPlatforms);
-        Assert.False(settings.Server);
+        Assert.False(settings.Server.Enabled);
         Assert.Empty(settings.Registries);
         Assert.Null(settings.RunnerToken);
     }
@@ -261,6 +261,6 @@ public sealed class BuildSettingsTests
     {
         var settings = Load(new() { ["server"] = text });
 
-        Assert.Equal(expected, settings.Server);
+        Assert.Equal(expected, settings.Server.Enabled);
     }
 }
