@@ -17,7 +17,7 @@ public sealed record EffectiveGitLab(Uri Url, Uri RunnerUrl, Secret? PersonalTok
 {
     /// <summary>The settings' GitLab: the same URL for this machine and the runner.</summary>
     public static EffectiveGitLab FromSettings(BuildSettings settings) =>
-        new(settings.GitLabUrl, settings.GitLabUrl, settings.GitLabToken, settings.GitLabProject, false);
+        new(settings.GitLab.Url, settings.GitLab.Url, settings.GitLab.PersonalToken, settings.GitLab.Project, false);
 
     /// <summary>
     /// The local GitLab: published on loopback for this machine, and reached by its compose service name from the runner

@@ -51,7 +51,7 @@ public sealed class RunnerRegister(BuildContext context, GitLabApiOptions? apiOp
         context.ClaimState();
         using var api = new GitLabApi(gitLab.Url, context.Redactor, (apiOptions ?? new GitLabApiOptions()) with
         {
-            CaBundle = settings.GitLabCaBundle?.FullPath,
+            CaBundle = settings.GitLab.CaBundle?.FullPath,
             Log = m => context.Warning(m),
         });
         var (token, created) = await new RunnerTokens(settings, gitLab, api, m => context.Information(m)).ObtainAsync(existingToken, SystemId(), cancel);

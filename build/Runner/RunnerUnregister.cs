@@ -49,7 +49,7 @@ public sealed class RunnerUnregister(BuildContext context, GitLabApiOptions? api
         var byHand = $"remove it by hand in GitLab (Settings > CI/CD > Runners{(gitLabId is null ? string.Empty : $", runner #{gitLabId}")}) or with: curl --request DELETE {url.ToString().TrimEnd('/')}/api/v4/runners --form \"token=<the token in {ConfigFile}>\" before Clean deletes that file";
         using var api = new GitLabApi(url, context.Redactor, (apiOptions ?? new GitLabApiOptions { Retries = 1, AttemptTimeout = TimeSpan.FromSeconds(10) }) with
         {
-            CaBundle = context.Settings.GitLabCaBundle?.FullPath,
+            CaBundle = context.Settings.GitLab.CaBundle?.FullPath,
         });
         try
         {

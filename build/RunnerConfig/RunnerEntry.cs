@@ -59,7 +59,7 @@ public sealed record RunnerEntry(
         return new RunnerEntry(
             settings.RunnerConcurrent,
             settings.RunnerName,
-            (url ?? settings.GitLabUrl).ToString().TrimEnd('/'),
+            (url ?? settings.GitLab.Url).ToString().TrimEnd('/'),
             token,
             environment,
             new DockerSection(

@@ -22,9 +22,6 @@ public sealed partial class BuildSettings
     [GeneratedRegex(@"\A[A-Za-z0-9][A-Za-z0-9_.-]*\z")]
     private static partial Regex NetworkName();
 
-    [GeneratedRegex(@"\A([0-9]+|[A-Za-z0-9_.-]+(/[A-Za-z0-9_.-]+)+)\z")]
-    private static partial Regex ProjectPattern();
-
     [GeneratedRegex(@"\A(no|always|on-failure|unless-stopped)\z")]
     private static partial Regex RestartPolicy();
 
@@ -36,31 +33,6 @@ public sealed partial class BuildSettings
 
     [GeneratedRegex(@"\A[\x21-\x7E]+\z")]
     private static partial Regex PrintableAscii();
-
-    // GitLab keeps tag names up to 255 characters and splits tag lists at commas; quotes, brackets, spaces and
-    // control characters are refused too, so a tag is a plain word wherever it is written (YAML, JSON, a log line).
-    [GeneratedRegex(@"\A[A-Za-z0-9._:/-]{1,255}\z")]
-    private static partial Regex RunnerTag();
-
-    /// <summary>GitLab refuses a job with 50 tags or more, and the example pipeline gives every job all of RUNNER_TAGS.</summary>
-    public const int MaximumRunnerTags = 49;
-
-    private static IReadOnlyList<string> RunnerTagList(SettingsLayers s)
-    {
-        var tags = (s.Get(SettingCatalog.RunnerTags)?.Text ?? string.Empty).Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Distinct().ToList();
-        var bad = tags.Select((tag, index) => (Tag: tag, Number: index + 1)).FirstOrDefault(t => !RunnerTag().IsMatch(t.Tag));
-        if (bad.Tag is not null)
-        {
-            var why = bad.Tag.Length > 255 ? $"is {bad.Tag.Length} characters long (GitLab keeps 255)" : "holds a character other than letters, digits, '.', '_', '-', ':' and '/'";
-            s.Fail(SettingCatalog.RunnerTags, $"tag {bad.Number} (\"{Echo.Visible(bad.Tag.Length > 40 ? bad.Tag[..40] + "…" : bad.Tag)}\") {why}");
-        }
-        else if (tags.Count > MaximumRunnerTags)
-        {
-            s.Fail(SettingCatalog.RunnerTags, $"{tags.Count} tags; GitLab refuses a job with more than {MaximumRunnerTags}, and the example pipeline gives every job all of them");
-        }
-
-        return tags;
-    }
 
     private static CredentialsSource? ParseCredentialsSource(string text) => text.Trim().ToLowerInvariant() switch
     {

@@ -82,27 +82,8 @@ public sealed partial class BuildSettings
 
     public required bool UseCredsStore { get; init; }
 
-    public required Uri GitLabUrl { get; init; }
-
-    public Secret? RunnerToken { get; init; }
-
-    public Secret? GitLabToken { get; init; }
-
-    public Secret? RegistrationToken { get; init; }
-
-    /// <summary>GITLAB_PROJECT: a numeric id or a path such as group/project.</summary>
-    public string? GitLabProject { get; init; }
-
-    public required IReadOnlyList<string> RunnerTags { get; init; }
-
-    public required bool RunnerRunUntagged { get; init; }
-
-    public string? RunnerDescription { get; init; }
-
     /// <summary>RUNNER_CONCURRENT; null keeps the file's value.</summary>
     public int? RunnerConcurrent { get; init; }
-
-    public FilePath? GitLabCaBundle { get; init; }
 
     /// <summary>RUNNER_EXTRA_HOSTS: host name and address pairs for the runner's and the jobs' /etc/hosts.</summary>
     public required IReadOnlyList<(string Host, string Address)> RunnerExtraHosts { get; init; }
@@ -114,17 +95,18 @@ public sealed partial class BuildSettings
     /// <summary>IMAGE_PULL=missing: Up pulls an image the daemon lacks; never: a missing image is an error.</summary>
     public required bool PullMissingImages { get; init; }
 
+    public required GitLabSettings GitLab { get; init; }
+
     public required ServerSettings Server { get; init; }
 
     /// <summary>Every secret the run read, from any layer, with the setting it came from: the redactor masks them all.</summary>
     public IEnumerable<(string Name, Secret Secret)> Secrets =>
-        new (SettingDefinition Setting, Secret? Value)[]
+        GitLab.Secrets.Concat(new (SettingDefinition Setting, Secret? Value)[]
         {
-            (SettingCatalog.RunnerToken, RunnerToken), (SettingCatalog.GitLabToken, GitLabToken), (SettingCatalog.RegistrationToken, RegistrationToken),
             (SettingCatalog.AwsAccessKeyId, AwsAccessKeyId), (SettingCatalog.AwsSecretAccessKey, AwsSecretAccessKey), (SettingCatalog.AwsSessionToken, AwsSessionToken),
         }
         .Where(s => s.Value is not null)
-        .Select(s => (s.Setting.Key, s.Value!));
+        .Select(s => (s.Setting.Key, s.Value!)));
 
     /// <summary>One line per value of .env.local or .env that an argument or the environment overrides (secrets' values never shown).</summary>
     public IReadOnlyList<string> OverriddenFileValues { get; init; } = [];
@@ -234,16 +216,7 @@ public sealed partial class BuildSettings
             HelperArchive = File(SettingCatalog.HelperArchive),
             HelperDownloadUrl = s.Parse(SettingCatalog.HelperDownloadUrl, ParseDownloadUrl, DownloadUrlRule)!,
             UseCredsStore = Flag(SettingCatalog.UseCredsStore),
-            GitLabUrl = s.Parse(SettingCatalog.GitLabUrl, SettingParsers.HttpUrl, "an http(s) URL without user info (name:token@ would put a token in logs and process lists)")!,
-            RunnerToken = SecretOf(SettingCatalog.RunnerToken),
-            GitLabToken = SecretOf(SettingCatalog.GitLabToken),
-            RegistrationToken = SecretOf(SettingCatalog.RegistrationToken),
-            GitLabProject = Matching(SettingCatalog.GitLabProject, ProjectPattern()),
-            RunnerTags = RunnerTagList(s),
-            RunnerRunUntagged = Flag(SettingCatalog.RunnerRunUntagged),
-            RunnerDescription = s.Get(SettingCatalog.RunnerDescription)?.Text.Trim() is { Length: > 0 } description ? description : null,
             RunnerConcurrent = s.Parse(SettingCatalog.RunnerConcurrent, text => SettingParsers.WholeNumber(text, 1, 1000)),
-            GitLabCaBundle = File(SettingCatalog.GitLabCaBundle),
             RunnerExtraHosts = s.Parse(SettingCatalog.RunnerExtraHosts, ParseExtraHosts) ?? [],
             RunnerNetwork = Matching(SettingCatalog.RunnerNetwork, NetworkName()),
             RunnerRestartPolicy = Matching(SettingCatalog.RunnerRestartPolicy, RestartPolicy()) ?? "unless-stopped",
@@ -255,6 +228,7 @@ public sealed partial class BuildSettings
             CaBundle = File(SettingCatalog.CaBundle),
             WriteCredentialsFromEnv = Flag(SettingCatalog.WriteCredentialsFromEnv),
             FixCredentialsMode = Flag(SettingCatalog.FixCredentialsMode),
+            GitLab = GitLabSettings.Read(s),
             Server = ServerSettings.Read(s),
             Smoke = SmokeSettings.Read(s),
             Clean = CleanSettings.Read(s),
@@ -281,14 +255,6 @@ public sealed partial class BuildSettings
             s.Fail(SettingCatalog.HelperArchive, "HELPER_SOURCE=archive needs the path of the release source archive (.tar.gz)");
         }
 
-        foreach (var (setting, value) in new[] { (SettingCatalog.RunnerToken, settings.RunnerToken), (SettingCatalog.GitLabToken, settings.GitLabToken), (SettingCatalog.RegistrationToken, settings.RegistrationToken) })
-        {
-            if (value is not null && Build.GitLab.TokenShape.Problem(setting, value) is { } problem)
-            {
-                s.Fail(setting, problem);
-            }
-        }
-
         if (s.Problems.Count > 0)
         {
             throw new SettingsException(s.Problems);
@@ -298,5 +264,5 @@ public sealed partial class BuildSettings
     }
 
     public override string ToString() =>
-        $"BuildSettings {{ Runner = {RunnerName}, Registries = [{string.Join(", ", Registries)}], GitLab = {GitLabUrl}, Tokens = {string.Join(", ", Secrets)} }}";
+        $"BuildSettings {{ Runner = {RunnerName}, Registries = [{string.Join(", ", Registries)}], GitLab = {GitLab.Url}, Tokens = {string.Join(", ", Secrets)} }}";
 }

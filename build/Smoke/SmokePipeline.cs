@@ -18,7 +18,7 @@ public sealed class SmokePipeline(BuildContext context, GitLabApiOptions? apiOpt
         var gitLab = context.GitLab;
         using var api = new GitLabApi(gitLab.Url, context.Redactor, (apiOptions ?? new GitLabApiOptions()) with
         {
-            CaBundle = settings.GitLabCaBundle?.FullPath,
+            CaBundle = settings.GitLab.CaBundle?.FullPath,
             Log = m => context.Warning(m),
         });
         var options = new PipelineOptions(gitLab.Project!, settings.Smoke.PipelineBranch, settings.Smoke.PipelineTimeout, settings.Smoke.PipelinePendingTimeout, settings.Smoke.PipelinePollInterval, await RunnerIdAsync(api, cancel));

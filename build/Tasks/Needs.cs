@@ -70,14 +70,14 @@ public static class Needs
     public static IEnumerable<string> RunnerToken(BuildContext context)
     {
         var settings = context.Settings;
-        if (settings.RunnerToken is not null || settings.Server.Enabled || HasToken(context) || settings.RegistrationToken is not null)
+        if (settings.GitLab.RunnerToken is not null || settings.Server.Enabled || HasToken(context) || settings.GitLab.RegistrationToken is not null)
         {
             yield break;
         }
 
-        if (settings.GitLabToken is not null)
+        if (settings.GitLab.PersonalToken is not null)
         {
-            if (settings.GitLabProject is null)
+            if (settings.GitLab.Project is null)
             {
                 yield return $"{SettingCatalog.GitLabToken.Key} creates a project runner and {SettingCatalog.GitLabProject.Key} is not set: set it to the project's id or path (group/project)";
             }

@@ -32,11 +32,11 @@ public sealed class BuildSettingsTests
         Assert.Equal("/repo/.state", settings.StateDirectory.FullPath);
         Assert.Equal("gitlab/gitlab-runner:v19.3.0", settings.RunnerImage.ToString());
         Assert.Equal(CredentialsSource.File, settings.CredentialsSource);
-        Assert.Equal(new Uri("https://gitlab.com"), settings.GitLabUrl);
+        Assert.Equal(new Uri("https://gitlab.com"), settings.GitLab.Url);
         Assert.Equal(["linux/amd64", "linux/arm64"], settings.HelperPlatforms);
         Assert.False(settings.Server.Enabled);
         Assert.Empty(settings.Registries);
-        Assert.Null(settings.RunnerToken);
+        Assert.Null(settings.GitLab.RunnerToken);
     }
 
     [Fact]
@@ -96,7 +96,7 @@ public sealed class BuildSettingsTests
         var local = BuildSettings.Load(Root, Invocation, new Dictionary<string, string>(), _ => null, "RUNNER_NAME=x", "GITLAB_TOKEN=glpat-local0123456789", () => tracked = true);
         var untracked = LoadFiles("GITLAB_TOKEN=glpat-untracked0123456789", null, dotEnvTracked: false);
 
-        Assert.Equal("glpat-local0123456789", local.GitLabToken!.Reveal());
+        Assert.Equal("glpat-local0123456789", local.GitLab.PersonalToken!.Reveal());
         Assert.True(local.SecretsFromDotEnvLocal);
         Assert.False(tracked, "git is asked only when .env holds a secret");
         Assert.True(untracked.SecretsFromDotEnv);
@@ -175,10 +175,10 @@ public sealed class BuildSettingsTests
 
         var settings = Load(environment: new() { ["GITLAB_RUNNER_TOKEN"] = runnerToken }, dotEnv: $"GITLAB_TOKEN={pat}");
 
-        Assert.Equal(runnerToken, settings.RunnerToken!.Reveal());
-        Assert.Equal(pat, settings.GitLabToken!.Reveal());
-        Assert.Equal("***", settings.RunnerToken.ToString());
-        Assert.Equal("***", $"{settings.GitLabToken}");
+        Assert.Equal(runnerToken, settings.GitLab.RunnerToken!.Reveal());
+        Assert.Equal(pat, settings.GitLab.PersonalToken!.Reveal());
+        Assert.Equal("***", settings.GitLab.RunnerToken.ToString());
+        Assert.Equal("***", $"{settings.GitLab.PersonalToken}");
         Assert.DoesNotContain(runnerToken, settings.ToString());
         Assert.DoesNotContain(pat, settings.ToString());
         Assert.Equal(["GITLAB_RUNNER_TOKEN", "GITLAB_TOKEN"], settings.Secrets.Select(s => s.Name));
