@@ -34,14 +34,14 @@ public sealed class RunnerTokens(BuildSettings settings, EffectiveGitLab gitLab,
             if (gitLab.PersonalToken is null && settings.GitLab.RegistrationToken is null)
             {
                 throw new GitLabException(
-                    $"GitLab at {gitLab.Url} no longer knows the token of runner \"{settings.RunnerName}\" in config.toml (403), and no setting can create another",
+                    $"GitLab at {gitLab.Url} no longer knows the token of runner \"{settings.Runner.Name}\" in config.toml (403), and no setting can create another",
                     "set GITLAB_RUNNER_TOKEN (a new runner's glrt- token), or GITLAB_TOKEN and GITLAB_PROJECT so Register creates one");
             }
 
             log("GitLab no longer knows the token in config.toml (403): registering the runner again");
         }
 
-        var request = new RunnerRequest(settings.GitLab.RunnerDescription ?? settings.RunnerName, settings.GitLab.RunnerTags, settings.GitLab.RunUntagged);
+        var request = new RunnerRequest(settings.GitLab.RunnerDescription ?? settings.Runner.Name, settings.GitLab.RunnerTags, settings.GitLab.RunUntagged);
         if (gitLab.PersonalToken is { } personal)
         {
             var project = gitLab.Project ?? throw new GitLabException(

@@ -44,7 +44,7 @@ public sealed class RunnerClean(BuildContext context, bool dryRun, GitLab.GitLab
         else if (dry)
         {
             actions++;
-            context.Information($"would unregister runner \"{settings.RunnerName}\"{(id is null ? string.Empty : $" (#{id})")} from {context.GitLab.Url} (DELETE /api/v4/runners)");
+            context.Information($"would unregister runner \"{settings.Runner.Name}\"{(id is null ? string.Empty : $" (#{id})")} from {context.GitLab.Url} (DELETE /api/v4/runners)");
         }
         else
         {

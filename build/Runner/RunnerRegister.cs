@@ -35,7 +35,7 @@ public sealed class RunnerRegister(BuildContext context, GitLabApiOptions? apiOp
         var helper = HelperOutput.For(settings).BinaryFor(Platform);
 
         // Every refusal about the file comes before GitLab is asked anything.
-        var existingToken = ConfigToml.TokenOf(existing, settings.RunnerName, ConfigFile) is { } text ? new Secret(text) : null;
+        var existingToken = ConfigToml.TokenOf(existing, settings.Runner.Name, ConfigFile) is { } text ? new Secret(text) : null;
         if (existingToken is not null)
         {
             context.Redactor.Add(existingToken, "the runner token in config.toml");

@@ -94,8 +94,8 @@ public sealed class RunnerStack
         var values = new Dictionary<string, string>(StringComparer.Ordinal)
         {
             ["COMPOSE_PROJECT_NAME"] = settings.ComposeProjectName,
-            ["GITLAB_RUNNER_IMAGE"] = settings.RunnerImage.ToString(),
-            ["RUNNER_RESTART_POLICY"] = settings.RunnerRestartPolicy,
+            ["GITLAB_RUNNER_IMAGE"] = settings.Runner.Image.ToString(),
+            ["RUNNER_RESTART_POLICY"] = settings.Runner.RestartPolicy,
             ["RUNNER_CONFIG_DIR"] = state.RunnerConfig,
             ["HELPER_BINARY"] = helperBinary,
             ["HELPER_SHA256"] = helperSha256,
@@ -143,13 +143,13 @@ public sealed class RunnerStack
             runner["volumes"] = new JsonArray([.. credentials.Runner.Mounts.Select(m => (JsonNode)m.ToString())]);
         }
 
-        if (settings.RunnerExtraHosts.Count > 0)
+        if (settings.Runner.ExtraHosts.Count > 0)
         {
-            runner["extra_hosts"] = new JsonArray([.. settings.RunnerExtraHosts.Select(h => (JsonNode)$"{h.Host}:{h.Address}")]);
+            runner["extra_hosts"] = new JsonArray([.. settings.Runner.ExtraHosts.Select(h => (JsonNode)$"{h.Host}:{h.Address}")]);
         }
 
         var document = new JsonObject { ["services"] = new JsonObject { [RunnerService] = runner } };
-        if (settings.RunnerNetwork is { } network)
+        if (settings.Runner.Network is { } network)
         {
             runner["networks"] = new JsonArray("default", "site");
             document["networks"] = new JsonObject { ["site"] = new JsonObject { ["external"] = true, ["name"] = network } };

@@ -83,13 +83,13 @@ public sealed class RunnerStatus(BuildContext context)
         try
         {
             var text = File.ReadAllText(file);
-            if (ConfigToml.TokenOf(text, settings.RunnerName, file) is null)
+            if (ConfigToml.TokenOf(text, settings.Runner.Name, file) is null)
             {
-                return $"config.toml has no entry \"{settings.RunnerName}\" with a token ({file})";
+                return $"config.toml has no entry \"{settings.Runner.Name}\" with a token ({file})";
             }
 
-            var id = RunnerUnregister.GitLabIdOf(text, settings.RunnerName);
-            return $"\"{settings.RunnerName}\" at {context.GitLab.RunnerUrl}, GitLab id {id ?? "not written yet (the runner adds it when it starts)"} ({file})";
+            var id = RunnerUnregister.GitLabIdOf(text, settings.Runner.Name);
+            return $"\"{settings.Runner.Name}\" at {context.GitLab.RunnerUrl}, GitLab id {id ?? "not written yet (the runner adds it when it starts)"} ({file})";
         }
         catch (Exception ex) when (ex is ConfigTomlException or IOException or UnauthorizedAccessException)
         {

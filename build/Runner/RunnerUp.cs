@@ -82,7 +82,7 @@ public sealed class RunnerUp(BuildContext context)
         CheckNetwork();
         stack.Write(compose.Version);
         Check(compose.Run(stack.ProjectWithAllProfiles, ["config", "--quiet"], stack.Options), "the compose project is not valid", "the compose error above names the file and key; assets/compose/compose.yaml is the project's, the override is generated from the settings");
-        EnsureImage(context.Settings.RunnerImage.ToString(), "GITLAB_RUNNER_IMAGE");
+        EnsureImage(context.Settings.Runner.Image.ToString(), "GITLAB_RUNNER_IMAGE");
         if (context.Settings.Server.Enabled)
         {
             EnsureImage(context.Settings.Server.Image.ToString(), "GITLAB_SERVER_IMAGE");
@@ -132,7 +132,7 @@ public sealed class RunnerUp(BuildContext context)
 
     private void CheckNetwork()
     {
-        if (context.Settings.RunnerNetwork is { } network
+        if (context.Settings.Runner.Network is { } network
             && !context.Docker.Run(Arguments.Of("network", "inspect", "--format", "{{.Name}}", network)).Succeeded)
         {
             throw new BuildFailure($"RUNNER_NETWORK = {network}: no such Docker network", $"create it (docker network create {network}), or set RUNNER_NETWORK to an existing one (docker network ls)");
@@ -180,7 +180,7 @@ public sealed class RunnerUp(BuildContext context)
 
     private void Report(RunnerStack stack, string container, ComposeCli compose)
     {
-        context.Information($"runner container {container[..12]} running ({context.Settings.RunnerImage}), project {context.Settings.ComposeProjectName}{(context.Settings.Server.Enabled ? ", with the local GitLab (server profile)" : string.Empty)}");
+        context.Information($"runner container {container[..12]} running ({context.Settings.Runner.Image}), project {context.Settings.ComposeProjectName}{(context.Settings.Server.Enabled ? ", with the local GitLab (server profile)" : string.Empty)}");
         context.Information($"helper {stack.HelperBinary} -> /usr/local/bin/docker-credential-ecr-login (read-only)");
         foreach (var mount in stack.Credentials.Runner.Mounts)
         {

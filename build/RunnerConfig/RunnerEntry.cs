@@ -47,7 +47,7 @@ public sealed record RunnerEntry(
         var volumes = new List<string> { new ContainerMount(dindConfigFile, DindConfigTarget, ReadOnly: true).ToString() };
         volumes.AddRange(credentials.Jobs.Mounts.Select(m => (m with { ReadOnly = true }).ToString()));
         volumes.Add(new ContainerMount(helperBinary, HelperTarget, ReadOnly: true).ToString());
-        if (settings.RegistryCaBundle is { } registryCa)
+        if (settings.Runner.RegistryCaBundle is { } registryCa)
         {
             // The DinD service trusts the registry's CA (a mirror with a private CA) through its certs.d folder.
             volumes.AddRange(settings.Registries.Select(r => new ContainerMount(registryCa.FullPath, RegistryCaTarget(r.Host), ReadOnly: true).ToString()));
@@ -57,16 +57,16 @@ public sealed record RunnerEntry(
         volumes.Add("/cache");
 
         return new RunnerEntry(
-            settings.RunnerConcurrent,
-            settings.RunnerName,
+            settings.Runner.Concurrent,
+            settings.Runner.Name,
             (url ?? settings.GitLab.Url).ToString().TrimEnd('/'),
             token,
             environment,
             new DockerSection(
-                settings.DockerCliImage.ToString(),
+                settings.Runner.DockerCliImage.ToString(),
                 volumes,
-                [.. settings.RunnerExtraHosts.Select(h => $"{h.Host}:{h.Address}")],
-                settings.RunnerNetwork ?? (settings.Server.Enabled ? ServerNetwork(settings) : null)));
+                [.. settings.Runner.ExtraHosts.Select(h => $"{h.Host}:{h.Address}")],
+                settings.Runner.Network ?? (settings.Server.Enabled ? ServerNetwork(settings) : null)));
     }
 
     /// <summary>In server mode, the compose project's network, where the jobs reach the local GitLab as <c>gitlab</c>.</summary>

@@ -10,23 +10,11 @@ public sealed partial class BuildSettings
     [GeneratedRegex(@"\A[a-z0-9][a-z0-9_-]*\z")]
     private static partial Regex ComposeName();
 
-    [GeneratedRegex(@"\A[A-Za-z0-9][A-Za-z0-9._-]{0,254}\z")]
-    private static partial Regex RunnerNamePattern();
-
     [GeneratedRegex(@"\A[0-9]+\.[0-9]+\.[0-9]+\z")]
     private static partial Regex VersionPattern();
 
     [GeneratedRegex(@"\A[A-Za-z0-9_.+-]+\z")]
     private static partial Regex ProfilePattern();
-
-    [GeneratedRegex(@"\A[A-Za-z0-9][A-Za-z0-9_.-]*\z")]
-    private static partial Regex NetworkName();
-
-    [GeneratedRegex(@"\A(no|always|on-failure|unless-stopped)\z")]
-    private static partial Regex RestartPolicy();
-
-    [GeneratedRegex(@"\A(?=.{1,253}\z)[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*\z")]
-    private static partial Regex HostName();
 
     [GeneratedRegex(@"\A[a-z0-9][a-z0-9.-]*\.[a-z]{2,}(/[A-Za-z0-9_.~-]+)+\z")]
     private static partial Regex GoModulePattern();
@@ -50,24 +38,6 @@ public sealed partial class BuildSettings
         "path" => HelperSource.Path,
         _ => null,
     };
-
-    private static IReadOnlyList<(string Host, string Address)>? ParseExtraHosts(string text)
-    {
-        var entries = new List<(string, string)>();
-        foreach (var entry in text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
-        {
-            // host:ip, where an IPv6 address has colons of its own: split at the first colon.
-            var colon = entry.IndexOf(':');
-            if (colon <= 0 || !HostName().IsMatch(entry[..colon]) || !System.Net.IPAddress.TryParse(entry[(colon + 1)..].Trim('[', ']'), out _))
-            {
-                return null;
-            }
-
-            entries.Add((entry[..colon], entry[(colon + 1)..].Trim('[', ']')));
-        }
-
-        return entries;
-    }
 
     /// <summary>Why a GOPROXY list is refused, or null: each entry is direct, off, or an https://, http:// or file:// URL without user info.</summary>
     private static string? GoProxyProblem(string text)

@@ -35,14 +35,6 @@ public sealed partial class BuildSettings
 
     public required string ComposeProjectName { get; init; }
 
-    public required string RunnerName { get; init; }
-
-    public required ImageReference RunnerImage { get; init; }
-
-    public required ImageReference DindImage { get; init; }
-
-    public required ImageReference DockerCliImage { get; init; }
-
     public required CredentialsSource CredentialsSource { get; init; }
 
     public FilePath? CredentialsFile { get; init; }
@@ -82,18 +74,10 @@ public sealed partial class BuildSettings
 
     public required bool UseCredsStore { get; init; }
 
-    /// <summary>RUNNER_CONCURRENT; null keeps the file's value.</summary>
-    public int? RunnerConcurrent { get; init; }
-
-    /// <summary>RUNNER_EXTRA_HOSTS: host name and address pairs for the runner's and the jobs' /etc/hosts.</summary>
-    public required IReadOnlyList<(string Host, string Address)> RunnerExtraHosts { get; init; }
-
-    public string? RunnerNetwork { get; init; }
-
-    public required string RunnerRestartPolicy { get; init; }
-
     /// <summary>IMAGE_PULL=missing: Up pulls an image the daemon lacks; never: a missing image is an error.</summary>
     public required bool PullMissingImages { get; init; }
+
+    public required RunnerSettings Runner { get; init; }
 
     public required GitLabSettings GitLab { get; init; }
 
@@ -123,9 +107,6 @@ public sealed partial class BuildSettings
     public FilePath? CaBundle { get; init; }
 
     public required bool WriteCredentialsFromEnv { get; init; }
-
-    /// <summary>REGISTRY_CA_BUNDLE: a CA the DinD service trusts for every registry host.</summary>
-    public FilePath? RegistryCaBundle { get; init; }
 
     public required bool FixCredentialsMode { get; init; }
 
@@ -192,11 +173,7 @@ public sealed partial class BuildSettings
         var settings = new BuildSettings
         {
             StateDirectory = s.Directory(SettingCatalog.StateDir),
-            ComposeProjectName = Matching(SettingCatalog.ComposeProjectName, ComposeName()) ?? string.Empty,
-            RunnerName = Matching(SettingCatalog.RunnerName, RunnerNamePattern()) ?? string.Empty,
-            RunnerImage = Image(SettingCatalog.RunnerImage)!,
-            DindImage = Image(SettingCatalog.DindImage)!,
-            DockerCliImage = Image(SettingCatalog.DockerCliImage)!,
+            ComposeProjectName = s.Defaulted(SettingCatalog.ComposeProjectName, SettingParsers.Matching(ComposeName())),
             CredentialsSource = s.Parse(SettingCatalog.CredentialsSource, ParseCredentialsSource) ?? CredentialsSource.File,
             CredentialsFile = File(SettingCatalog.CredentialsFile),
             AwsProfile = Matching(SettingCatalog.AwsProfile, ProfilePattern()) ?? string.Empty,
@@ -216,11 +193,7 @@ public sealed partial class BuildSettings
             HelperArchive = File(SettingCatalog.HelperArchive),
             HelperDownloadUrl = s.Parse(SettingCatalog.HelperDownloadUrl, ParseDownloadUrl, DownloadUrlRule)!,
             UseCredsStore = Flag(SettingCatalog.UseCredsStore),
-            RunnerConcurrent = s.Parse(SettingCatalog.RunnerConcurrent, text => SettingParsers.WholeNumber(text, 1, 1000)),
-            RunnerExtraHosts = s.Parse(SettingCatalog.RunnerExtraHosts, ParseExtraHosts) ?? [],
-            RunnerNetwork = Matching(SettingCatalog.RunnerNetwork, NetworkName()),
-            RunnerRestartPolicy = Matching(SettingCatalog.RunnerRestartPolicy, RestartPolicy()) ?? "unless-stopped",
-            PullMissingImages = s.Parse(SettingCatalog.ImagePull, text => text.Trim() switch { "missing" => "missing", "never" => "never", _ => null }) != "never",
+            PullMissingImages = s.Defaulted(SettingCatalog.ImagePull, text => text.Trim() switch { "missing" => true, "never" => false, _ => (bool?)null }),
             OverriddenFileValues = s.Overridden.Select(o => o.Line).ToList(),
             SecretsFromDotEnv = SettingCatalog.All.Any(d => d.IsSecret && s.Get(d)?.Origin == SettingOrigin.DotEnv),
             SecretsFromDotEnvLocal = SettingCatalog.All.Any(d => d.IsSecret && s.Get(d)?.Origin == SettingOrigin.DotEnvLocal),
@@ -228,11 +201,11 @@ public sealed partial class BuildSettings
             CaBundle = File(SettingCatalog.CaBundle),
             WriteCredentialsFromEnv = Flag(SettingCatalog.WriteCredentialsFromEnv),
             FixCredentialsMode = Flag(SettingCatalog.FixCredentialsMode),
+            Runner = RunnerSettings.Read(s),
             GitLab = GitLabSettings.Read(s),
             Server = ServerSettings.Read(s),
             Smoke = SmokeSettings.Read(s),
             Clean = CleanSettings.Read(s),
-            RegistryCaBundle = File(SettingCatalog.RegistryCaBundle),
         };
 
         if (GoProxyProblem(settings.HelperGoProxy) is { } goProxyProblem)
@@ -264,5 +237,5 @@ public sealed partial class BuildSettings
     }
 
     public override string ToString() =>
-        $"BuildSettings {{ Runner = {RunnerName}, Registries = [{string.Join(", ", Registries)}], GitLab = {GitLab.Url}, Tokens = {string.Join(", ", Secrets)} }}";
+        $"BuildSettings {{ Runner = {Runner.Name}, Registries = [{string.Join(", ", Registries)}], GitLab = {GitLab.Url}, Tokens = {string.Join(", ", Secrets)} }}";
 }

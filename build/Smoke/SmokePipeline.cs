@@ -33,12 +33,12 @@ public sealed class SmokePipeline(BuildContext context, GitLabApiOptions? apiOpt
         try
         {
             var text = File.ReadAllText(file);
-            if (RunnerUnregister.GitLabIdOf(text, context.Settings.RunnerName) is { } id && long.TryParse(id, out var written))
+            if (RunnerUnregister.GitLabIdOf(text, context.Settings.Runner.Name) is { } id && long.TryParse(id, out var written))
             {
                 return written;
             }
 
-            if (ConfigToml.TokenOf(text, context.Settings.RunnerName, file) is not { } token)
+            if (ConfigToml.TokenOf(text, context.Settings.Runner.Name, file) is not { } token)
             {
                 return null;
             }

@@ -32,8 +32,8 @@ public sealed class SmokeTestRun(BuildContext context)
         var pipelineFile = ExamplePipeline.Write(context.Root.FullPath, settings);
         context.Information($"Example pipeline written to {pipelineFile}");
 
-        var job = JobSettings.Read(context.State.ConfigToml, settings.RunnerName);
-        foreach (var needed in new[] { settings.DindImage.ToString(), job.Image }.Distinct())
+        var job = JobSettings.Read(context.State.ConfigToml, settings.Runner.Name);
+        foreach (var needed in new[] { settings.Runner.DindImage.ToString(), job.Image }.Distinct())
         {
             if (context.Docker.EnsureImage(needed, settings.PullMissingImages, m => context.Information(m)) is { } why)
             {
@@ -56,8 +56,8 @@ public sealed class SmokeTestRun(BuildContext context)
         {
             levels.Add(await Level(ExecutorProbe.Level, () => new ExecutorProbe(context.Docker, cleanup, context.Redactor, new EnginePull(EngineEndpoints.Resolve(context.EnvironmentVariables), engine.ApiVersion))
                 .RunAsync(runner, registry, image.ToString(), runId, cancel)));
-            levels.Add(await Level(DindProbe.Level, () => Task.FromResult(new DindProbe(context.Docker, resources, settings.Smoke.DindPrivileged, settings.RegistryCaBundle?.FullPath)
-                .Run(job, settings.DindImage.ToString(), settings.Registries, image.ToString(), TimeSpan.FromMinutes(5)))));
+            levels.Add(await Level(DindProbe.Level, () => Task.FromResult(new DindProbe(context.Docker, resources, settings.Smoke.DindPrivileged, settings.Runner.RegistryCaBundle?.FullPath)
+                .Run(job, settings.Runner.DindImage.ToString(), settings.Registries, image.ToString(), TimeSpan.FromMinutes(5)))));
         }
         finally
         {

@@ -101,7 +101,7 @@ public static class Needs
         try
         {
             var file = context.State.ConfigToml;
-            return File.Exists(file) && RunnerConfig.ConfigToml.TokenOf(File.ReadAllText(file), context.Settings.RunnerName, file) is not null;
+            return File.Exists(file) && RunnerConfig.ConfigToml.TokenOf(File.ReadAllText(file), context.Settings.Runner.Name, file) is not null;
         }
         catch (Exception ex) when (ex is RunnerConfig.ConfigTomlException or IOException or UnauthorizedAccessException)
         {

@@ -28,9 +28,9 @@ public sealed class BuildSettingsTests
     {
         var settings = Load();
 
-        Assert.Equal("ecr-runner", settings.RunnerName);
+        Assert.Equal("ecr-runner", settings.Runner.Name);
         Assert.Equal("/repo/.state", settings.StateDirectory.FullPath);
-        Assert.Equal("gitlab/gitlab-runner:v19.3.0", settings.RunnerImage.ToString());
+        Assert.Equal("gitlab/gitlab-runner:v19.3.0", settings.Runner.Image.ToString());
         Assert.Equal(CredentialsSource.File, settings.CredentialsSource);
         Assert.Equal(new Uri("https://gitlab.com"), settings.GitLab.Url);
         Assert.Equal(["linux/amd64", "linux/arm64"], settings.HelperPlatforms);
@@ -46,9 +46,9 @@ public sealed class BuildSettingsTests
         var noArgument = Load(environment: new() { ["RUNNER_NAME"] = "from-env" }, dotEnv: "RUNNER_NAME=from-file");
         var fileOnly = Load(dotEnv: "RUNNER_NAME=from-file");
 
-        Assert.Equal("from-arg", all.RunnerName);
-        Assert.Equal("from-env", noArgument.RunnerName);
-        Assert.Equal("from-file", fileOnly.RunnerName);
+        Assert.Equal("from-arg", all.Runner.Name);
+        Assert.Equal("from-env", noArgument.Runner.Name);
+        Assert.Equal("from-file", fileOnly.Runner.Name);
     }
 
     [Fact]
@@ -57,9 +57,9 @@ public sealed class BuildSettingsTests
         var local = LoadFiles("RUNNER_NAME=from-env-file\nCOMPOSE_PROJECT_NAME=committed", "RUNNER_NAME=from-local");
         var environment = LoadFiles("RUNNER_NAME=from-env-file", "RUNNER_NAME=from-local", environment: new() { ["RUNNER_NAME"] = "from-environment" });
 
-        Assert.Equal("from-local", local.RunnerName);
+        Assert.Equal("from-local", local.Runner.Name);
         Assert.Equal("committed", local.ComposeProjectName);
-        Assert.Equal("from-environment", environment.RunnerName);
+        Assert.Equal("from-environment", environment.Runner.Name);
     }
 
     [Fact]
@@ -121,7 +121,7 @@ public sealed class BuildSettingsTests
     {
         var settings = Load(environment: new() { ["RUNNER_NAME"] = string.Empty }, dotEnv: "RUNNER_NAME=from-file");
 
-        Assert.Equal("from-file", settings.RunnerName);
+        Assert.Equal("from-file", settings.Runner.Name);
     }
 
     [Fact]
