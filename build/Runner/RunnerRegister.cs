@@ -85,7 +85,7 @@ public sealed class RunnerRegister(BuildContext context, GitLabApiOptions? apiOp
             AtomicFile.Write(jobs.Path, jobs.Text.Reveal());
         }
 
-        var dind = AtomicFile.Write(DindConfigFile, DockerAuthConfig.File(context.Settings.Registries.Select(r => r.Host), context.Settings.UseCredsStore), AtomicFile.Private | UnixFileMode.GroupRead | UnixFileMode.OtherRead);
+        var dind = AtomicFile.Write(DindConfigFile, DockerAuthConfig.File(context.Settings.Registries.Select(r => r.Host), context.Settings.Helper.UseCredsStore), AtomicFile.Private | UnixFileMode.GroupRead | UnixFileMode.OtherRead);
         var merged = ConfigToml.Merge(existing, entry, ConfigFile);
         if (merged == existing && (OperatingSystem.IsWindows() || File.GetUnixFileMode(ConfigFile) == AtomicFile.Private))
         {

@@ -39,7 +39,7 @@ public sealed record RunnerEntry(
     {
         var environment = new List<KeyValuePair<string, string>>
         {
-            new("DOCKER_AUTH_CONFIG", DockerAuthConfig.Json(settings.Registries.Select(r => r.Host), settings.UseCredsStore)),
+            new("DOCKER_AUTH_CONFIG", DockerAuthConfig.Json(settings.Registries.Select(r => r.Host), settings.Helper.UseCredsStore)),
         };
         // Never a secret value: config.toml's environment is copied into every job (RunnerCredentials.Jobs has none).
         environment.AddRange(credentials.Jobs.Environment.OrderBy(e => e.Key, StringComparer.Ordinal));

@@ -13,14 +13,6 @@ public enum CredentialsSource
     Environment,
 }
 
-public enum HelperSource
-{
-    Build,
-    Archive,
-    Download,
-    Path,
-}
-
 /// <summary>
 /// The run's settings: typed, read-only, built once before any task runs (see <see cref="Load"/>).
 /// Secrets are <see cref="Secret"/>s, so printing this object or any property never shows them.
@@ -54,28 +46,10 @@ public sealed partial class BuildSettings
 
     public ImageReference? PrivateImage { get; init; }
 
-    public required string HelperVersion { get; init; }
-
-    public required HelperSource HelperSource { get; init; }
-
-    public FilePath? HelperPath { get; init; }
-
-    public required IReadOnlyList<string> HelperPlatforms { get; init; }
-
-    public required ImageReference HelperGoImage { get; init; }
-
-    public required string HelperModule { get; init; }
-
-    public required string HelperGoProxy { get; init; }
-
-    public FilePath? HelperArchive { get; init; }
-
-    public required Uri HelperDownloadUrl { get; init; }
-
-    public required bool UseCredsStore { get; init; }
-
     /// <summary>IMAGE_PULL=missing: Up pulls an image the daemon lacks; never: a missing image is an error.</summary>
     public required bool PullMissingImages { get; init; }
+
+    public required HelperSettings Helper { get; init; }
 
     public required RunnerSettings Runner { get; init; }
 
@@ -164,12 +138,6 @@ public sealed partial class BuildSettings
             }
         }
 
-        var platforms = (s.Get(SettingCatalog.HelperPlatforms)?.Text ?? string.Empty).Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
-        if (platforms.Length == 0 || platforms.Any(p => p is not ("linux/amd64" or "linux/arm64")))
-        {
-            s.Fail(SettingCatalog.HelperPlatforms);
-        }
-
         var settings = new BuildSettings
         {
             StateDirectory = s.Directory(SettingCatalog.StateDir),
@@ -183,16 +151,6 @@ public sealed partial class BuildSettings
             AwsRegion = s.Parse(SettingCatalog.AwsRegion, text => AwsKey.IsRegionShaped(text) ? text : null),
             Registries = registries.DistinctBy(r => r.Host).ToList(),
             PrivateImage = privateImage,
-            HelperVersion = Matching(SettingCatalog.HelperVersion, VersionPattern()) ?? string.Empty,
-            HelperSource = s.Parse(SettingCatalog.HelperSource, ParseHelperSource) ?? HelperSource.Build,
-            HelperPath = File(SettingCatalog.HelperPath),
-            HelperPlatforms = platforms.Distinct().ToList(),
-            HelperGoImage = Image(SettingCatalog.HelperGoImage)!,
-            HelperModule = Matching(SettingCatalog.HelperModule, GoModulePattern()) ?? string.Empty,
-            HelperGoProxy = s.Get(SettingCatalog.HelperGoProxy)?.Text ?? string.Empty,
-            HelperArchive = File(SettingCatalog.HelperArchive),
-            HelperDownloadUrl = s.Parse(SettingCatalog.HelperDownloadUrl, ParseDownloadUrl, DownloadUrlRule)!,
-            UseCredsStore = Flag(SettingCatalog.UseCredsStore),
             PullMissingImages = s.Defaulted(SettingCatalog.ImagePull, text => text.Trim() switch { "missing" => true, "never" => false, _ => (bool?)null }),
             OverriddenFileValues = s.Overridden.Select(o => o.Line).ToList(),
             SecretsFromDotEnv = SettingCatalog.All.Any(d => d.IsSecret && s.Get(d)?.Origin == SettingOrigin.DotEnv),
@@ -201,32 +159,13 @@ public sealed partial class BuildSettings
             CaBundle = File(SettingCatalog.CaBundle),
             WriteCredentialsFromEnv = Flag(SettingCatalog.WriteCredentialsFromEnv),
             FixCredentialsMode = Flag(SettingCatalog.FixCredentialsMode),
+            Helper = HelperSettings.Read(s),
             Runner = RunnerSettings.Read(s),
             GitLab = GitLabSettings.Read(s),
             Server = ServerSettings.Read(s),
             Smoke = SmokeSettings.Read(s),
             Clean = CleanSettings.Read(s),
         };
-
-        if (GoProxyProblem(settings.HelperGoProxy) is { } goProxyProblem)
-        {
-            s.Fail(SettingCatalog.HelperGoProxy, goProxyProblem);
-        }
-
-        if (settings.HelperSource == HelperSource.Path && settings.HelperPath is null)
-        {
-            s.Fail(SettingCatalog.HelperPath, "HELPER_SOURCE=path needs the path of the helper binary");
-        }
-
-        if (settings.HelperSource == HelperSource.Path && settings.HelperPath is not null && settings.HelperPlatforms.Count > 1)
-        {
-            s.Fail(SettingCatalog.HelperPlatforms, "HELPER_SOURCE=path takes one binary, so name the one platform it is for (linux/amd64 or linux/arm64)");
-        }
-
-        if (settings.HelperSource == HelperSource.Archive && settings.HelperArchive is null)
-        {
-            s.Fail(SettingCatalog.HelperArchive, "HELPER_SOURCE=archive needs the path of the release source archive (.tar.gz)");
-        }
 
         if (s.Problems.Count > 0)
         {

@@ -54,15 +54,15 @@ public static class Needs
     public static IEnumerable<string> HelperInput(BuildContext context)
     {
         var settings = context.Settings;
-        var (definition, path) = settings.HelperSource switch
+        var (definition, path) = settings.Helper.Source switch
         {
-            HelperSource.Path => (SettingCatalog.HelperPath, settings.HelperPath?.FullPath),
-            HelperSource.Archive => (SettingCatalog.HelperArchive, settings.HelperArchive?.FullPath),
+            HelperSource.Path => (SettingCatalog.HelperPath, settings.Helper.Path?.FullPath),
+            HelperSource.Archive => (SettingCatalog.HelperArchive, settings.Helper.Archive?.FullPath),
             _ => (null, null),
         };
         if (definition is not null && path is not null && !File.Exists(path))
         {
-            yield return $"{definition.Key} = {path} does not exist: point it at the file (HELPER_SOURCE={settings.HelperSource.ToString().ToLowerInvariant()})";
+            yield return $"{definition.Key} = {path} does not exist: point it at the file (HELPER_SOURCE={settings.Helper.Source.ToString().ToLowerInvariant()})";
         }
     }
 

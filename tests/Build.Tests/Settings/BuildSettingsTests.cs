@@ -33,7 +33,7 @@ public sealed class BuildSettingsTests
         Assert.Equal("gitlab/gitlab-runner:v19.3.0", settings.Runner.Image.ToString());
         Assert.Equal(CredentialsSource.File, settings.CredentialsSource);
         Assert.Equal(new Uri("https://gitlab.com"), settings.GitLab.Url);
-        Assert.Equal(["linux/amd64", "linux/arm64"], settings.HelperPlatforms);
+        Assert.Equal(["linux/amd64", "linux/arm64"], settings.Helper.Platforms);
         Assert.False(settings.Server.Enabled);
         Assert.Empty(settings.Registries);
         Assert.Null(settings.GitLab.RunnerToken);
