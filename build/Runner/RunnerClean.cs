@@ -18,7 +18,7 @@ public sealed class RunnerClean(BuildContext context, bool dryRun, GitLab.GitLab
         var dry = dryRun;
         var state = new State.StateCleanup(
             context.StateFolder,
-            [(settings.CredentialsFile?.FullPath, "the credentials file"), (Path.Combine(context.Root.FullPath, ".env"), ".env"), (Path.Combine(context.Root.FullPath, ".env.local"), ".env.local")],
+            [(settings.Aws.CredentialsFile?.FullPath, "the credentials file"), (Path.Combine(context.Root.FullPath, ".env"), ".env"), (Path.Combine(context.Root.FullPath, ".env.local"), ".env.local")],
             settings.Clean.ServerData,
             settings.Clean.Backups);
         if (state.Refusal() is { } refusal)

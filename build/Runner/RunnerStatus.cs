@@ -22,8 +22,8 @@ public sealed class RunnerStatus(BuildContext context)
         var lines = new List<string> { $"project      {settings.ComposeProjectName} (state folder {settings.StateDirectory.FullPath}{(Directory.Exists(settings.StateDirectory.FullPath) ? string.Empty : ", not created yet")})" };
         lines.AddRange(Containers(settings));
         lines.Add("helper       " + Helper(settings));
-        lines.Add($"credentials  CREDENTIALS_SOURCE={CredentialsName(settings.CredentialsSource)}{(settings.CredentialsSource == CredentialsSource.File ? $", file {settings.CredentialsFile?.FullPath ?? "(none set)"}{(settings.CredentialsFile is { } f && !File.Exists(f.FullPath) ? " (missing)" : string.Empty)}" : string.Empty)}");
-        lines.Add("registries   " + (settings.Registries.Count == 0 ? "(none set: ECR_REGISTRIES)" : string.Join(", ", settings.Registries.Select(r => r.Host))));
+        lines.Add($"credentials  CREDENTIALS_SOURCE={CredentialsName(settings.Aws.CredentialsSource)}{(settings.Aws.CredentialsSource == CredentialsSource.File ? $", file {settings.Aws.CredentialsFile?.FullPath ?? "(none set)"}{(settings.Aws.CredentialsFile is { } f && !File.Exists(f.FullPath) ? " (missing)" : string.Empty)}" : string.Empty)}");
+        lines.Add("registries   " + (settings.Aws.Registries.Count == 0 ? "(none set: ECR_REGISTRIES)" : string.Join(", ", settings.Aws.Registries.Select(r => r.Host))));
         if (settings.Server.Enabled)
         {
             var token = new Server.ServerState(context.State).TokenFile;

@@ -39,7 +39,7 @@ public sealed record RunnerEntry(
     {
         var environment = new List<KeyValuePair<string, string>>
         {
-            new("DOCKER_AUTH_CONFIG", DockerAuthConfig.Json(settings.Registries.Select(r => r.Host), settings.Helper.UseCredsStore)),
+            new("DOCKER_AUTH_CONFIG", DockerAuthConfig.Json(settings.Aws.Registries.Select(r => r.Host), settings.Helper.UseCredsStore)),
         };
         // Never a secret value: config.toml's environment is copied into every job (RunnerCredentials.Jobs has none).
         environment.AddRange(credentials.Jobs.Environment.OrderBy(e => e.Key, StringComparer.Ordinal));
@@ -50,7 +50,7 @@ public sealed record RunnerEntry(
         if (settings.Runner.RegistryCaBundle is { } registryCa)
         {
             // The DinD service trusts the registry's CA (a mirror with a private CA) through its certs.d folder.
-            volumes.AddRange(settings.Registries.Select(r => new ContainerMount(registryCa.FullPath, RegistryCaTarget(r.Host), ReadOnly: true).ToString()));
+            volumes.AddRange(settings.Aws.Registries.Select(r => new ContainerMount(registryCa.FullPath, RegistryCaTarget(r.Host), ReadOnly: true).ToString()));
         }
 
         volumes.Add("/certs/client");

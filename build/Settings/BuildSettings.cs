@@ -1,21 +1,12 @@
 using System.Text.RegularExpressions;
-using Build.Aws;
-using Build.Docker;
 using Build.Secrets;
 using Cake.Core.IO;
 
 namespace Build.Settings;
 
-public enum CredentialsSource
-{
-    File,
-    InstanceRole,
-    Environment,
-}
-
 /// <summary>
-/// The run's settings: typed, read-only, built once before any task runs (see <see cref="Load"/>).
-/// Secrets are <see cref="Secret"/>s, so printing this object or any property never shows them.
+/// The run's settings: typed, read-only, built once before any task runs (see <see cref="Load"/>), one record per
+/// concern. Secrets are <see cref="Secret"/>s, so printing this object or any part of it never shows them.
 /// </summary>
 public sealed partial class BuildSettings
 {
@@ -23,31 +14,16 @@ public sealed partial class BuildSettings
     {
     }
 
+    /// <summary>STATE_DIR: the folder of everything the build generates.</summary>
     public required DirectoryPath StateDirectory { get; init; }
 
+    /// <summary>COMPOSE_PROJECT_NAME: the compose project, and the label of everything the build creates (the helper build, the server, SmokeTest's containers).</summary>
     public required string ComposeProjectName { get; init; }
 
-    public required CredentialsSource CredentialsSource { get; init; }
-
-    public FilePath? CredentialsFile { get; init; }
-
-    public required string AwsProfile { get; init; }
-
-    public Secret? AwsAccessKeyId { get; init; }
-
-    public Secret? AwsSecretAccessKey { get; init; }
-
-    public Secret? AwsSessionToken { get; init; }
-
-    public string? AwsRegion { get; init; }
-
-    /// <summary>ECR_REGISTRIES plus the registry of PRIVATE_ECR_IMAGE, without duplicates.</summary>
-    public required IReadOnlyList<EcrRegistry> Registries { get; init; }
-
-    public ImageReference? PrivateImage { get; init; }
-
-    /// <summary>IMAGE_PULL=missing: Up pulls an image the daemon lacks; never: a missing image is an error.</summary>
+    /// <summary>IMAGE_PULL=missing: a missing image (the runner's, the server's, the Go toolchain, SmokeTest's) is pulled; never: it is an error.</summary>
     public required bool PullMissingImages { get; init; }
+
+    public required AwsSettings Aws { get; init; }
 
     public required HelperSettings Helper { get; init; }
 
@@ -57,36 +33,21 @@ public sealed partial class BuildSettings
 
     public required ServerSettings Server { get; init; }
 
+    public required SmokeSettings Smoke { get; init; }
+
+    public required CleanSettings Clean { get; init; }
+
     /// <summary>Every secret the run read, from any layer, with the setting it came from: the redactor masks them all.</summary>
-    public IEnumerable<(string Name, Secret Secret)> Secrets =>
-        GitLab.Secrets.Concat(new (SettingDefinition Setting, Secret? Value)[]
-        {
-            (SettingCatalog.AwsAccessKeyId, AwsAccessKeyId), (SettingCatalog.AwsSecretAccessKey, AwsSecretAccessKey), (SettingCatalog.AwsSessionToken, AwsSessionToken),
-        }
-        .Where(s => s.Value is not null)
-        .Select(s => (s.Setting.Key, s.Value!)));
+    public IEnumerable<(string Name, Secret Secret)> Secrets => GitLab.Secrets.Concat(Aws.Secrets);
 
     /// <summary>One line per value of .env.local or .env that an argument or the environment overrides (secrets' values never shown).</summary>
-    public IReadOnlyList<string> OverriddenFileValues { get; init; } = [];
+    public required IReadOnlyList<string> OverriddenFileValues { get; init; }
 
     /// <summary>True when a secret's value came from the .env file (whose permissions then matter).</summary>
     public required bool SecretsFromDotEnv { get; init; }
 
     /// <summary>True when a secret's value came from .env.local (whose permissions then matter).</summary>
     public required bool SecretsFromDotEnvLocal { get; init; }
-
-    // Credentials and preflight (issue 8).
-    public Uri? StsEndpoint { get; init; }
-
-    public FilePath? CaBundle { get; init; }
-
-    public required bool WriteCredentialsFromEnv { get; init; }
-
-    public required bool FixCredentialsMode { get; init; }
-
-    public required SmokeSettings Smoke { get; init; }
-
-    public required CleanSettings Clean { get; init; }
 
     /// <summary>
     /// Builds the settings from <c>--name=value</c> arguments, environment variables and the texts of .env.local
@@ -105,66 +66,21 @@ public sealed partial class BuildSettings
         Action<string, Secret>? secretSeen = null)
     {
         var s = SettingsLayers.Resolve(root, invocationDirectory, arguments, environment, dotEnvText, dotEnvLocalText, dotEnvIsTracked, secretSeen);
-
-        FilePath? File(SettingDefinition d) => s.File(d);
-        string? Matching(SettingDefinition d, Regex pattern) => s.Parse(d, SettingParsers.Matching(pattern));
-        ImageReference? Image(SettingDefinition d) => s.Parse(d, SettingParsers.Image);
-        bool Flag(SettingDefinition d) => s.Defaulted(d, SettingParsers.Bool);
-        Secret? SecretOf(SettingDefinition d) => s.SecretOf(d);
-
-        var registries = new List<EcrRegistry>();
-        foreach (var host in (s.Get(SettingCatalog.Registries)?.Text ?? string.Empty).Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
-        {
-            if (EcrRegistry.TryParse(host, out var registry))
-            {
-                registries.Add(registry!);
-            }
-            else
-            {
-                s.Fail(SettingCatalog.Registries, $"\"{host}\" is not an ECR registry host");
-            }
-        }
-
-        var privateImage = Image(SettingCatalog.PrivateImage);
-        if (privateImage is not null)
-        {
-            if (privateImage.Registry is not null && EcrRegistry.TryParse(privateImage.Registry, out var registry))
-            {
-                registries.Add(registry!);
-            }
-            else
-            {
-                s.Fail(SettingCatalog.PrivateImage, "its registry is not an ECR host");
-            }
-        }
-
         var settings = new BuildSettings
         {
             StateDirectory = s.Directory(SettingCatalog.StateDir),
             ComposeProjectName = s.Defaulted(SettingCatalog.ComposeProjectName, SettingParsers.Matching(ComposeName())),
-            CredentialsSource = s.Parse(SettingCatalog.CredentialsSource, ParseCredentialsSource) ?? CredentialsSource.File,
-            CredentialsFile = File(SettingCatalog.CredentialsFile),
-            AwsProfile = Matching(SettingCatalog.AwsProfile, ProfilePattern()) ?? string.Empty,
-            AwsAccessKeyId = SecretOf(SettingCatalog.AwsAccessKeyId),
-            AwsSecretAccessKey = SecretOf(SettingCatalog.AwsSecretAccessKey),
-            AwsSessionToken = SecretOf(SettingCatalog.AwsSessionToken),
-            AwsRegion = s.Parse(SettingCatalog.AwsRegion, text => AwsKey.IsRegionShaped(text) ? text : null),
-            Registries = registries.DistinctBy(r => r.Host).ToList(),
-            PrivateImage = privateImage,
             PullMissingImages = s.Defaulted(SettingCatalog.ImagePull, text => text.Trim() switch { "missing" => true, "never" => false, _ => (bool?)null }),
-            OverriddenFileValues = s.Overridden.Select(o => o.Line).ToList(),
-            SecretsFromDotEnv = SettingCatalog.All.Any(d => d.IsSecret && s.Get(d)?.Origin == SettingOrigin.DotEnv),
-            SecretsFromDotEnvLocal = SettingCatalog.All.Any(d => d.IsSecret && s.Get(d)?.Origin == SettingOrigin.DotEnvLocal),
-            StsEndpoint = s.Parse(SettingCatalog.StsEndpoint, text => Uri.TryCreate(text.Trim(), UriKind.Absolute, out var uri) && uri.Scheme == "https" && uri.UserInfo.Length == 0 ? uri : null),
-            CaBundle = File(SettingCatalog.CaBundle),
-            WriteCredentialsFromEnv = Flag(SettingCatalog.WriteCredentialsFromEnv),
-            FixCredentialsMode = Flag(SettingCatalog.FixCredentialsMode),
+            Aws = AwsSettings.Read(s),
             Helper = HelperSettings.Read(s),
             Runner = RunnerSettings.Read(s),
             GitLab = GitLabSettings.Read(s),
             Server = ServerSettings.Read(s),
             Smoke = SmokeSettings.Read(s),
             Clean = CleanSettings.Read(s),
+            OverriddenFileValues = s.Overridden.Select(o => o.Line).ToList(),
+            SecretsFromDotEnv = SettingCatalog.All.Any(d => d.IsSecret && s.Get(d)?.Origin == SettingOrigin.DotEnv),
+            SecretsFromDotEnvLocal = SettingCatalog.All.Any(d => d.IsSecret && s.Get(d)?.Origin == SettingOrigin.DotEnvLocal),
         };
 
         if (s.Problems.Count > 0)
@@ -176,5 +92,8 @@ public sealed partial class BuildSettings
     }
 
     public override string ToString() =>
-        $"BuildSettings {{ Runner = {Runner.Name}, Registries = [{string.Join(", ", Registries)}], GitLab = {GitLab.Url}, Tokens = {string.Join(", ", Secrets)} }}";
+        $"BuildSettings {{ Runner = {Runner.Name}, Registries = [{string.Join(", ", Aws.Registries)}], GitLab = {GitLab.Url}, Tokens = {string.Join(", ", Secrets)} }}";
+
+    [GeneratedRegex(@"\A[a-z0-9][a-z0-9_-]*\z")]
+    private static partial Regex ComposeName();
 }

@@ -22,7 +22,7 @@ public static class ExamplePipeline
 
     public static string Render(string template, BuildSettings settings) => Render(
         template,
-        settings.PrivateImage?.ToString() ?? throw new BuildFailure("PRIVATE_ECR_IMAGE is not set", "set PRIVATE_ECR_IMAGE in .env.local to an image in your ECR registry, e.g. 123456789012.dkr.ecr.eu-west-1.amazonaws.com/team/app:latest"),
+        settings.Aws.PrivateImage?.ToString() ?? throw new BuildFailure("PRIVATE_ECR_IMAGE is not set", "set PRIVATE_ECR_IMAGE in .env.local to an image in your ECR registry, e.g. 123456789012.dkr.ecr.eu-west-1.amazonaws.com/team/app:latest"),
         settings.Runner.DindImage.ToString(),
         settings.Runner.DockerCliImage.ToString(),
         settings.GitLab.RunnerTags);

@@ -31,11 +31,11 @@ public sealed class BuildSettingsTests
         Assert.Equal("ecr-runner", settings.Runner.Name);
         Assert.Equal("/repo/.state", settings.StateDirectory.FullPath);
         Assert.Equal("gitlab/gitlab-runner:v19.3.0", settings.Runner.Image.ToString());
-        Assert.Equal(CredentialsSource.File, settings.CredentialsSource);
+        Assert.Equal(CredentialsSource.File, settings.Aws.CredentialsSource);
         Assert.Equal(new Uri("https://gitlab.com"), settings.GitLab.Url);
         Assert.Equal(["linux/amd64", "linux/arm64"], settings.Helper.Platforms);
         Assert.False(settings.Server.Enabled);
-        Assert.Empty(settings.Registries);
+        Assert.Empty(settings.Aws.Registries);
         Assert.Null(settings.GitLab.RunnerToken);
     }
 
@@ -113,7 +113,7 @@ public sealed class BuildSettingsTests
         // One source of truth: .env documents the catalog's defaults, it does not change them.
         Assert.All(entries.Entries, e => Assert.Equal(SettingCatalog.Find(e.Key)!.Default, e.Value));
         var settings = LoadFiles(text, null, dotEnvTracked: true);
-        Assert.Equal(CredentialsSource.File, settings.CredentialsSource);
+        Assert.Equal(CredentialsSource.File, settings.Aws.CredentialsSource);
     }
 
     [Fact]
@@ -192,7 +192,7 @@ public sealed class BuildSettingsTests
             dotEnv: "AWS_ACCESS_KEY_ID=AKIAIOSFODNN7EXAMPLE");
 
         Assert.Equal(["AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN"], settings.Secrets.Select(s => s.Name).Order());
-        Assert.Equal("wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY", settings.AwsSecretAccessKey!.Reveal());
+        Assert.Equal("wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY", settings.Aws.SecretAccessKey!.Reveal());
         Assert.True(settings.SecretsFromDotEnv);
         Assert.False(Load(environment: new() { ["AWS_SECRET_ACCESS_KEY"] = "wJalrXUtnFEMI/K7MDENG" }).SecretsFromDotEnv);
     }
@@ -216,9 +216,9 @@ public sealed class BuildSettingsTests
         var fromFile = Load(dotEnv: "RUNNER_CREDENTIALS_FILE=../secrets/aws\nSTATE_DIR=out/state");
         var fromArgument = Load(new() { ["runner-credentials-file"] = "creds" });
 
-        Assert.Equal("/secrets/aws", fromFile.CredentialsFile!.FullPath);
+        Assert.Equal("/secrets/aws", fromFile.Aws.CredentialsFile!.FullPath);
         Assert.Equal("/repo/out/state", fromFile.StateDirectory.FullPath);
-        Assert.Equal("/home/me/work/creds", fromArgument.CredentialsFile!.FullPath);
+        Assert.Equal("/home/me/work/creds", fromArgument.Aws.CredentialsFile!.FullPath);
     }
 
     [Fact]
@@ -228,10 +228,10 @@ public sealed class BuildSettingsTests
             "ECR_REGISTRIES=123456789012.dkr.ecr.us-east-1.amazonaws.com, https://210987654321.dkr.ecr.eu-west-1.amazonaws.com/\n" +
             "PRIVATE_ECR_IMAGE=123456789012.dkr.ecr.us-east-1.amazonaws.com/private/hello:1.0");
 
-        Assert.Equal(["123456789012.dkr.ecr.us-east-1.amazonaws.com", "210987654321.dkr.ecr.eu-west-1.amazonaws.com"], settings.Registries.Select(r => r.Host));
-        Assert.Equal("eu-west-1", settings.Registries[1].Region);
-        Assert.Equal("210987654321", settings.Registries[1].AccountId);
-        Assert.Equal("private/hello", settings.PrivateImage!.Repository);
+        Assert.Equal(["123456789012.dkr.ecr.us-east-1.amazonaws.com", "210987654321.dkr.ecr.eu-west-1.amazonaws.com"], settings.Aws.Registries.Select(r => r.Host));
+        Assert.Equal("eu-west-1", settings.Aws.Registries[1].Region);
+        Assert.Equal("210987654321", settings.Aws.Registries[1].AccountId);
+        Assert.Equal("private/hello", settings.Aws.PrivateImage!.Repository);
     }
 
     [Fact]
