@@ -16,7 +16,7 @@ public sealed partial class SettingsLayers
         where T : struct =>
         Parse(definition, parse, reason) ?? Placeholder<T>(definition);
 
-    /// <inheritdoc cref="Defaulted{T}(SettingDefinition, Func{string, T?}, string?)"/>
+    /// <summary>As the overload above, for a reference type.</summary>
     public T Defaulted<T>(SettingDefinition definition, Func<string, T?> parse, string? reason = null)
         where T : class =>
         Parse(definition, parse, reason) ?? Placeholder<T>(definition);
