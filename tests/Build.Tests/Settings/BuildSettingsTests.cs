@@ -181,6 +181,8 @@ public sealed class BuildSettingsTests
         Assert.Equal("***", $"{settings.GitLab.PersonalToken}");
         Assert.DoesNotContain(runnerToken, settings.ToString());
         Assert.DoesNotContain(pat, settings.ToString());
+        Assert.DoesNotContain(runnerToken, settings.GitLab.ToString());
+        Assert.DoesNotContain(pat, settings.GitLab.ToString());
         Assert.Equal(["GITLAB_RUNNER_TOKEN", "GITLAB_TOKEN"], settings.Secrets.Select(s => s.Name));
     }
 
@@ -193,6 +195,8 @@ public sealed class BuildSettingsTests
 
         Assert.Equal(["AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN"], settings.Secrets.Select(s => s.Name).Order());
         Assert.Equal("wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY", settings.Aws.SecretAccessKey!.Reveal());
+        Assert.DoesNotContain("wJalrXUtnFEMI", settings.Aws.ToString());
+        Assert.DoesNotContain("AKIAIOSFODNN7EXAMPLE", settings.Aws.ToString());
         Assert.True(settings.SecretsFromDotEnv);
         Assert.False(Load(environment: new() { ["AWS_SECRET_ACCESS_KEY"] = "wJalrXUtnFEMI/K7MDENG" }).SecretsFromDotEnv);
     }

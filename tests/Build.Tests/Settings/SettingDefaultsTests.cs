@@ -117,6 +117,16 @@ public sealed class SettingDefaultsTests
         Assert.NotEqual(row.Read(Load([])), loaded);
     }
 
+    [Fact]
+    public void A_setting_without_a_default_cannot_be_read_as_one_that_always_has_a_value()
+    {
+        var layers = SettingsLayers.Resolve(new DirectoryPath(Root), new DirectoryPath(Root), new Dictionary<string, string>(), _ => null, null);
+
+        var error = Assert.Throws<InvalidOperationException>(() => layers.Defaulted(SettingCatalog.RunnerNetwork, text => text));
+
+        Assert.Contains("RUNNER_NETWORK has no default", error.Message);
+    }
+
     private static object? Absolute(string text) => System.IO.Path.GetFullPath(text, Root);
 
     private static object? Flag(string text) => bool.Parse(text);
