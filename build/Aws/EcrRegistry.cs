@@ -5,7 +5,7 @@ namespace Build.Aws;
 /// <summary>A private ECR registry host; account and region come from the name, as the credential helper reads them.</summary>
 public sealed partial record EcrRegistry(string Host, string AccountId, string Region, bool Fips)
 {
-    // amazon-ecr-credential-helper 0.12.0's pattern for private registries (REFERENCE.md §2).
+    // amazon-ecr-credential-helper 0.12.0's pattern for private registries.
     [GeneratedRegex(@"\A([0-9]{12})\.dkr[\.\-]ecr(\-fips)?\.([a-zA-Z0-9][a-zA-Z0-9-_]*)\.(amazonaws\.(?:com(?:\.cn)?|eu)|on\.(?:aws|amazonwebservices\.com\.cn)|sc2s\.sgov\.gov|c2s\.ic\.gov|cloud\.adc-e\.uk|csp\.hci\.ic\.gov)\z")]
     private static partial Regex HostPattern();
 

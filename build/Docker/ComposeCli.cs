@@ -7,7 +7,7 @@ namespace Build.Docker;
 public sealed record ComposeProject(string Name, IReadOnlyList<FilePath> Files, IReadOnlyList<string> Profiles);
 
 /// <summary>
-/// Compose through its real CLI (DESIGN D2): the v2 plugin (<c>docker compose</c>) when the machine has it,
+/// Compose through its real CLI: the v2 plugin (<c>docker compose</c>) when the machine has it,
 /// else v1 (<c>docker-compose</c>), detected once per run. Renders the arguments of both; v2 gets the flags
 /// only it knows (<c>up --wait</c>).
 /// </summary>

@@ -5,7 +5,7 @@ using Cake.Common.Diagnostics;
 namespace Build.Runner;
 
 /// <summary>
-/// Clean (DESIGN D8): unregisters the runner (when config.toml has its token and GitLab answers), removes the
+/// Clean: unregisters the runner (when config.toml has its token and GitLab answers), removes the
 /// containers, networks and volumes carrying the project's labels (images only with CLEAN_IMAGES), then the state
 /// folder minus what <see cref="State.StateCleanup"/> keeps. As a dry run (--dryrun, CLEAN_DRY_RUN) it prints the same list and
 /// changes nothing.

@@ -10,7 +10,7 @@ using Cake.Common.Diagnostics;
 namespace Build.Runner;
 
 /// <summary>
-/// Register (DESIGN D5, D6): reads and checks config.toml first (a broken file or a foreign entry changes nothing and
+/// Register: reads and checks config.toml first (a broken file or a foreign entry changes nothing and
 /// calls nobody), obtains the runner token from GitLab, writes the DinD config.json from the registry list, and merges
 /// the runner entry into config.toml: atomically, mode 0600, with a backup, and not at all when nothing changed.
 /// </summary>

@@ -7,7 +7,7 @@ using Cake.Common.Diagnostics;
 namespace Build.Runner;
 
 /// <summary>
-/// Starts the runner's compose project (DESIGN D2, D5, D8): checks every input first (daemon, Compose, the staged helper
+/// Starts the runner's compose project: checks every input first (daemon, Compose, the staged helper
 /// and credentials, the network, the state folder, the images), then <c>up -d</c>, then waits until the runner runs.
 /// A second run with the same inputs finds the same container running and does nothing.
 /// </summary>

@@ -4,7 +4,7 @@ using System.Text.Json.Nodes;
 namespace Build.RunnerConfig;
 
 /// <summary>
-/// The Docker client configuration both authentication levels read (DESIGN D5): <c>credHelpers</c> with one
+/// The Docker client configuration both authentication levels read: <c>credHelpers</c> with one
 /// <c>ecr-login</c> entry per registry host, so the helper is asked only for those; <c>credsStore</c> only when asked
 /// for, because with it the runner calls <c>list</c>, which knows only the default registry.
 /// </summary>

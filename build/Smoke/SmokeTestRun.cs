@@ -9,7 +9,7 @@ using Cake.Common.Diagnostics;
 namespace Build.Smoke;
 
 /// <summary>
-/// SmokeTest (DESIGN D7, layer 1): writes the example pipeline, reads the config.toml Register wrote, runs the
+/// SmokeTest: writes the example pipeline, reads the config.toml Register wrote, runs the
 /// executor level and the DinD level, removes everything it made, and writes the summary table and JUnit XML.
 /// </summary>
 public sealed class SmokeTestRun(BuildContext context)
