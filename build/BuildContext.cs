@@ -100,7 +100,7 @@ public sealed class BuildContext : FrostingContext
 
     private GitLab.EffectiveGitLab ResolveGitLab()
     {
-        if (!Settings.Server)
+        if (!Settings.Server.Enabled)
         {
             // Resolved once per run, so the warning shows once, and only in runs that use GitLab.
             var settings = Build.GitLab.EffectiveGitLab.FromSettings(Settings);

@@ -16,7 +16,7 @@ public sealed class CredentialsStaging(BuildSettings settings, Redactor redactor
     public StagedCredentials Stage()
     {
         RegisterSettingsSecrets();
-        return settings.CredentialsSource switch
+        return settings.Aws.CredentialsSource switch
         {
             CredentialsSource.File => FromFile(),
             CredentialsSource.Environment => FromEnvironment(),
@@ -34,9 +34,9 @@ public sealed class CredentialsStaging(BuildSettings settings, Redactor redactor
 
     private StagedCredentials FromFile()
     {
-        var configured = settings.CredentialsFile?.FullPath;
+        var configured = settings.Aws.CredentialsFile?.FullPath;
         var path = CredentialsFileLocation.Resolve(configured, environment);
-        if (!File.Exists(path) || settings.WriteCredentialsFromEnv)
+        if (!File.Exists(path) || settings.Aws.WriteCredentialsFromEnv)
         {
             // Where the file is (or will be) and who may read it are checked before a key is written into it.
             CheckPlacementBeforeWriting(path);
@@ -44,7 +44,7 @@ public sealed class CredentialsStaging(BuildSettings settings, Redactor redactor
 
         if (!File.Exists(path))
         {
-            var fromEnvironment = settings.WriteCredentialsFromEnv ? EnvironmentKey("WRITE_CREDENTIALS_FROM_ENV") : null;
+            var fromEnvironment = settings.Aws.WriteCredentialsFromEnv ? EnvironmentKey("WRITE_CREDENTIALS_FROM_ENV") : null;
             CreateFromTemplate(path, fromEnvironment);
             RecordInEnvLocal(path, configured);
             if (fromEnvironment is null)
@@ -52,7 +52,7 @@ public sealed class CredentialsStaging(BuildSettings settings, Redactor redactor
                 throw new PreflightException(
                     [
                         $"created {path} from the template (mode 0600, folder 0700){(configured is null ? string.Empty : $" because RUNNER_CREDENTIALS_FILE = {configured} does not exist")} and recorded it as RUNNER_CREDENTIALS_FILE in {EnvLocalPath}",
-                        $"fill in profile [{settings.AwsProfile}] there: aws_access_key_id, aws_secret_access_key, region (and aws_session_token for temporary ASIA… keys; leave it empty otherwise), then run ./build.sh --target=StageCredentials again",
+                        $"fill in profile [{settings.Aws.Profile}] there: aws_access_key_id, aws_secret_access_key, region (and aws_session_token for temporary ASIA… keys; leave it empty otherwise), then run ./build.sh --target=StageCredentials again",
                         "or, non-interactively: export AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY (and AWS_SESSION_TOKEN) and run ./build.sh --target=StageCredentials --write-credentials-from-env",
                     ],
                     "The credentials file has to be filled in:");
@@ -65,23 +65,23 @@ public sealed class CredentialsStaging(BuildSettings settings, Redactor redactor
                 RecordInEnvLocal(path, configured);
             }
 
-            if (settings.WriteCredentialsFromEnv)
+            if (settings.Aws.WriteCredentialsFromEnv)
             {
                 WriteProfile(path, EnvironmentKey("WRITE_CREDENTIALS_FROM_ENV"));
             }
         }
 
-        var result = CredentialsFileCheck.Check(path, settings.AwsProfile, settings.AwsRegion, facts);
-        if (result.ModeTooWide && settings.FixCredentialsMode && result.Problems.Count == 1 && !OperatingSystem.IsWindows())
+        var result = CredentialsFileCheck.Check(path, settings.Aws.Profile, settings.Aws.Region, facts);
+        if (result.ModeTooWide && settings.Aws.FixCredentialsMode && result.Problems.Count == 1 && !OperatingSystem.IsWindows())
         {
             File.SetUnixFileMode(path, CredentialsFileCheck.Private);
             log($"{path}: mode set to 0600 (FIX_CREDENTIALS_MODE)");
-            result = CredentialsFileCheck.Check(path, settings.AwsProfile, settings.AwsRegion, facts);
+            result = CredentialsFileCheck.Check(path, settings.Aws.Profile, settings.Aws.Region, facts);
         }
 
         if (result.Key is not { } key)
         {
-            throw new PreflightException(result.Problems, $"The credentials file {path} (profile [{settings.AwsProfile}]) cannot be used; nothing was changed:");
+            throw new PreflightException(result.Problems, $"The credentials file {path} (profile [{settings.Aws.Profile}]) cannot be used; nothing was changed:");
         }
 
         key.RegisterWith(redactor);
@@ -91,7 +91,7 @@ public sealed class CredentialsStaging(BuildSettings settings, Redactor redactor
     private void CheckPlacementBeforeWriting(string path)
     {
         var placement = CredentialsFileCheck.Placement(path, facts);
-        if (placement.ModeTooWide && settings.FixCredentialsMode && placement.Problems.Count == 1 && !OperatingSystem.IsWindows())
+        if (placement.ModeTooWide && settings.Aws.FixCredentialsMode && placement.Problems.Count == 1 && !OperatingSystem.IsWindows())
         {
             File.SetUnixFileMode(path, CredentialsFileCheck.Private);
             log($"{path}: mode set to 0600 (FIX_CREDENTIALS_MODE)");
@@ -117,7 +117,7 @@ public sealed class CredentialsStaging(BuildSettings settings, Redactor redactor
             throw new PreflightException(["CREDENTIALS_SOURCE=instance-role, but AWS_EC2_METADATA_DISABLED=true in this environment turns the instance metadata service off: unset it (on an EC2 instance), or choose CREDENTIALS_SOURCE=file"]);
         }
 
-        var region = settings.AwsRegion ?? settings.Registries.FirstOrDefault()?.Region
+        var region = settings.Aws.Region ?? settings.Aws.Registries.FirstOrDefault()?.Region
             ?? throw new PreflightException(["CREDENTIALS_SOURCE=instance-role needs a region for STS: set AWS_REGION or ECR_REGISTRIES"]);
         return new StagedCredentials(CredentialsSource.InstanceRole, null, region, null);
     }
@@ -126,7 +126,7 @@ public sealed class CredentialsStaging(BuildSettings settings, Redactor redactor
     private AwsKey EnvironmentKey(string why) =>
         EnvironmentKeyProblems(settings, why) is { Count: > 0 } problems
             ? throw new PreflightException(problems, "The AWS credentials of the environment cannot be used; nothing was changed:")
-            : new AwsKey(settings.AwsAccessKeyId!, settings.AwsSecretAccessKey!, settings.AwsSessionToken, settings.AwsRegion ?? settings.Registries[0].Region);
+            : new AwsKey(settings.Aws.AccessKeyId!, settings.Aws.SecretAccessKey!, settings.Aws.SessionToken, settings.Aws.Region ?? settings.Aws.Registries[0].Region);
 
     /// <summary>What is missing or misshapen of the AWS_* key of the settings (<paramref name="why"/> says who needs it); never a value.</summary>
     public static IReadOnlyList<string> EnvironmentKeyProblems(BuildSettings settings, string why)
@@ -144,18 +144,18 @@ public sealed class CredentialsStaging(BuildSettings settings, Redactor redactor
             }
         }
 
-        Shaped(settings.AwsAccessKeyId, "AWS_ACCESS_KEY_ID", AwsKey.IsKeyIdShaped, AwsKey.KeyIdAccepted);
-        Shaped(settings.AwsSecretAccessKey, "AWS_SECRET_ACCESS_KEY", AwsKey.IsSecretShaped, AwsKey.SecretAccepted);
-        if (settings.AwsSessionToken is { } token && !AwsKey.IsSessionTokenShaped(token.Reveal()))
+        Shaped(settings.Aws.AccessKeyId, "AWS_ACCESS_KEY_ID", AwsKey.IsKeyIdShaped, AwsKey.KeyIdAccepted);
+        Shaped(settings.Aws.SecretAccessKey, "AWS_SECRET_ACCESS_KEY", AwsKey.IsSecretShaped, AwsKey.SecretAccepted);
+        if (settings.Aws.SessionToken is { } token && !AwsKey.IsSessionTokenShaped(token.Reveal()))
         {
             problems.Add("AWS_SESSION_TOKEN is not shaped like a session token (one line of base64, no spaces)");
         }
-        else if (settings.AwsSessionToken is null && settings.AwsAccessKeyId is { } keyId && AwsKey.IsTemporaryKeyId(keyId.Reveal()))
+        else if (settings.Aws.SessionToken is null && settings.Aws.AccessKeyId is { } keyId && AwsKey.IsTemporaryKeyId(keyId.Reveal()))
         {
             problems.Add("AWS_ACCESS_KEY_ID is a temporary key id (ASIA…), which only works with its AWS_SESSION_TOKEN: set it too");
         }
 
-        if (settings.AwsRegion is null && settings.Registries.Count == 0)
+        if (settings.Aws.Region is null && settings.Aws.Registries.Count == 0)
         {
             problems.Add($"{why} needs AWS_REGION (the region of the STS preflight)");
         }
@@ -174,12 +174,12 @@ public sealed class CredentialsStaging(BuildSettings settings, Redactor redactor
         }
 
         var template = File.ReadAllText(templatePath)
-            .Replace("[default]", $"[{settings.AwsProfile}]", StringComparison.Ordinal);
+            .Replace("[default]", $"[{settings.Aws.Profile}]", StringComparison.Ordinal);
         if (key is not null)
         {
             // The template's empty "name =" lines are filled in; nothing else of it changes.
-            template = Fill(Fill(Fill(Fill(template, "aws_access_key_id", key.AccessKeyId.Reveal()), "aws_secret_access_key", key.SecretAccessKey.Reveal()), "aws_session_token", key.SessionToken?.Reveal()), "region", settings.AwsRegion);
-            log($"{path}: profile [{settings.AwsProfile}] written from AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY{(key.SessionToken is null ? string.Empty : " / AWS_SESSION_TOKEN")} (WRITE_CREDENTIALS_FROM_ENV)");
+            template = Fill(Fill(Fill(Fill(template, "aws_access_key_id", key.AccessKeyId.Reveal()), "aws_secret_access_key", key.SecretAccessKey.Reveal()), "aws_session_token", key.SessionToken?.Reveal()), "region", settings.Aws.Region);
+            log($"{path}: profile [{settings.Aws.Profile}] written from AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY{(key.SessionToken is null ? string.Empty : " / AWS_SESSION_TOKEN")} (WRITE_CREDENTIALS_FROM_ENV)");
         }
 
         var folder = Path.GetDirectoryName(path)!;
@@ -210,13 +210,13 @@ public sealed class CredentialsStaging(BuildSettings settings, Redactor redactor
         {
             File.Copy(path, copy);
             var file = new SharedCredentialsFile(copy);
-            var profile = file.TryGetProfile(settings.AwsProfile, out var existing) ? existing : new CredentialProfile(settings.AwsProfile, new CredentialProfileOptions());
+            var profile = file.TryGetProfile(settings.Aws.Profile, out var existing) ? existing : new CredentialProfile(settings.Aws.Profile, new CredentialProfileOptions());
             profile.Options.AccessKey = key.AccessKeyId.Reveal();
             profile.Options.SecretKey = key.SecretAccessKey.Reveal();
             profile.Options.Token = key.SessionToken?.Reveal();
-            if (profile.Region is null && settings.AwsRegion is not null)
+            if (profile.Region is null && settings.Aws.Region is not null)
             {
-                profile.Region = Amazon.RegionEndpoint.GetBySystemName(settings.AwsRegion);
+                profile.Region = Amazon.RegionEndpoint.GetBySystemName(settings.Aws.Region);
             }
 
             try
@@ -225,12 +225,12 @@ public sealed class CredentialsStaging(BuildSettings settings, Redactor redactor
             }
             catch (Exception ex) when (ex is ArgumentException or InvalidDataException or IOException)
             {
-                throw new PreflightException([$"{path}: profile [{settings.AwsProfile}] could not be written from the environment ({ex.GetType().Name}); the file is unchanged: fill it in by hand"]);
+                throw new PreflightException([$"{path}: profile [{settings.Aws.Profile}] could not be written from the environment ({ex.GetType().Name}); the file is unchanged: fill it in by hand"]);
             }
 
             var mode = OperatingSystem.IsWindows() ? CredentialsFileCheck.Private : File.GetUnixFileMode(path);
             Files.AtomicFile.Write(path, File.ReadAllBytes(copy), mode, keepOwner: true);
-            log($"{path}: profile [{settings.AwsProfile}] written from AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY{(key.SessionToken is null ? string.Empty : " / AWS_SESSION_TOKEN")} (WRITE_CREDENTIALS_FROM_ENV)");
+            log($"{path}: profile [{settings.Aws.Profile}] written from AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY{(key.SessionToken is null ? string.Empty : " / AWS_SESSION_TOKEN")} (WRITE_CREDENTIALS_FROM_ENV)");
         }
         finally
         {

@@ -22,7 +22,7 @@ public static class HelperLocation
             return output.BinaryFor(Host.Name);
         }
 
-        if (settings.HelperPath is { } configured)
+        if (settings.Helper.Path is { } configured)
         {
             return File.Exists(configured.FullPath)
                 ? configured.FullPath

@@ -17,12 +17,12 @@ public sealed class Preflight(BuildSettings settings, RunnerCredentials runner, 
 {
     public async Task<PreflightReport> RunAsync(StagedCredentials staged, CancellationToken cancellation)
     {
-        if (settings.Registries.Count == 0)
+        if (settings.Aws.Registries.Count == 0)
         {
             throw new PreflightException(["ECR_REGISTRIES is empty and PRIVATE_ECR_IMAGE is not set: name the registries the runner pulls from, e.g. ECR_REGISTRIES=123456789012.dkr.ecr.eu-west-1.amazonaws.com"]);
         }
 
-        var bundle = settings.CaBundle is { } path ? CaBundle.Load(path.FullPath, "AWS_CA_BUNDLE") : null;
+        var bundle = settings.Aws.CaBundle is { } path ? CaBundle.Load(path.FullPath, "AWS_CA_BUNDLE") : null;
         var helper = HelperLocation.Find(settings);
         var problems = new List<string>();
         if (staged.Source == CredentialsSource.InstanceRole)
@@ -34,7 +34,7 @@ public sealed class Preflight(BuildSettings settings, RunnerCredentials runner, 
         var clock = System.Diagnostics.Stopwatch.StartNew();
         try
         {
-            identity = await CallerIdentity.GetAsync(Credentials(staged), staged.Region, settings.StsEndpoint, bundle, cancellation);
+            identity = await CallerIdentity.GetAsync(Credentials(staged), staged.Region, settings.Aws.StsEndpoint, bundle, cancellation);
             info($"STS: account {identity.Account}, {identity.Arn} ({clock.ElapsedMilliseconds} ms)");
         }
         catch (AwsCallFailure failure)
@@ -44,7 +44,7 @@ public sealed class Preflight(BuildSettings settings, RunnerCredentials runner, 
 
         var sts = clock.Elapsed;
 
-        foreach (var registry in settings.Registries.Where(r => identity is not null && r.AccountId != identity.Account))
+        foreach (var registry in settings.Aws.Registries.Where(r => identity is not null && r.AccountId != identity.Account))
         {
             warn($"{registry.Host} belongs to account {registry.AccountId}, the credentials to {identity!.Account}: a cross-account pull works only when that repository's policy allows {identity.Arn}");
         }
@@ -52,7 +52,7 @@ public sealed class Preflight(BuildSettings settings, RunnerCredentials runner, 
         var probe = new HelperProbe(commands, redactor, helper, runner, logFolder);
         var outcomes = new List<HelperOutcome>();
         clock.Restart();
-        foreach (var registry in settings.Registries)
+        foreach (var registry in settings.Aws.Registries)
         {
             var started = clock.Elapsed;
             var outcome = probe.Get(registry);

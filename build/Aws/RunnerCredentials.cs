@@ -42,23 +42,23 @@ public sealed record RunnerCredentials(CredentialsSource Source, ContainerCreden
         var mounts = new List<ContainerMount>();
         var environment = new Dictionary<string, string>(StringComparer.Ordinal);
         var secrets = new Dictionary<string, Secret>(StringComparer.Ordinal);
-        switch (settings.CredentialsSource)
+        switch (settings.Aws.CredentialsSource)
         {
             case CredentialsSource.File:
-                mounts.Add(new ContainerMount(CredentialsFileLocation.Resolve(settings.CredentialsFile?.FullPath, buildEnvironment), CredentialsTarget, ReadOnly: true));
+                mounts.Add(new ContainerMount(CredentialsFileLocation.Resolve(settings.Aws.CredentialsFile?.FullPath, buildEnvironment), CredentialsTarget, ReadOnly: true));
                 environment["AWS_SHARED_CREDENTIALS_FILE"] = CredentialsTarget;
                 // No shared config file: the helper reads nothing that StageCredentials did not check.
                 environment["AWS_CONFIG_FILE"] = "/dev/null";
-                environment["AWS_PROFILE"] = settings.AwsProfile;
+                environment["AWS_PROFILE"] = settings.Aws.Profile;
                 environment["AWS_EC2_METADATA_DISABLED"] = "true";
                 break;
             case CredentialsSource.Environment:
                 environment["AWS_CONFIG_FILE"] = "/dev/null";
                 environment["AWS_SHARED_CREDENTIALS_FILE"] = "/dev/null";
                 environment["AWS_EC2_METADATA_DISABLED"] = "true";
-                AddSecret(secrets, "AWS_ACCESS_KEY_ID", settings.AwsAccessKeyId);
-                AddSecret(secrets, "AWS_SECRET_ACCESS_KEY", settings.AwsSecretAccessKey);
-                AddSecret(secrets, "AWS_SESSION_TOKEN", settings.AwsSessionToken);
+                AddSecret(secrets, "AWS_ACCESS_KEY_ID", settings.Aws.AccessKeyId);
+                AddSecret(secrets, "AWS_SECRET_ACCESS_KEY", settings.Aws.SecretAccessKey);
+                AddSecret(secrets, "AWS_SESSION_TOKEN", settings.Aws.SessionToken);
                 break;
             case CredentialsSource.InstanceRole:
                 // The instance metadata service answers containers only with an IMDSv2 hop limit of 2 or more.
@@ -67,12 +67,12 @@ public sealed record RunnerCredentials(CredentialsSource Source, ContainerCreden
                 break;
         }
 
-        if (settings.AwsRegion is { } region)
+        if (settings.Aws.Region is { } region)
         {
             environment["AWS_REGION"] = region;
         }
 
-        if (settings.CaBundle is { } bundle)
+        if (settings.Aws.CaBundle is { } bundle)
         {
             mounts.Add(new ContainerMount(bundle.FullPath, CaBundleTarget, ReadOnly: true));
             environment["AWS_CA_BUNDLE"] = CaBundleTarget;
@@ -80,9 +80,9 @@ public sealed record RunnerCredentials(CredentialsSource Source, ContainerCreden
 
         // Jobs (DinD docker pull) run the same helper with the same credentials as the executor, never as values.
         var runner = new ContainerCredentials(mounts, environment, secrets);
-        if (settings.CredentialsSource != CredentialsSource.Environment)
+        if (settings.Aws.CredentialsSource != CredentialsSource.Environment)
         {
-            return new RunnerCredentials(settings.CredentialsSource, runner, runner);
+            return new RunnerCredentials(settings.Aws.CredentialsSource, runner, runner);
         }
 
         var jobEnvironment = new Dictionary<string, string>(environment, StringComparer.Ordinal)
@@ -91,7 +91,7 @@ public sealed record RunnerCredentials(CredentialsSource Source, ContainerCreden
             ["AWS_PROFILE"] = JobsProfile,
         };
         var jobs = new ContainerCredentials([new ContainerMount(State.StateLayout.Of(settings).JobsCredentials, CredentialsTarget, ReadOnly: true), .. mounts], jobEnvironment, new Dictionary<string, Secret>());
-        return new RunnerCredentials(settings.CredentialsSource, runner, jobs);
+        return new RunnerCredentials(settings.Aws.CredentialsSource, runner, jobs);
     }
 
     /// <summary>The profile of the jobs' credentials file (CREDENTIALS_SOURCE=environment).</summary>
@@ -103,13 +103,13 @@ public sealed record RunnerCredentials(CredentialsSource Source, ContainerCreden
     /// </summary>
     public static (string Path, Secret Text)? JobsFile(BuildSettings settings)
     {
-        if (settings.CredentialsSource != CredentialsSource.Environment || settings.AwsAccessKeyId is not { } keyId || settings.AwsSecretAccessKey is not { } secret)
+        if (settings.Aws.CredentialsSource != CredentialsSource.Environment || settings.Aws.AccessKeyId is not { } keyId || settings.Aws.SecretAccessKey is not { } secret)
         {
             return null;
         }
 
         var text = $"[{JobsProfile}]\naws_access_key_id = {keyId.Reveal()}\naws_secret_access_key = {secret.Reveal()}\n"
-            + (settings.AwsSessionToken is { } token ? $"aws_session_token = {token.Reveal()}\n" : string.Empty);
+            + (settings.Aws.SessionToken is { } token ? $"aws_session_token = {token.Reveal()}\n" : string.Empty);
         return (State.StateLayout.Of(settings).JobsCredentials, new Secret(text));
     }
 
@@ -124,7 +124,7 @@ public sealed record RunnerCredentials(CredentialsSource Source, ContainerCreden
         {
             if (mount.Target == CredentialsTarget && Source == CredentialsSource.File)
             {
-                CredentialsFileCheck.Require(mount.Source, settings.AwsProfile, settings.AwsRegion, facts);
+                CredentialsFileCheck.Require(mount.Source, settings.Aws.Profile, settings.Aws.Region, facts);
             }
             else if (!File.Exists(mount.Source))
             {

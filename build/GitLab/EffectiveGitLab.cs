@@ -17,17 +17,17 @@ public sealed record EffectiveGitLab(Uri Url, Uri RunnerUrl, Secret? PersonalTok
 {
     /// <summary>The settings' GitLab: the same URL for this machine and the runner.</summary>
     public static EffectiveGitLab FromSettings(BuildSettings settings) =>
-        new(settings.GitLabUrl, settings.GitLabUrl, settings.GitLabToken, settings.GitLabProject, false);
+        new(settings.GitLab.Url, settings.GitLab.Url, settings.GitLab.PersonalToken, settings.GitLab.Project, false);
 
     /// <summary>
     /// The local GitLab: published on loopback for this machine, and reached by its compose service name from the runner
     /// and its jobs (on the project's network), which is also its external_url, so clone URLs need no clone_url.
     /// </summary>
     public static EffectiveGitLab LocalServer(BuildSettings settings, Secret? rootToken) =>
-        new(LocalUrl(settings), new Uri($"http://gitlab:{settings.ServerWebPort}/"), rootToken, "root/" + settings.ServerProject, true);
+        new(LocalUrl(settings), new Uri($"http://gitlab:{settings.Server.WebPort}/"), rootToken, "root/" + settings.Server.Project, true);
 
     /// <summary><c>http://127.0.0.1:GITLAB_SERVER_WEB_PORT/</c>.</summary>
-    public static Uri LocalUrl(BuildSettings settings) => new($"http://127.0.0.1:{settings.ServerWebPort}/");
+    public static Uri LocalUrl(BuildSettings settings) => new($"http://127.0.0.1:{settings.Server.WebPort}/");
 
     /// <summary>True when SmokeTest's pipeline mode can run: a personal access token and a project.</summary>
     public bool CanRunPipelines => PersonalToken is not null && Project is not null;

@@ -14,7 +14,7 @@ public sealed class RunnerTokens(BuildSettings settings, EffectiveGitLab gitLab,
     /// <summary>The token to write, and whether GitLab created a runner for it in this run (to be deleted if the write fails).</summary>
     public async Task<(Secret Token, bool Created)> ObtainAsync(Secret? existing, string? systemId, CancellationToken cancel)
     {
-        if (settings.RunnerToken is { } given)
+        if (settings.GitLab.RunnerToken is { } given)
         {
             var verified = await api.VerifyAsync(given, systemId, cancel) ?? throw new GitLabException(
                 $"GitLab at {gitLab.Url} does not know GITLAB_RUNNER_TOKEN (POST /runners/verify answered 403): mistyped, reset or its runner deleted",
@@ -31,17 +31,17 @@ public sealed class RunnerTokens(BuildSettings settings, EffectiveGitLab gitLab,
                 return (existing, false);
             }
 
-            if (gitLab.PersonalToken is null && settings.RegistrationToken is null)
+            if (gitLab.PersonalToken is null && settings.GitLab.RegistrationToken is null)
             {
                 throw new GitLabException(
-                    $"GitLab at {gitLab.Url} no longer knows the token of runner \"{settings.RunnerName}\" in config.toml (403), and no setting can create another",
+                    $"GitLab at {gitLab.Url} no longer knows the token of runner \"{settings.Runner.Name}\" in config.toml (403), and no setting can create another",
                     "set GITLAB_RUNNER_TOKEN (a new runner's glrt- token), or GITLAB_TOKEN and GITLAB_PROJECT so Register creates one");
             }
 
             log("GitLab no longer knows the token in config.toml (403): registering the runner again");
         }
 
-        var request = new RunnerRequest(settings.RunnerDescription ?? settings.RunnerName, settings.RunnerTags, settings.RunnerRunUntagged);
+        var request = new RunnerRequest(settings.GitLab.RunnerDescription ?? settings.Runner.Name, settings.GitLab.RunnerTags, settings.GitLab.RunUntagged);
         if (gitLab.PersonalToken is { } personal)
         {
             var project = gitLab.Project ?? throw new GitLabException(
@@ -55,7 +55,7 @@ public sealed class RunnerTokens(BuildSettings settings, EffectiveGitLab gitLab,
             return (created.Token, true);
         }
 
-        if (settings.RegistrationToken is { } registration)
+        if (settings.GitLab.RegistrationToken is { } registration)
         {
             var registered = await api.CreateOnceAsync($"runner \"{request.Description}\"", ct => api.RegisterAsync(registration, request, ct), _ => throw Unknowable(request.Description), cancel);
             log($"Registered runner {registered.Id} with the legacy registration token (deprecated; removed in GitLab 20.0: prefer GITLAB_RUNNER_TOKEN)");

@@ -16,13 +16,13 @@ public sealed class GoContainerBuild(BuildContext context, HelperRequest request
 
     private BuildSettings Settings => context.Settings;
 
-    private string Image => Settings.HelperGoImage.ToString();
+    private string Image => Settings.Helper.GoImage.ToString();
 
     public void Produce(string staging)
     {
         if (request.Source == HelperSource.Archive)
         {
-            HelperArchive.Check(Settings.HelperArchive!.FullPath, Settings.HelperVersion);
+            HelperArchive.Check(Settings.Helper.Archive!.FullPath, Settings.Helper.Version);
         }
 
         var script = context.Root.CombineWithFilePath("assets/helper/build-helper.sh").FullPath;
@@ -43,7 +43,7 @@ public sealed class GoContainerBuild(BuildContext context, HelperRequest request
             Docker("copy the build script in", ["cp", script, $"{name}:/build-helper.sh"]);
             if (request.Source == HelperSource.Archive)
             {
-                Docker("copy HELPER_ARCHIVE in", ["cp", Settings.HelperArchive!.FullPath, $"{name}:/helper-src.tar.gz"]);
+                Docker("copy HELPER_ARCHIVE in", ["cp", Settings.Helper.Archive!.FullPath, $"{name}:/helper-src.tar.gz"]);
             }
 
             context.Information($"Building docker-credential-ecr-login {request.Describe()} ({request.SourceName}) in {Image}; about a minute per platform when nothing is cached.");
@@ -67,9 +67,9 @@ public sealed class GoContainerBuild(BuildContext context, HelperRequest request
 
     private IEnumerable<string> CreateArguments(string name, string volume)
     {
-        var fileProxies = request.Source == HelperSource.Build ? FileProxyFolders(Settings.HelperGoProxy) : [];
+        var fileProxies = request.Source == HelperSource.Build ? FileProxyFolders(Settings.Helper.GoProxy) : [];
         var offline = request.Source == HelperSource.Archive
-            || Settings.HelperGoProxy.Split(',', '|').All(p => p == "off" || p.StartsWith("file://", StringComparison.Ordinal));
+            || Settings.Helper.GoProxy.Split(',', '|').All(p => p == "off" || p.StartsWith("file://", StringComparison.Ordinal));
         return
         [
             "create", "--pull", "never", "--name", name, .. ProjectLabels.Arguments(Settings.ComposeProjectName, "helper-build"),
@@ -77,9 +77,9 @@ public sealed class GoContainerBuild(BuildContext context, HelperRequest request
             "--volume", $"{volume}:/cache",
             .. fileProxies.SelectMany(folder => new[] { "--volume", $"{folder}:{folder}:ro" }),
             "--env", "HELPER_MODE=" + request.SourceName,
-            "--env", "HELPER_VERSION=" + Settings.HelperVersion,
-            "--env", "HELPER_MODULE=" + Settings.HelperModule,
-            "--env", "HELPER_GOPROXY=" + Settings.HelperGoProxy,
+            "--env", "HELPER_VERSION=" + Settings.Helper.Version,
+            "--env", "HELPER_MODULE=" + Settings.Helper.Module,
+            "--env", "HELPER_GOPROXY=" + Settings.Helper.GoProxy,
             "--env", "HELPER_PLATFORMS=" + string.Join(' ', request.Platforms),
             "--entrypoint", "sh", Image, "/build-helper.sh",
         ];
@@ -116,10 +116,10 @@ public sealed class GoContainerBuild(BuildContext context, HelperRequest request
         var tail = LastLines(run.StandardOutput + "\n" + run.StandardError, 12);
         return request.Source == HelperSource.Archive
             ? new BuildFailure(
-                $"building HELPER_ARCHIVE {Settings.HelperArchive} in {Image} failed (exit {run.ExitCode}); Go said:\n{tail}",
+                $"building HELPER_ARCHIVE {Settings.Helper.Archive} in {Image} failed (exit {run.ExitCode}); Go said:\n{tail}",
                 "check that HELPER_ARCHIVE is the unmodified release source with ecr-login/vendor/, and that HELPER_GO_IMAGE has a Go as new as its go.mod asks for")
             : new BuildFailure(
-                $"go install {Settings.HelperModule}/ecr-login/cli/docker-credential-ecr-login@v{Settings.HelperVersion} in {Image} failed (exit {run.ExitCode}); Go said:\n{tail}",
+                $"go install {Settings.Helper.Module}/ecr-login/cli/docker-credential-ecr-login@v{Settings.Helper.Version} in {Image} failed (exit {run.ExitCode}); Go said:\n{tail}",
                 "check HELPER_VERSION (a released version of HELPER_MODULE), HELPER_MODULE, and that HELPER_GOPROXY is reachable from a container; where no proxy is, use HELPER_SOURCE=archive or download");
     }
 

@@ -68,10 +68,10 @@ public sealed class HelperInstaller(BuildContext context)
                 new GoContainerBuild(context, request).Produce(staging);
                 return Task.CompletedTask;
             case HelperSource.Download:
-                return new HelperDownload(settings.HelperDownloadUrl, settings.HelperVersion, HelperDownload.DefaultTimeout)
+                return new HelperDownload(settings.Helper.DownloadUrl, settings.Helper.Version, HelperDownload.DefaultTimeout)
                     .ProduceAsync(staging, request.Platforms, context.CancellationToken);
             default:
-                CopyPath(settings.HelperPath!.FullPath, request.Platforms.Single(), staging);
+                CopyPath(settings.Helper.Path!.FullPath, request.Platforms.Single(), staging);
                 return Task.CompletedTask;
         }
     }

@@ -7,14 +7,14 @@ public sealed record HelperRequest(HelperSource Source, string Version, string O
 {
     public static HelperRequest From(BuildSettings settings)
     {
-        var platforms = settings.HelperPlatforms.Select(HelperPlatform.Parse).ToList();
-        var goImage = settings.HelperSource is HelperSource.Build or HelperSource.Archive ? settings.HelperGoImage.ToString() : null;
-        return settings.HelperSource switch
+        var platforms = settings.Helper.Platforms.Select(HelperPlatform.Parse).ToList();
+        var goImage = settings.Helper.Source is HelperSource.Build or HelperSource.Archive ? settings.Helper.GoImage.ToString() : null;
+        return settings.Helper.Source switch
         {
-            HelperSource.Build => new(HelperSource.Build, settings.HelperVersion, settings.HelperModule, null, goImage, platforms),
-            HelperSource.Archive => FromFile(settings, settings.HelperArchive!.FullPath, goImage, platforms),
-            HelperSource.Download => new(HelperSource.Download, settings.HelperVersion, settings.HelperDownloadUrl.ToString().TrimEnd('/'), null, null, platforms),
-            _ => FromFile(settings, settings.HelperPath!.FullPath, null, platforms),
+            HelperSource.Build => new(HelperSource.Build, settings.Helper.Version, settings.Helper.Module, null, goImage, platforms),
+            HelperSource.Archive => FromFile(settings, settings.Helper.Archive!.FullPath, goImage, platforms),
+            HelperSource.Download => new(HelperSource.Download, settings.Helper.Version, settings.Helper.DownloadUrl.ToString().TrimEnd('/'), null, null, platforms),
+            _ => FromFile(settings, settings.Helper.Path!.FullPath, null, platforms),
         };
     }
 
@@ -37,5 +37,5 @@ public sealed record HelperRequest(HelperSource Source, string Version, string O
 
     // A missing input file hashes as null here; the source itself then fails with the setting's name.
     private static HelperRequest FromFile(BuildSettings settings, string path, string? goImage, IReadOnlyList<HelperPlatform> platforms) =>
-        new(settings.HelperSource, settings.HelperVersion, path, File.Exists(path) ? FileHash.Sha256(path) : null, goImage, platforms);
+        new(settings.Helper.Source, settings.Helper.Version, path, File.Exists(path) ? FileHash.Sha256(path) : null, goImage, platforms);
 }

@@ -18,9 +18,9 @@ public sealed class RunnerClean(BuildContext context, bool dryRun, GitLab.GitLab
         var dry = dryRun;
         var state = new State.StateCleanup(
             context.StateFolder,
-            [(settings.CredentialsFile?.FullPath, "the credentials file"), (Path.Combine(context.Root.FullPath, ".env"), ".env"), (Path.Combine(context.Root.FullPath, ".env.local"), ".env.local")],
-            settings.CleanServerData,
-            settings.CleanBackups);
+            [(settings.Aws.CredentialsFile?.FullPath, "the credentials file"), (Path.Combine(context.Root.FullPath, ".env"), ".env"), (Path.Combine(context.Root.FullPath, ".env.local"), ".env.local")],
+            settings.Clean.ServerData,
+            settings.Clean.Backups);
         if (state.Refusal() is { } refusal)
         {
             // A folder Clean must not touch stops the whole run: nothing of it, nor anything else, is changed.
@@ -44,7 +44,7 @@ public sealed class RunnerClean(BuildContext context, bool dryRun, GitLab.GitLab
         else if (dry)
         {
             actions++;
-            context.Information($"would unregister runner \"{settings.RunnerName}\"{(id is null ? string.Empty : $" (#{id})")} from {context.GitLab.Url} (DELETE /api/v4/runners)");
+            context.Information($"would unregister runner \"{settings.Runner.Name}\"{(id is null ? string.Empty : $" (#{id})")} from {context.GitLab.Url} (DELETE /api/v4/runners)");
         }
         else
         {
@@ -103,7 +103,7 @@ public sealed class RunnerClean(BuildContext context, bool dryRun, GitLab.GitLab
         }
 
         Remove(dry, volumes, v => ["volume", "rm", v.Id]);
-        if (settings.CleanImages)
+        if (settings.Clean.Images)
         {
             var images = resources.Images();
             foreach (var image in images)

@@ -35,7 +35,7 @@ public sealed class RunnerRegister(BuildContext context, GitLabApiOptions? apiOp
         var helper = HelperOutput.For(settings).BinaryFor(Platform);
 
         // Every refusal about the file comes before GitLab is asked anything.
-        var existingToken = ConfigToml.TokenOf(existing, settings.RunnerName, ConfigFile) is { } text ? new Secret(text) : null;
+        var existingToken = ConfigToml.TokenOf(existing, settings.Runner.Name, ConfigFile) is { } text ? new Secret(text) : null;
         if (existingToken is not null)
         {
             context.Redactor.Add(existingToken, "the runner token in config.toml");
@@ -51,7 +51,7 @@ public sealed class RunnerRegister(BuildContext context, GitLabApiOptions? apiOp
         context.ClaimState();
         using var api = new GitLabApi(gitLab.Url, context.Redactor, (apiOptions ?? new GitLabApiOptions()) with
         {
-            CaBundle = settings.GitLabCaBundle?.FullPath,
+            CaBundle = settings.GitLab.CaBundle?.FullPath,
             Log = m => context.Warning(m),
         });
         var (token, created) = await new RunnerTokens(settings, gitLab, api, m => context.Information(m)).ObtainAsync(existingToken, SystemId(), cancel);
@@ -85,7 +85,7 @@ public sealed class RunnerRegister(BuildContext context, GitLabApiOptions? apiOp
             AtomicFile.Write(jobs.Path, jobs.Text.Reveal());
         }
 
-        var dind = AtomicFile.Write(DindConfigFile, DockerAuthConfig.File(context.Settings.Registries.Select(r => r.Host), context.Settings.UseCredsStore), AtomicFile.Private | UnixFileMode.GroupRead | UnixFileMode.OtherRead);
+        var dind = AtomicFile.Write(DindConfigFile, DockerAuthConfig.File(context.Settings.Aws.Registries.Select(r => r.Host), context.Settings.Helper.UseCredsStore), AtomicFile.Private | UnixFileMode.GroupRead | UnixFileMode.OtherRead);
         var merged = ConfigToml.Merge(existing, entry, ConfigFile);
         if (merged == existing && (OperatingSystem.IsWindows() || File.GetUnixFileMode(ConfigFile) == AtomicFile.Private))
         {
@@ -96,7 +96,7 @@ public sealed class RunnerRegister(BuildContext context, GitLabApiOptions? apiOp
         var backup = AtomicFile.Backup(ConfigFile, BackupDirectory);
         AtomicFile.Write(ConfigFile, merged);
         context.Information($"{(existing is null ? "Wrote" : "Updated")} runner \"{entry.Name}\" in {ConfigFile} (mode 0600){(backup is null ? string.Empty : $"; previous file kept as {backup}")}");
-        context.Information($"Jobs get DOCKER_AUTH_CONFIG with credHelpers for {string.Join(", ", context.Settings.Registries.Select(r => r.Host))} and {DindConfigFile} at {DockerExecutor.DindConfigTarget}");
+        context.Information($"Jobs get DOCKER_AUTH_CONFIG with credHelpers for {string.Join(", ", context.Settings.Aws.Registries.Select(r => r.Host))} and {DindConfigFile} at {DockerExecutor.DindConfigTarget}");
     }
 
     /// <summary>The runner's system id from the config folder; made (as the runner makes it) when the runner has not written one yet.</summary>

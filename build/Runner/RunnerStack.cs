@@ -59,7 +59,7 @@ public sealed class RunnerStack
     public string HelperBinary => Values["HELPER_BINARY"];
 
     /// <summary>The project with the server profile when server mode is on (what Up starts).</summary>
-    public ComposeProject Project => ProjectWith(Settings.Server ? [ServerProfile] : []);
+    public ComposeProject Project => ProjectWith(Settings.Server.Enabled ? [ServerProfile] : []);
 
     /// <summary>The project with every profile (what Up validates, so the server part is checked even when off).</summary>
     public ComposeProject ProjectWithAllProfiles => ProjectWith([ServerProfile]);
@@ -70,7 +70,7 @@ public sealed class RunnerStack
         get
         {
             var text = new StringBuilder(File.ReadAllText(ComposeFile)).Append('\0').Append(OverrideJson).Append('\0');
-            if (Settings.Server)
+            if (Settings.Server.Enabled)
             {
                 // Turning server mode on starts another service: Up must run, though no file changed.
                 text.Append("profile=").Append(ServerProfile).Append('\0');
@@ -94,15 +94,15 @@ public sealed class RunnerStack
         var values = new Dictionary<string, string>(StringComparer.Ordinal)
         {
             ["COMPOSE_PROJECT_NAME"] = settings.ComposeProjectName,
-            ["GITLAB_RUNNER_IMAGE"] = settings.RunnerImage.ToString(),
-            ["RUNNER_RESTART_POLICY"] = settings.RunnerRestartPolicy,
+            ["GITLAB_RUNNER_IMAGE"] = settings.Runner.Image.ToString(),
+            ["RUNNER_RESTART_POLICY"] = settings.Runner.RestartPolicy,
             ["RUNNER_CONFIG_DIR"] = state.RunnerConfig,
             ["HELPER_BINARY"] = helperBinary,
             ["HELPER_SHA256"] = helperSha256,
             ["CREDENTIALS_STAMP"] = CredentialsStamp(credentials),
-            ["GITLAB_SERVER_IMAGE"] = settings.ServerImage.ToString(),
-            ["GITLAB_SERVER_WEB_PORT"] = settings.ServerWebPort.ToString(System.Globalization.CultureInfo.InvariantCulture),
-            ["GITLAB_SERVER_SSH_PORT"] = settings.ServerSshPort.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["GITLAB_SERVER_IMAGE"] = settings.Server.Image.ToString(),
+            ["GITLAB_SERVER_WEB_PORT"] = settings.Server.WebPort.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["GITLAB_SERVER_SSH_PORT"] = settings.Server.SshPort.ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["SERVER_DATA_DIR"] = state.Server,
         };
         return new RunnerStack(
@@ -143,17 +143,17 @@ public sealed class RunnerStack
             runner["volumes"] = new JsonArray([.. credentials.Runner.Mounts.Select(m => (JsonNode)m.ToString())]);
         }
 
-        if (settings.RunnerExtraHosts.Count > 0)
+        if (settings.Runner.ExtraHosts.Count > 0)
         {
-            runner["extra_hosts"] = new JsonArray([.. settings.RunnerExtraHosts.Select(h => (JsonNode)$"{h.Host}:{h.Address}")]);
+            runner["extra_hosts"] = new JsonArray([.. settings.Runner.ExtraHosts.Select(h => (JsonNode)$"{h.Host}:{h.Address}")]);
         }
 
         var document = new JsonObject { ["services"] = new JsonObject { [RunnerService] = runner } };
-        if (settings.RunnerNetwork is { } network)
+        if (settings.Runner.Network is { } network)
         {
             runner["networks"] = new JsonArray("default", "site");
             document["networks"] = new JsonObject { ["site"] = new JsonObject { ["external"] = true, ["name"] = network } };
-            if (settings.Server)
+            if (settings.Server.Enabled)
             {
                 // The jobs run on RUNNER_NETWORK: the local GitLab joins it too, where its service name resolves as well.
                 ((JsonObject)document["services"]!)["gitlab"] = new JsonObject { ["networks"] = new JsonArray("default", "site") };

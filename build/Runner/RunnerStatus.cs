@@ -22,12 +22,12 @@ public sealed class RunnerStatus(BuildContext context)
         var lines = new List<string> { $"project      {settings.ComposeProjectName} (state folder {settings.StateDirectory.FullPath}{(Directory.Exists(settings.StateDirectory.FullPath) ? string.Empty : ", not created yet")})" };
         lines.AddRange(Containers(settings));
         lines.Add("helper       " + Helper(settings));
-        lines.Add($"credentials  CREDENTIALS_SOURCE={CredentialsName(settings.CredentialsSource)}{(settings.CredentialsSource == CredentialsSource.File ? $", file {settings.CredentialsFile?.FullPath ?? "(none set)"}{(settings.CredentialsFile is { } f && !File.Exists(f.FullPath) ? " (missing)" : string.Empty)}" : string.Empty)}");
-        lines.Add("registries   " + (settings.Registries.Count == 0 ? "(none set: ECR_REGISTRIES)" : string.Join(", ", settings.Registries.Select(r => r.Host))));
-        if (settings.Server)
+        lines.Add($"credentials  CREDENTIALS_SOURCE={CredentialsName(settings.Aws.CredentialsSource)}{(settings.Aws.CredentialsSource == CredentialsSource.File ? $", file {settings.Aws.CredentialsFile?.FullPath ?? "(none set)"}{(settings.Aws.CredentialsFile is { } f && !File.Exists(f.FullPath) ? " (missing)" : string.Empty)}" : string.Empty)}");
+        lines.Add("registries   " + (settings.Aws.Registries.Count == 0 ? "(none set: ECR_REGISTRIES)" : string.Join(", ", settings.Aws.Registries.Select(r => r.Host))));
+        if (settings.Server.Enabled)
         {
             var token = new Server.ServerState(context.State).TokenFile;
-            lines.Add($"server       local GitLab {Build.GitLab.EffectiveGitLab.LocalUrl(settings)} (runners: http://gitlab:{settings.ServerWebPort}), project root/{settings.ServerProject}, root token {(File.Exists(token) ? token : "not created yet (./build.sh --target=Up --server bootstraps it)")}");
+            lines.Add($"server       local GitLab {Build.GitLab.EffectiveGitLab.LocalUrl(settings)} (runners: http://gitlab:{settings.Server.WebPort}), project root/{settings.Server.Project}, root token {(File.Exists(token) ? token : "not created yet (./build.sh --target=Up --server bootstraps it)")}");
         }
 
         lines.Add("runner       " + Runner(settings));
@@ -83,13 +83,13 @@ public sealed class RunnerStatus(BuildContext context)
         try
         {
             var text = File.ReadAllText(file);
-            if (ConfigToml.TokenOf(text, settings.RunnerName, file) is null)
+            if (ConfigToml.TokenOf(text, settings.Runner.Name, file) is null)
             {
-                return $"config.toml has no entry \"{settings.RunnerName}\" with a token ({file})";
+                return $"config.toml has no entry \"{settings.Runner.Name}\" with a token ({file})";
             }
 
-            var id = RunnerUnregister.GitLabIdOf(text, settings.RunnerName);
-            return $"\"{settings.RunnerName}\" at {context.GitLab.RunnerUrl}, GitLab id {id ?? "not written yet (the runner adds it when it starts)"} ({file})";
+            var id = RunnerUnregister.GitLabIdOf(text, settings.Runner.Name);
+            return $"\"{settings.Runner.Name}\" at {context.GitLab.RunnerUrl}, GitLab id {id ?? "not written yet (the runner adds it when it starts)"} ({file})";
         }
         catch (Exception ex) when (ex is ConfigTomlException or IOException or UnauthorizedAccessException)
         {

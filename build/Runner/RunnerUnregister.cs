@@ -26,15 +26,15 @@ public sealed class RunnerUnregister(BuildContext context, GitLabApiOptions? api
         try
         {
             var text = File.ReadAllText(ConfigFile);
-            var token = ConfigToml.TokenOf(text, context.Settings.RunnerName, ConfigFile);
+            var token = ConfigToml.TokenOf(text, context.Settings.Runner.Name, ConfigFile);
             if (token is null)
             {
-                return (null, null, $"config.toml has no runner \"{context.Settings.RunnerName}\" with a token: no runner to unregister");
+                return (null, null, $"config.toml has no runner \"{context.Settings.Runner.Name}\" with a token: no runner to unregister");
             }
 
             var secret = new Secret(token);
             context.Redactor.Add(secret, "the runner token in config.toml");
-            return (secret, GitLabIdOf(text, context.Settings.RunnerName), null);
+            return (secret, GitLabIdOf(text, context.Settings.Runner.Name), null);
         }
         catch (Exception ex) when (ex is ConfigTomlException or IOException or UnauthorizedAccessException)
         {
@@ -49,17 +49,17 @@ public sealed class RunnerUnregister(BuildContext context, GitLabApiOptions? api
         var byHand = $"remove it by hand in GitLab (Settings > CI/CD > Runners{(gitLabId is null ? string.Empty : $", runner #{gitLabId}")}) or with: curl --request DELETE {url.ToString().TrimEnd('/')}/api/v4/runners --form \"token=<the token in {ConfigFile}>\" before Clean deletes that file";
         using var api = new GitLabApi(url, context.Redactor, (apiOptions ?? new GitLabApiOptions { Retries = 1, AttemptTimeout = TimeSpan.FromSeconds(10) }) with
         {
-            CaBundle = context.Settings.GitLabCaBundle?.FullPath,
+            CaBundle = context.Settings.GitLab.CaBundle?.FullPath,
         });
         try
         {
             return await api.DeleteAsync(token, cancel)
-                ? (true, $"Unregistered runner \"{context.Settings.RunnerName}\"{(gitLabId is null ? string.Empty : $" (#{gitLabId})")} from {url}")
-                : (false, $"GitLab at {url} refused to delete runner \"{context.Settings.RunnerName}\" (403: the token is unknown, so the runner was probably removed already); if it is still listed, {byHand}");
+                ? (true, $"Unregistered runner \"{context.Settings.Runner.Name}\"{(gitLabId is null ? string.Empty : $" (#{gitLabId})")} from {url}")
+                : (false, $"GitLab at {url} refused to delete runner \"{context.Settings.Runner.Name}\" (403: the token is unknown, so the runner was probably removed already); if it is still listed, {byHand}");
         }
         catch (Exception ex) when (ex is HttpRequestException or TimeoutException or Polly.Timeout.TimeoutRejectedException or GitLabException or TaskCanceledException && !cancel.IsCancellationRequested)
         {
-            return (false, $"GitLab at {url} could not be reached to unregister runner \"{context.Settings.RunnerName}\" ({(ex is GitLabException gitLab ? gitLab.Problem : ex.Message)}); Clean goes on: {byHand}");
+            return (false, $"GitLab at {url} could not be reached to unregister runner \"{context.Settings.Runner.Name}\" ({(ex is GitLabException gitLab ? gitLab.Problem : ex.Message)}); Clean goes on: {byHand}");
         }
     }
 

@@ -54,13 +54,13 @@ public sealed class RunnerUp(BuildContext context)
             return "the runner container is not running";
         }
 
-        if (context.Settings.Server && new Server.ServerReadiness(context).Container() is var gitlab
+        if (context.Settings.Server.Enabled && new Server.ServerReadiness(context).Container() is var gitlab
             && (gitlab is null || context.Docker.Run(Arguments.Of("inspect", "--format", "{{.State.Status}}", gitlab)).StandardOutput.Trim() != "running"))
         {
             return "the local GitLab container is not running";
         }
 
-        detail = $"runner container {state.ContainerId[..12]} running with the same inputs{(context.Settings.Server ? ", local GitLab running" : string.Empty)}";
+        detail = $"runner container {state.ContainerId[..12]} running with the same inputs{(context.Settings.Server.Enabled ? ", local GitLab running" : string.Empty)}";
         return null;
     }
 
@@ -82,17 +82,17 @@ public sealed class RunnerUp(BuildContext context)
         CheckNetwork();
         stack.Write(compose.Version);
         Check(compose.Run(stack.ProjectWithAllProfiles, ["config", "--quiet"], stack.Options), "the compose project is not valid", "the compose error above names the file and key; assets/compose/compose.yaml is the project's, the override is generated from the settings");
-        EnsureImage(context.Settings.RunnerImage.ToString(), "GITLAB_RUNNER_IMAGE");
-        if (context.Settings.Server)
+        EnsureImage(context.Settings.Runner.Image.ToString(), "GITLAB_RUNNER_IMAGE");
+        if (context.Settings.Server.Enabled)
         {
-            EnsureImage(context.Settings.ServerImage.ToString(), "GITLAB_SERVER_IMAGE");
+            EnsureImage(context.Settings.Server.Image.ToString(), "GITLAB_SERVER_IMAGE");
         }
 
         // The local GitLab is waited for below, with progress and GITLAB_SERVER_TIMEOUT, not by v2's --wait.
-        var up = context.Commands.Run(compose.Version.Command, ComposeCli.Up(compose.Version, stack.Project, wait: !context.Settings.Server), stack.Options with { Timeout = TimeSpan.FromMinutes(10) });
+        var up = context.Commands.Run(compose.Version.Command, ComposeCli.Up(compose.Version, stack.Project, wait: !context.Settings.Server.Enabled), stack.Options with { Timeout = TimeSpan.FromMinutes(10) });
         Check(up, "docker compose up failed", UpFix(up.StandardError));
         var container = WaitUntilRunning(compose, stack);
-        if (context.Settings.Server)
+        if (context.Settings.Server.Enabled)
         {
             new Server.ServerReadiness(context).Wait();
         }
@@ -132,7 +132,7 @@ public sealed class RunnerUp(BuildContext context)
 
     private void CheckNetwork()
     {
-        if (context.Settings.RunnerNetwork is { } network
+        if (context.Settings.Runner.Network is { } network
             && !context.Docker.Run(Arguments.Of("network", "inspect", "--format", "{{.Name}}", network)).Succeeded)
         {
             throw new BuildFailure($"RUNNER_NETWORK = {network}: no such Docker network", $"create it (docker network create {network}), or set RUNNER_NETWORK to an existing one (docker network ls)");
@@ -180,7 +180,7 @@ public sealed class RunnerUp(BuildContext context)
 
     private void Report(RunnerStack stack, string container, ComposeCli compose)
     {
-        context.Information($"runner container {container[..12]} running ({context.Settings.RunnerImage}), project {context.Settings.ComposeProjectName}{(context.Settings.Server ? ", with the local GitLab (server profile)" : string.Empty)}");
+        context.Information($"runner container {container[..12]} running ({context.Settings.Runner.Image}), project {context.Settings.ComposeProjectName}{(context.Settings.Server.Enabled ? ", with the local GitLab (server profile)" : string.Empty)}");
         context.Information($"helper {stack.HelperBinary} -> /usr/local/bin/docker-credential-ecr-login (read-only)");
         foreach (var mount in stack.Credentials.Runner.Mounts)
         {
@@ -206,7 +206,7 @@ public sealed class RunnerUp(BuildContext context)
 
     private string UpFix(string error) =>
         error.Contains("port is already allocated", StringComparison.Ordinal) || error.Contains("address already in use", StringComparison.Ordinal)
-            ? $"a port of the local GitLab is in use: set GITLAB_SERVER_WEB_PORT (now {context.Settings.ServerWebPort}) or GITLAB_SERVER_SSH_PORT (now {context.Settings.ServerSshPort}) to a free port"
+            ? $"a port of the local GitLab is in use: set GITLAB_SERVER_WEB_PORT (now {context.Settings.Server.WebPort}) or GITLAB_SERVER_SSH_PORT (now {context.Settings.Server.SshPort}) to a free port"
             : "the compose error above says what failed; the project's containers are listed by STATE_DIR/compose/compose ps";
 
     private static string Tail(string text) => string.Join('\n', text.Split('\n', StringSplitOptions.RemoveEmptyEntries).TakeLast(12));

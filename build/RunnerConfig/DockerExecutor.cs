@@ -27,23 +27,23 @@ public static class DockerExecutor
         var volumes = new List<string> { new ContainerMount(dindConfigFile, DindConfigTarget, ReadOnly: true).ToString() };
         volumes.AddRange(credentials.Jobs.Mounts.Select(m => (m with { ReadOnly = true }).ToString()));
         volumes.Add(new ContainerMount(helperBinary, HelperTarget, ReadOnly: true).ToString());
-        if (settings.RegistryCaBundle is { } registryCa)
+        if (settings.Runner.RegistryCaBundle is { } registryCa)
         {
             // The DinD service trusts the registry's CA (a mirror with a private CA) through its certs.d folder.
-            volumes.AddRange(settings.Registries.Select(r => new ContainerMount(registryCa.FullPath, RegistryCaTarget(r.Host), ReadOnly: true).ToString()));
+            volumes.AddRange(settings.Aws.Registries.Select(r => new ContainerMount(registryCa.FullPath, RegistryCaTarget(r.Host), ReadOnly: true).ToString()));
         }
 
         volumes.Add("/certs/client");
         volumes.Add("/cache");
-        var extraHosts = settings.RunnerExtraHosts.Select(h => $"{h.Host}:{h.Address}").ToList();
-        var network = settings.RunnerNetwork ?? (settings.Server ? ServerNetwork(settings) : null);
+        var extraHosts = settings.Runner.ExtraHosts.Select(h => $"{h.Host}:{h.Address}").ToList();
+        var network = settings.Runner.Network ?? (settings.Server.Enabled ? ServerNetwork(settings) : null);
         KeyValuePair<string, OwnedValue> Key(string name, OwnedValue value) => new(name, value);
         return new RunnerExecutor(
             Name,
             [
                 new RunnerSection(Section,
                 [
-                    Key("image", new OwnedValue.Text(settings.DockerCliImage.ToString())),
+                    Key("image", new OwnedValue.Text(settings.Runner.DockerCliImage.ToString())),
                     Key("privileged", new OwnedValue.Flag(true)),
                     Key("volumes", new OwnedValue.SharedList(volumes, IsOwnedVolume)),
                     Key("extra_hosts", extraHosts.Count > 0 ? new OwnedValue.List(extraHosts) : new OwnedValue.Absent()),

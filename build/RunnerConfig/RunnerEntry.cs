@@ -30,15 +30,15 @@ public sealed record RunnerEntry(
     {
         var environment = new List<KeyValuePair<string, string>>
         {
-            new("DOCKER_AUTH_CONFIG", DockerAuthConfig.Json(settings.Registries.Select(r => r.Host), settings.UseCredsStore)),
+            new("DOCKER_AUTH_CONFIG", DockerAuthConfig.Json(settings.Aws.Registries.Select(r => r.Host), settings.Helper.UseCredsStore)),
         };
 
         // Never a secret value: config.toml's environment is copied into every job (RunnerCredentials.Jobs has none).
         environment.AddRange(credentials.Jobs.Environment.OrderBy(e => e.Key, StringComparer.Ordinal));
         return new RunnerEntry(
-            settings.RunnerConcurrent,
-            settings.RunnerName,
-            (url ?? settings.GitLabUrl).ToString().TrimEnd('/'),
+            settings.Runner.Concurrent,
+            settings.Runner.Name,
+            (url ?? settings.GitLab.Url).ToString().TrimEnd('/'),
             token,
             environment,
             DockerExecutor.For(settings, credentials, helperBinary, dindConfigFile));

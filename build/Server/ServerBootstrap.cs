@@ -74,7 +74,7 @@ public sealed class ServerBootstrap(BuildContext context, GitLabApiOptions? apiO
         }
 
         var created = await api.CreateOnceAsync(
-            $"project {path}", ct => api.CreateProjectAsync(token, context.Settings.ServerProject, ct), ct => api.FindProjectAsync(token, path, ct), cancel);
+            $"project {path}", ct => api.CreateProjectAsync(token, context.Settings.Server.Project, ct), ct => api.FindProjectAsync(token, path, ct), cancel);
         context.Information($"created project {path} (#{created.Id}) with a README on main");
         return created.Id;
     }

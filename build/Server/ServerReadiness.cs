@@ -60,19 +60,19 @@ public sealed class ServerReadiness(BuildContext context)
                 return id!;
             }
 
-            if (clock.Elapsed > settings.ServerTimeout)
+            if (clock.Elapsed > settings.Server.Timeout)
             {
                 throw Failure(
                     id,
-                    $"the local GitLab is not ready after {settings.ServerTimeout.TotalSeconds:0} s (GITLAB_SERVER_TIMEOUT): {phase}",
-                    $"a first start of GitLab takes several minutes (more on a small machine; it needs about 4 GB of memory): raise GITLAB_SERVER_TIMEOUT (now {settings.ServerTimeout.TotalSeconds:0}) and run Up again, which waits for the same container; follow it with {Script} logs -f gitlab");
+                    $"the local GitLab is not ready after {settings.Server.Timeout.TotalSeconds:0} s (GITLAB_SERVER_TIMEOUT): {phase}",
+                    $"a first start of GitLab takes several minutes (more on a small machine; it needs about 4 GB of memory): raise GITLAB_SERVER_TIMEOUT (now {settings.Server.Timeout.TotalSeconds:0}) and run Up again, which waits for the same container; follow it with {Script} logs -f gitlab");
             }
 
             if (phase != lastPhase || clock.Elapsed - reported >= ReportEvery)
             {
                 lastPhase = phase;
                 reported = clock.Elapsed;
-                context.Information($"waiting for the local GitLab: {phase} ({clock.Elapsed.TotalSeconds:0} s of {settings.ServerTimeout.TotalSeconds:0} s)");
+                context.Information($"waiting for the local GitLab: {phase} ({clock.Elapsed.TotalSeconds:0} s of {settings.Server.Timeout.TotalSeconds:0} s)");
             }
 
             context.CancellationToken.WaitHandle.WaitOne(TimeSpan.FromSeconds(1));

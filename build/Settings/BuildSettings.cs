@@ -1,29 +1,12 @@
 using System.Text.RegularExpressions;
-using Build.Aws;
-using Build.Docker;
 using Build.Secrets;
 using Cake.Core.IO;
 
 namespace Build.Settings;
 
-public enum CredentialsSource
-{
-    File,
-    InstanceRole,
-    Environment,
-}
-
-public enum HelperSource
-{
-    Build,
-    Archive,
-    Download,
-    Path,
-}
-
 /// <summary>
-/// The run's settings: typed, read-only, built once before any task runs (see <see cref="Load"/>).
-/// Secrets are <see cref="Secret"/>s, so printing this object or any property never shows them.
+/// The run's settings: typed, read-only, built once before any task runs (see <see cref="Load"/>), one record per
+/// concern. Secrets are <see cref="Secret"/>s, so printing this object or any part of it never shows them.
 /// </summary>
 public sealed partial class BuildSettings
 {
@@ -31,162 +14,40 @@ public sealed partial class BuildSettings
     {
     }
 
+    /// <summary>STATE_DIR: the folder of everything the build generates.</summary>
     public required DirectoryPath StateDirectory { get; init; }
 
+    /// <summary>COMPOSE_PROJECT_NAME: the compose project, and the label of everything the build creates (the helper build, the server, SmokeTest's containers).</summary>
     public required string ComposeProjectName { get; init; }
 
-    public required string RunnerName { get; init; }
-
-    public required ImageReference RunnerImage { get; init; }
-
-    public required ImageReference DindImage { get; init; }
-
-    public required ImageReference DockerCliImage { get; init; }
-
-    public required CredentialsSource CredentialsSource { get; init; }
-
-    public FilePath? CredentialsFile { get; init; }
-
-    public required string AwsProfile { get; init; }
-
-    public Secret? AwsAccessKeyId { get; init; }
-
-    public Secret? AwsSecretAccessKey { get; init; }
-
-    public Secret? AwsSessionToken { get; init; }
-
-    public string? AwsRegion { get; init; }
-
-    /// <summary>ECR_REGISTRIES plus the registry of PRIVATE_ECR_IMAGE, without duplicates.</summary>
-    public required IReadOnlyList<EcrRegistry> Registries { get; init; }
-
-    public ImageReference? PrivateImage { get; init; }
-
-    public required string HelperVersion { get; init; }
-
-    public required HelperSource HelperSource { get; init; }
-
-    public FilePath? HelperPath { get; init; }
-
-    public required IReadOnlyList<string> HelperPlatforms { get; init; }
-
-    public required ImageReference HelperGoImage { get; init; }
-
-    public required string HelperModule { get; init; }
-
-    public required string HelperGoProxy { get; init; }
-
-    public FilePath? HelperArchive { get; init; }
-
-    public required Uri HelperDownloadUrl { get; init; }
-
-    public required bool UseCredsStore { get; init; }
-
-    public required Uri GitLabUrl { get; init; }
-
-    public Secret? RunnerToken { get; init; }
-
-    public Secret? GitLabToken { get; init; }
-
-    public Secret? RegistrationToken { get; init; }
-
-    /// <summary>GITLAB_PROJECT: a numeric id or a path such as group/project.</summary>
-    public string? GitLabProject { get; init; }
-
-    public required IReadOnlyList<string> RunnerTags { get; init; }
-
-    public required bool RunnerRunUntagged { get; init; }
-
-    public string? RunnerDescription { get; init; }
-
-    /// <summary>RUNNER_CONCURRENT; null keeps the file's value.</summary>
-    public int? RunnerConcurrent { get; init; }
-
-    public FilePath? GitLabCaBundle { get; init; }
-
-    /// <summary>RUNNER_EXTRA_HOSTS: host name and address pairs for the runner's and the jobs' /etc/hosts.</summary>
-    public required IReadOnlyList<(string Host, string Address)> RunnerExtraHosts { get; init; }
-
-    public string? RunnerNetwork { get; init; }
-
-    public required string RunnerRestartPolicy { get; init; }
-
-    /// <summary>IMAGE_PULL=missing: Up pulls an image the daemon lacks; never: a missing image is an error.</summary>
+    /// <summary>IMAGE_PULL=missing: a missing image (the runner's, the server's, the Go toolchain, SmokeTest's) is pulled; never: it is an error.</summary>
     public required bool PullMissingImages { get; init; }
 
-    public required bool Server { get; init; }
+    public required AwsSettings Aws { get; init; }
 
-    public required ImageReference ServerImage { get; init; }
+    public required HelperSettings Helper { get; init; }
 
-    public required int ServerWebPort { get; init; }
+    public required RunnerSettings Runner { get; init; }
 
-    public required int ServerSshPort { get; init; }
+    public required GitLabSettings GitLab { get; init; }
 
-    /// <summary>GITLAB_SERVER_TIMEOUT: how long Up waits for the local GitLab's readiness.</summary>
-    public TimeSpan ServerTimeout { get; init; } = TimeSpan.FromMinutes(15);
+    public required ServerSettings Server { get; init; }
 
-    /// <summary>GITLAB_SERVER_PROJECT: the smoke-test project's path under root on the local GitLab.</summary>
-    public string ServerProject { get; init; } = "ecr-smoke";
+    public required SmokeSettings Smoke { get; init; }
+
+    public required CleanSettings Clean { get; init; }
 
     /// <summary>Every secret the run read, from any layer, with the setting it came from: the redactor masks them all.</summary>
-    public IEnumerable<(string Name, Secret Secret)> Secrets =>
-        new (SettingDefinition Setting, Secret? Value)[]
-        {
-            (SettingCatalog.RunnerToken, RunnerToken), (SettingCatalog.GitLabToken, GitLabToken), (SettingCatalog.RegistrationToken, RegistrationToken),
-            (SettingCatalog.AwsAccessKeyId, AwsAccessKeyId), (SettingCatalog.AwsSecretAccessKey, AwsSecretAccessKey), (SettingCatalog.AwsSessionToken, AwsSessionToken),
-        }
-        .Where(s => s.Value is not null)
-        .Select(s => (s.Setting.Key, s.Value!));
+    public IEnumerable<(string Name, Secret Secret)> Secrets => GitLab.Secrets.Concat(Aws.Secrets);
 
     /// <summary>One line per value of .env.local or .env that an argument or the environment overrides (secrets' values never shown).</summary>
-    public IReadOnlyList<string> OverriddenFileValues { get; init; } = [];
+    public required IReadOnlyList<string> OverriddenFileValues { get; init; }
 
     /// <summary>True when a secret's value came from the .env file (whose permissions then matter).</summary>
     public required bool SecretsFromDotEnv { get; init; }
 
     /// <summary>True when a secret's value came from .env.local (whose permissions then matter).</summary>
     public required bool SecretsFromDotEnvLocal { get; init; }
-
-    // Credentials and preflight (issue 8).
-    public Uri? StsEndpoint { get; init; }
-
-    public FilePath? CaBundle { get; init; }
-
-    public required bool WriteCredentialsFromEnv { get; init; }
-
-    // SmokeTest (issue 11).
-
-    /// <summary>DIND_PRIVILEGED: the DinD service privileged (default), or with the equivalent capability set.</summary>
-    public bool DindPrivileged { get; init; } = true;
-
-    /// <summary>REGISTRY_CA_BUNDLE: a CA the DinD service trusts for every registry host.</summary>
-    public FilePath? RegistryCaBundle { get; init; }
-
-    /// <summary>PIPELINE_BRANCH: the branch pipeline mode commits the example pipeline to.</summary>
-    public string PipelineBranch { get; init; } = "gitlab-runner-ecr-smoketest";
-
-    /// <summary>PIPELINE_TIMEOUT: how long pipeline mode follows the pipeline.</summary>
-    public TimeSpan PipelineTimeout { get; init; } = TimeSpan.FromSeconds(900);
-
-    /// <summary>PIPELINE_PENDING_TIMEOUT: how long a job may stay pending before pipeline mode says why.</summary>
-    public TimeSpan PipelinePendingTimeout { get; init; } = TimeSpan.FromSeconds(120);
-
-    /// <summary>PIPELINE_POLL_INTERVAL: the time between two looks at the pipeline's jobs.</summary>
-    public TimeSpan PipelinePollInterval { get; init; } = TimeSpan.FromSeconds(3);
-
-    public required bool FixCredentialsMode { get; init; }
-
-    /// <summary>CLEAN_DRY_RUN: Clean lists what it would do and changes nothing.</summary>
-    public bool CleanDryRun { get; init; }
-
-    /// <summary>CLEAN_SERVER_DATA: Clean also removes STATE_DIR/server.</summary>
-    public bool CleanServerData { get; init; }
-
-    /// <summary>CLEAN_BACKUPS: Clean also removes STATE_DIR/runner/backups.</summary>
-    public bool CleanBackups { get; init; }
-
-    /// <summary>CLEAN_IMAGES: Clean also removes images labelled with the project.</summary>
-    public bool CleanImages { get; init; }
 
     /// <summary>
     /// Builds the settings from <c>--name=value</c> arguments, environment variables and the texts of .env.local
@@ -204,159 +65,23 @@ public sealed partial class BuildSettings
         Func<bool>? dotEnvIsTracked = null,
         Action<string, Secret>? secretSeen = null)
     {
-        var s = SettingsLayers.Resolve(arguments, environment, dotEnvText, dotEnvLocalText, dotEnvIsTracked, secretSeen);
-
-        DirectoryPath? Directory(SettingDefinition d) => s.Parse(d, text => IsPath(text) ? (DirectoryPath?)new DirectoryPath(text).MakeAbsolute(BaseFor(d)).Collapse() : null, PathRule);
-        FilePath? File(SettingDefinition d) => s.Parse(d, text => IsPath(text) ? (FilePath?)new FilePath(text).MakeAbsolute(BaseFor(d)).Collapse() : null, PathRule);
-        DirectoryPath BaseFor(SettingDefinition d) => s.Get(d)?.Origin is SettingOrigin.Argument or SettingOrigin.Environment ? invocationDirectory : root;
-        string? Matching(SettingDefinition d, Regex pattern) => s.Parse(d, text => pattern.IsMatch(text) ? text : null);
-        ImageReference? Image(SettingDefinition d) => s.Parse(d, text => ImageReference.TryParse(text, out var image) ? image : null);
-        bool Flag(SettingDefinition d) => s.Parse(d, ParseBool) ?? false;
-        int Port(SettingDefinition d) => s.Parse(d, text => WholeNumber(text, 1, 65535)) ?? 0;
-        Secret? SecretOf(SettingDefinition d) => s.Get(d) is { } v ? new Secret(v.Text) : null;
-
-        var registries = new List<EcrRegistry>();
-        foreach (var host in (s.Get(SettingCatalog.Registries)?.Text ?? string.Empty).Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
-        {
-            if (EcrRegistry.TryParse(host, out var registry))
-            {
-                registries.Add(registry!);
-            }
-            else
-            {
-                s.Fail(SettingCatalog.Registries, $"\"{host}\" is not an ECR registry host");
-            }
-        }
-
-        var privateImage = Image(SettingCatalog.PrivateImage);
-        if (privateImage is not null)
-        {
-            if (privateImage.Registry is not null && EcrRegistry.TryParse(privateImage.Registry, out var registry))
-            {
-                registries.Add(registry!);
-            }
-            else
-            {
-                s.Fail(SettingCatalog.PrivateImage, "its registry is not an ECR host");
-            }
-        }
-
-        var platforms = (s.Get(SettingCatalog.HelperPlatforms)?.Text ?? string.Empty).Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
-        if (platforms.Length == 0 || platforms.Any(p => p is not ("linux/amd64" or "linux/arm64")))
-        {
-            s.Fail(SettingCatalog.HelperPlatforms);
-        }
-
+        var s = SettingsLayers.Resolve(root, invocationDirectory, arguments, environment, dotEnvText, dotEnvLocalText, dotEnvIsTracked, secretSeen);
         var settings = new BuildSettings
         {
-            StateDirectory = Directory(SettingCatalog.StateDir) ?? root.Combine(".state"),
-            ComposeProjectName = Matching(SettingCatalog.ComposeProjectName, ComposeName()) ?? string.Empty,
-            RunnerName = Matching(SettingCatalog.RunnerName, RunnerNamePattern()) ?? string.Empty,
-            RunnerImage = Image(SettingCatalog.RunnerImage)!,
-            DindImage = Image(SettingCatalog.DindImage)!,
-            DockerCliImage = Image(SettingCatalog.DockerCliImage)!,
-            CredentialsSource = s.Parse(SettingCatalog.CredentialsSource, ParseCredentialsSource) ?? CredentialsSource.File,
-            CredentialsFile = File(SettingCatalog.CredentialsFile),
-            AwsProfile = Matching(SettingCatalog.AwsProfile, ProfilePattern()) ?? string.Empty,
-            AwsAccessKeyId = SecretOf(SettingCatalog.AwsAccessKeyId),
-            AwsSecretAccessKey = SecretOf(SettingCatalog.AwsSecretAccessKey),
-            AwsSessionToken = SecretOf(SettingCatalog.AwsSessionToken),
-            AwsRegion = s.Parse(SettingCatalog.AwsRegion, text => AwsKey.IsRegionShaped(text) ? text : null),
-            Registries = registries.DistinctBy(r => r.Host).ToList(),
-            PrivateImage = privateImage,
-            HelperVersion = Matching(SettingCatalog.HelperVersion, VersionPattern()) ?? string.Empty,
-            HelperSource = s.Parse(SettingCatalog.HelperSource, ParseHelperSource) ?? HelperSource.Build,
-            HelperPath = File(SettingCatalog.HelperPath),
-            HelperPlatforms = platforms.Distinct().ToList(),
-            HelperGoImage = Image(SettingCatalog.HelperGoImage)!,
-            HelperModule = Matching(SettingCatalog.HelperModule, GoModulePattern()) ?? string.Empty,
-            HelperGoProxy = s.Get(SettingCatalog.HelperGoProxy)?.Text ?? string.Empty,
-            HelperArchive = File(SettingCatalog.HelperArchive),
-            HelperDownloadUrl = s.Parse(SettingCatalog.HelperDownloadUrl, ParseDownloadUrl, DownloadUrlRule)!,
-            UseCredsStore = Flag(SettingCatalog.UseCredsStore),
-            GitLabUrl = s.Parse(SettingCatalog.GitLabUrl, ParseHttpUrl, "an http(s) URL without user info (name:token@ would put a token in logs and process lists)")!,
-            RunnerToken = SecretOf(SettingCatalog.RunnerToken),
-            GitLabToken = SecretOf(SettingCatalog.GitLabToken),
-            RegistrationToken = SecretOf(SettingCatalog.RegistrationToken),
-            GitLabProject = Matching(SettingCatalog.GitLabProject, ProjectPattern()),
-            RunnerTags = RunnerTagList(s),
-            RunnerRunUntagged = s.Parse(SettingCatalog.RunnerRunUntagged, ParseBool) ?? true,
-            RunnerDescription = s.Get(SettingCatalog.RunnerDescription)?.Text.Trim() is { Length: > 0 } description ? description : null,
-            RunnerConcurrent = s.Parse(SettingCatalog.RunnerConcurrent, text => WholeNumber(text, 1, 1000)),
-            GitLabCaBundle = File(SettingCatalog.GitLabCaBundle),
-            RunnerExtraHosts = s.Parse(SettingCatalog.RunnerExtraHosts, ParseExtraHosts) ?? [],
-            RunnerNetwork = Matching(SettingCatalog.RunnerNetwork, NetworkName()),
-            RunnerRestartPolicy = Matching(SettingCatalog.RunnerRestartPolicy, RestartPolicy()) ?? "unless-stopped",
-            PullMissingImages = s.Parse(SettingCatalog.ImagePull, text => text.Trim() switch { "missing" => "missing", "never" => "never", _ => null }) != "never",
-            Server = Flag(SettingCatalog.Server),
-            ServerImage = Image(SettingCatalog.ServerImage)!,
-            ServerWebPort = Port(SettingCatalog.ServerWebPort),
-            ServerSshPort = Port(SettingCatalog.ServerSshPort),
-            ServerTimeout = s.Parse(SettingCatalog.ServerTimeout, text => WholeSeconds(text, 10, 86400)) ?? TimeSpan.FromSeconds(900),
-            ServerProject = Matching(SettingCatalog.ServerProject, ServerProjectPattern()) ?? "ecr-smoke",
+            StateDirectory = s.Directory(SettingCatalog.StateDir),
+            ComposeProjectName = s.Defaulted(SettingCatalog.ComposeProjectName, SettingParsers.Matching(ComposeName())),
+            PullMissingImages = s.Defaulted(SettingCatalog.ImagePull, text => text.Trim() switch { "missing" => true, "never" => false, _ => (bool?)null }),
+            Aws = AwsSettings.Read(s),
+            Helper = HelperSettings.Read(s),
+            Runner = RunnerSettings.Read(s),
+            GitLab = GitLabSettings.Read(s),
+            Server = ServerSettings.Read(s),
+            Smoke = SmokeSettings.Read(s),
+            Clean = CleanSettings.Read(s),
             OverriddenFileValues = s.Overridden.Select(o => o.Line).ToList(),
             SecretsFromDotEnv = SettingCatalog.All.Any(d => d.IsSecret && s.Get(d)?.Origin == SettingOrigin.DotEnv),
             SecretsFromDotEnvLocal = SettingCatalog.All.Any(d => d.IsSecret && s.Get(d)?.Origin == SettingOrigin.DotEnvLocal),
-            StsEndpoint = s.Parse(SettingCatalog.StsEndpoint, text => Uri.TryCreate(text.Trim(), UriKind.Absolute, out var uri) && uri.Scheme == "https" && uri.UserInfo.Length == 0 ? uri : null),
-            CaBundle = File(SettingCatalog.CaBundle),
-            WriteCredentialsFromEnv = Flag(SettingCatalog.WriteCredentialsFromEnv),
-            FixCredentialsMode = Flag(SettingCatalog.FixCredentialsMode),
-            CleanDryRun = Flag(SettingCatalog.CleanDryRun),
-            CleanServerData = Flag(SettingCatalog.CleanServerData),
-            CleanBackups = Flag(SettingCatalog.CleanBackups),
-            CleanImages = Flag(SettingCatalog.CleanImages),
-            DindPrivileged = s.Parse(SettingCatalog.DindPrivileged, ParseBool) ?? true,
-            RegistryCaBundle = File(SettingCatalog.RegistryCaBundle),
-            PipelineBranch = Matching(SettingCatalog.PipelineBranch, BranchPattern()) ?? string.Empty,
-            PipelineTimeout = s.Parse(SettingCatalog.PipelineTimeout, text => WholeSeconds(text, 10, 86400)) ?? TimeSpan.Zero,
-            PipelinePendingTimeout = s.Parse(SettingCatalog.PipelinePendingTimeout, text => WholeSeconds(text, 5, 86400)) ?? TimeSpan.Zero,
-            PipelinePollInterval = s.Parse(SettingCatalog.PipelinePollInterval, PollSeconds) ?? TimeSpan.Zero,
         };
-
-        if (GoProxyProblem(settings.HelperGoProxy) is { } goProxyProblem)
-        {
-            s.Fail(SettingCatalog.HelperGoProxy, goProxyProblem);
-        }
-
-        if (settings.HelperSource == HelperSource.Path && settings.HelperPath is null)
-        {
-            s.Fail(SettingCatalog.HelperPath, "HELPER_SOURCE=path needs the path of the helper binary");
-        }
-
-        if (settings.HelperSource == HelperSource.Path && settings.HelperPath is not null && settings.HelperPlatforms.Count > 1)
-        {
-            s.Fail(SettingCatalog.HelperPlatforms, "HELPER_SOURCE=path takes one binary, so name the one platform it is for (linux/amd64 or linux/arm64)");
-        }
-
-        if (settings.HelperSource == HelperSource.Archive && settings.HelperArchive is null)
-        {
-            s.Fail(SettingCatalog.HelperArchive, "HELPER_SOURCE=archive needs the path of the release source archive (.tar.gz)");
-        }
-
-        if (settings.Server && settings.ServerWebPort == settings.ServerSshPort && settings.ServerWebPort != 0)
-        {
-            s.Fail(SettingCatalog.ServerSshPort, "it must differ from GITLAB_SERVER_WEB_PORT");
-        }
-
-        if (settings.Server)
-        {
-            // Server mode brings its own GitLab, token and project (EffectiveGitLab): a setting naming another one conflicts.
-            foreach (var setting in new[] { SettingCatalog.GitLabUrl, SettingCatalog.GitLabToken, SettingCatalog.RunnerToken, SettingCatalog.RegistrationToken, SettingCatalog.GitLabProject })
-            {
-                if (s.Get(setting) is { Origin: SettingOrigin.Argument or SettingOrigin.Environment or SettingOrigin.DotEnvLocal } value && value.Text.Trim().Length > 0)
-                {
-                    s.Fail(setting, $"SERVER=true uses the local GitLab, its root token and GITLAB_SERVER_PROJECT: unset {setting.Key}, or set SERVER=false to use the GitLab it names");
-                }
-            }
-        }
-
-        foreach (var (setting, value) in new[] { (SettingCatalog.RunnerToken, settings.RunnerToken), (SettingCatalog.GitLabToken, settings.GitLabToken), (SettingCatalog.RegistrationToken, settings.RegistrationToken) })
-        {
-            if (value is not null && Build.GitLab.TokenShape.Problem(setting, value) is { } problem)
-            {
-                s.Fail(setting, problem);
-            }
-        }
 
         if (s.Problems.Count > 0)
         {
@@ -367,5 +92,8 @@ public sealed partial class BuildSettings
     }
 
     public override string ToString() =>
-        $"BuildSettings {{ Runner = {RunnerName}, Registries = [{string.Join(", ", Registries)}], GitLab = {GitLabUrl}, Tokens = {string.Join(", ", Secrets)} }}";
+        $"BuildSettings {{ Runner = {Runner.Name}, Registries = [{string.Join(", ", Aws.Registries)}], GitLab = {GitLab.Url}, Tokens = {string.Join(", ", Secrets)} }}";
+
+    [GeneratedRegex(@"\A[a-z0-9][a-z0-9_-]*\z")]
+    private static partial Regex ComposeName();
 }

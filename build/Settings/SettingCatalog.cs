@@ -1,6 +1,9 @@
 namespace Build.Settings;
 
-/// <summary>Every setting the build reads, in the order README.md and <c>--help</c> list them.</summary>
+/// <summary>
+/// Every setting the build reads, in the order README.md and <c>--help</c> list them. A default is written here and
+/// nowhere else: the settings records read it through SettingsLayers.Defaulted.
+/// </summary>
 public static class SettingCatalog
 {
     public static readonly SettingDefinition StateDir = new(
@@ -42,7 +45,6 @@ public static class SettingCatalog
     public static readonly SettingDefinition AwsRegion = new(
         "AWS_REGION", null, "an AWS region such as eu-west-1", "Region for STS preflight; registries carry their own region in the host name.");
 
-    // Credentials and preflight (issue 8).
     public static readonly SettingDefinition StsEndpoint = new(
         "STS_ENDPOINT", null, "an https URL", "STS endpoint for the preflight's GetCallerIdentity (a VPC endpoint, say); default: the regional endpoint.");
 
@@ -163,14 +165,14 @@ public static class SettingCatalog
 
     public static readonly SettingDefinition CleanImages = new(
         "CLEAN_IMAGES", "false", "true or false", "Clean also removes the images labelled with the project (gitlab-runner-ecr.project).");
-    // SmokeTest (issue 11).
+
     public static readonly SettingDefinition DindPrivileged = new(
         "DIND_PRIVILEGED", "true", "true or false", "SmokeTest starts its DinD service privileged, as [runners.docker] says; false starts it with the equivalent capability set (hosts that refuse --privileged).");
 
     public static readonly SettingDefinition RegistryCaBundle = new(
         "REGISTRY_CA_BUNDLE", null, "a PEM file path", "CA the DinD service trusts for every registry host (a registry mirror with a private CA): mounted at /etc/docker/certs.d/<host>/ca.crt by Register and SmokeTest.");
 
-    // SmokeTest's pipeline mode (issue 11): on when GITLAB_TOKEN (api scope) and GITLAB_PROJECT are set.
+    // SmokeTest's pipeline mode: on when GITLAB_TOKEN (api scope) and GITLAB_PROJECT are set.
     public static readonly SettingDefinition PipelineBranch = new(
         "PIPELINE_BRANCH", "gitlab-runner-ecr-smoketest", "a branch name (letters, digits, '.', '-', '_', '/')", "Branch of GITLAB_PROJECT SmokeTest commits the example pipeline to (made from the default branch) and runs it on.");
 

@@ -1,4 +1,5 @@
 using Build.Secrets;
+using Cake.Core.IO;
 
 namespace Build.Settings;
 
@@ -6,18 +7,28 @@ namespace Build.Settings;
 /// Resolves each setting from its layers: <c>--argument</c> over environment variable over the git-ignored
 /// .env.local over the committed .env over the default. Empty values count as unset, as docker compose treats them.
 /// </summary>
-public sealed class SettingsLayers
+public sealed partial class SettingsLayers
 {
     private readonly Dictionary<string, SettingValue> _values = new(StringComparer.Ordinal);
+    private readonly DirectoryPath _root;
+    private readonly DirectoryPath _invocationDirectory;
 
-    private SettingsLayers(List<string> problems) => Problems = problems;
+    private SettingsLayers(DirectoryPath root, DirectoryPath invocationDirectory)
+    {
+        _root = root;
+        _invocationDirectory = invocationDirectory;
+    }
 
-    public List<string> Problems { get; }
+    public List<string> Problems { get; } = [];
 
     /// <summary>Values of .env.local or .env that an argument or the environment overrides with a different value.</summary>
     public List<OverriddenFileValue> Overridden { get; } = [];
 
+    /// <param name="root">Where relative paths from .env.local, .env and defaults start.</param>
+    /// <param name="invocationDirectory">Where relative paths from arguments and the environment start.</param>
     public static SettingsLayers Resolve(
+        DirectoryPath root,
+        DirectoryPath invocationDirectory,
         IReadOnlyDictionary<string, string> arguments,
         Func<string, string?> environment,
         string? dotEnvText,
@@ -25,7 +36,7 @@ public sealed class SettingsLayers
         Func<bool>? dotEnvIsTracked = null,
         Action<string, Secret>? secretSeen = null)
     {
-        var layers = new SettingsLayers([]);
+        var layers = new SettingsLayers(root, invocationDirectory);
         var fromFile = layers.ReadFile(".env", dotEnvText, environment);
         var fromLocal = layers.ReadFile(".env.local", dotEnvLocalText, environment);
 

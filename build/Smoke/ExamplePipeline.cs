@@ -22,10 +22,10 @@ public static class ExamplePipeline
 
     public static string Render(string template, BuildSettings settings) => Render(
         template,
-        settings.PrivateImage?.ToString() ?? throw new BuildFailure("PRIVATE_ECR_IMAGE is not set", "set PRIVATE_ECR_IMAGE in .env.local to an image in your ECR registry, e.g. 123456789012.dkr.ecr.eu-west-1.amazonaws.com/team/app:latest"),
-        settings.DindImage.ToString(),
-        settings.DockerCliImage.ToString(),
-        settings.RunnerTags);
+        settings.Aws.PrivateImage?.ToString() ?? throw new BuildFailure("PRIVATE_ECR_IMAGE is not set", "set PRIVATE_ECR_IMAGE in .env.local to an image in your ECR registry, e.g. 123456789012.dkr.ecr.eu-west-1.amazonaws.com/team/app:latest"),
+        settings.Runner.DindImage.ToString(),
+        settings.Runner.DockerCliImage.ToString(),
+        settings.GitLab.RunnerTags);
 
     /// <summary>The template with each placeholder replaced by its value as a YAML node (settings validate the values; this does not rely on it).</summary>
     internal static string Render(string template, string privateImage, string dindImage, string dockerCliImage, IReadOnlyList<string> tags) => template

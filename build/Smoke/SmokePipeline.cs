@@ -18,10 +18,10 @@ public sealed class SmokePipeline(BuildContext context, GitLabApiOptions? apiOpt
         var gitLab = context.GitLab;
         using var api = new GitLabApi(gitLab.Url, context.Redactor, (apiOptions ?? new GitLabApiOptions()) with
         {
-            CaBundle = settings.GitLabCaBundle?.FullPath,
+            CaBundle = settings.GitLab.CaBundle?.FullPath,
             Log = m => context.Warning(m),
         });
-        var options = new PipelineOptions(gitLab.Project!, settings.PipelineBranch, settings.PipelineTimeout, settings.PipelinePendingTimeout, settings.PipelinePollInterval, await RunnerIdAsync(api, cancel));
+        var options = new PipelineOptions(gitLab.Project!, settings.Smoke.PipelineBranch, settings.Smoke.PipelineTimeout, settings.Smoke.PipelinePendingTimeout, settings.Smoke.PipelinePollInterval, await RunnerIdAsync(api, cancel));
         return await new PipelineMode(api, gitLab.PersonalToken!, options, context.Redactor, m => context.Information(m)).RunAsync(pipelineYaml, cancel);
     }
 
@@ -33,12 +33,12 @@ public sealed class SmokePipeline(BuildContext context, GitLabApiOptions? apiOpt
         try
         {
             var text = File.ReadAllText(file);
-            if (RunnerUnregister.GitLabIdOf(text, context.Settings.RunnerName) is { } id && long.TryParse(id, out var written))
+            if (RunnerUnregister.GitLabIdOf(text, context.Settings.Runner.Name) is { } id && long.TryParse(id, out var written))
             {
                 return written;
             }
 
-            if (ConfigToml.TokenOf(text, context.Settings.RunnerName, file) is not { } token)
+            if (ConfigToml.TokenOf(text, context.Settings.Runner.Name, file) is not { } token)
             {
                 return null;
             }

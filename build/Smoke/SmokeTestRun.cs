@@ -21,9 +21,9 @@ public sealed class SmokeTestRun(BuildContext context)
     public async Task<SmokeSummary> RunAsync(CancellationToken cancel)
     {
         var settings = context.Settings;
-        var image = settings.PrivateImage
+        var image = settings.Aws.PrivateImage
             ?? throw new BuildFailure("PRIVATE_ECR_IMAGE is not set", "set PRIVATE_ECR_IMAGE (in .env.local or the environment) to a private image in your ECR registry, e.g. 123456789012.dkr.ecr.eu-west-1.amazonaws.com/team/app:latest");
-        var registry = settings.Registries.First(r => r.Host == image.Registry);
+        var registry = settings.Aws.Registries.First(r => r.Host == image.Registry);
 
         // A result of an earlier run must not stand for this one if this one stops midway (Ctrl-C, a crash).
         context.ClaimState();
@@ -32,8 +32,8 @@ public sealed class SmokeTestRun(BuildContext context)
         var pipelineFile = ExamplePipeline.Write(context.Root.FullPath, settings);
         context.Information($"Example pipeline written to {pipelineFile}");
 
-        var job = JobSettings.Read(context.State.ConfigToml, settings.RunnerName);
-        foreach (var needed in new[] { settings.DindImage.ToString(), job.Image }.Distinct())
+        var job = JobSettings.Read(context.State.ConfigToml, settings.Runner.Name);
+        foreach (var needed in new[] { settings.Runner.DindImage.ToString(), job.Image }.Distinct())
         {
             if (context.Docker.EnsureImage(needed, settings.PullMissingImages, m => context.Information(m)) is { } why)
             {
@@ -56,8 +56,8 @@ public sealed class SmokeTestRun(BuildContext context)
         {
             levels.Add(await Level(ExecutorProbe.Level, () => new ExecutorProbe(context.Docker, cleanup, context.Redactor, new EnginePull(EngineEndpoints.Resolve(context.EnvironmentVariables), engine.ApiVersion))
                 .RunAsync(runner, registry, image.ToString(), runId, cancel)));
-            levels.Add(await Level(DindProbe.Level, () => Task.FromResult(new DindProbe(context.Docker, resources, settings.DindPrivileged, settings.RegistryCaBundle?.FullPath)
-                .Run(job, settings.DindImage.ToString(), settings.Registries, image.ToString(), TimeSpan.FromMinutes(5)))));
+            levels.Add(await Level(DindProbe.Level, () => Task.FromResult(new DindProbe(context.Docker, resources, settings.Smoke.DindPrivileged, settings.Runner.RegistryCaBundle?.FullPath)
+                .Run(job, settings.Runner.DindImage.ToString(), settings.Aws.Registries, image.ToString(), TimeSpan.FromMinutes(5)))));
         }
         finally
         {
@@ -69,7 +69,7 @@ public sealed class SmokeTestRun(BuildContext context)
 
         if (context.GitLab.CanRunPipelines)
         {
-            context.Information($"pipeline mode: {context.GitLab.Url} project {context.GitLab.Project}, branch {settings.PipelineBranch}");
+            context.Information($"pipeline mode: {context.GitLab.Url} project {context.GitLab.Project}, branch {settings.Smoke.PipelineBranch}");
             levels.AddRange(await new SmokePipeline(context).RunAsync(File.ReadAllText(pipelineFile), cancel));
         }
 

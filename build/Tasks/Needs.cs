@@ -10,7 +10,7 @@ public static class Needs
 {
     public static IEnumerable<string> Registries(BuildContext context)
     {
-        if (context.Settings.Registries.Count == 0)
+        if (context.Settings.Aws.Registries.Count == 0)
         {
             yield return $"{SettingCatalog.Registries.Key} is not set and {SettingCatalog.PrivateImage.Key} names no registry: set {SettingCatalog.Registries.Key}=<account>.dkr.ecr.<region>.amazonaws.com (comma-separated) in .env.local";
         }
@@ -27,7 +27,7 @@ public static class Needs
 
     /// <summary>With CREDENTIALS_SOURCE=environment, the key pair is set and shaped like one.</summary>
     public static IEnumerable<string> EnvironmentKeys(BuildContext context) =>
-        context.Settings.CredentialsSource == CredentialsSource.Environment
+        context.Settings.Aws.CredentialsSource == CredentialsSource.Environment
             ? Aws.CredentialsStaging.EnvironmentKeyProblems(context.Settings, "CREDENTIALS_SOURCE=environment")
             : [];
 
@@ -38,15 +38,15 @@ public static class Needs
     public static IEnumerable<string> CredentialsFile(BuildContext context)
     {
         var settings = context.Settings;
-        if (settings.CredentialsSource != CredentialsSource.File || settings.WriteCredentialsFromEnv)
+        if (settings.Aws.CredentialsSource != CredentialsSource.File || settings.Aws.WriteCredentialsFromEnv)
         {
             yield break;
         }
 
-        var path = Aws.CredentialsFileLocation.Resolve(settings.CredentialsFile?.FullPath, context.EnvironmentVariables);
+        var path = Aws.CredentialsFileLocation.Resolve(settings.Aws.CredentialsFile?.FullPath, context.EnvironmentVariables);
         if (!File.Exists(path))
         {
-            yield return $"no AWS credentials file at {path}{(settings.CredentialsFile is { } configured && configured.FullPath != path ? $" (RUNNER_CREDENTIALS_FILE = {configured.FullPath} does not exist either)" : string.Empty)}: run ./build.sh --target=StageCredentials (it creates one from the template for you to fill in), or set RUNNER_CREDENTIALS_FILE to yours, or export the keys and add --write-credentials-from-env";
+            yield return $"no AWS credentials file at {path}{(settings.Aws.CredentialsFile is { } configured && configured.FullPath != path ? $" (RUNNER_CREDENTIALS_FILE = {configured.FullPath} does not exist either)" : string.Empty)}: run ./build.sh --target=StageCredentials (it creates one from the template for you to fill in), or set RUNNER_CREDENTIALS_FILE to yours, or export the keys and add --write-credentials-from-env";
         }
     }
 
@@ -54,15 +54,15 @@ public static class Needs
     public static IEnumerable<string> HelperInput(BuildContext context)
     {
         var settings = context.Settings;
-        var (definition, path) = settings.HelperSource switch
+        var (definition, path) = settings.Helper.Source switch
         {
-            HelperSource.Path => (SettingCatalog.HelperPath, settings.HelperPath?.FullPath),
-            HelperSource.Archive => (SettingCatalog.HelperArchive, settings.HelperArchive?.FullPath),
+            HelperSource.Path => (SettingCatalog.HelperPath, settings.Helper.Path?.FullPath),
+            HelperSource.Archive => (SettingCatalog.HelperArchive, settings.Helper.Archive?.FullPath),
             _ => (null, null),
         };
         if (definition is not null && path is not null && !File.Exists(path))
         {
-            yield return $"{definition.Key} = {path} does not exist: point it at the file (HELPER_SOURCE={settings.HelperSource.ToString().ToLowerInvariant()})";
+            yield return $"{definition.Key} = {path} does not exist: point it at the file (HELPER_SOURCE={settings.Helper.Source.ToString().ToLowerInvariant()})";
         }
     }
 
@@ -70,14 +70,14 @@ public static class Needs
     public static IEnumerable<string> RunnerToken(BuildContext context)
     {
         var settings = context.Settings;
-        if (settings.RunnerToken is not null || settings.Server || HasToken(context) || settings.RegistrationToken is not null)
+        if (settings.GitLab.RunnerToken is not null || settings.Server.Enabled || HasToken(context) || settings.GitLab.RegistrationToken is not null)
         {
             yield break;
         }
 
-        if (settings.GitLabToken is not null)
+        if (settings.GitLab.PersonalToken is not null)
         {
-            if (settings.GitLabProject is null)
+            if (settings.GitLab.Project is null)
             {
                 yield return $"{SettingCatalog.GitLabToken.Key} creates a project runner and {SettingCatalog.GitLabProject.Key} is not set: set it to the project's id or path (group/project)";
             }
@@ -90,7 +90,7 @@ public static class Needs
 
     public static IEnumerable<string> PrivateImage(BuildContext context)
     {
-        if (context.Settings.PrivateImage is null)
+        if (context.Settings.Aws.PrivateImage is null)
         {
             yield return $"{SettingCatalog.PrivateImage.Key} is not set: set it to a private image in your ECR registry (e.g. 123456789012.dkr.ecr.eu-west-1.amazonaws.com/team/app:latest) in .env.local or the environment";
         }
@@ -101,7 +101,7 @@ public static class Needs
         try
         {
             var file = context.State.ConfigToml;
-            return File.Exists(file) && RunnerConfig.ConfigToml.TokenOf(File.ReadAllText(file), context.Settings.RunnerName, file) is not null;
+            return File.Exists(file) && RunnerConfig.ConfigToml.TokenOf(File.ReadAllText(file), context.Settings.Runner.Name, file) is not null;
         }
         catch (Exception ex) when (ex is RunnerConfig.ConfigTomlException or IOException or UnauthorizedAccessException)
         {

@@ -15,7 +15,7 @@ public sealed class PreflightTask : AsyncFrostingTask<BuildContext>
     {
         var clock = System.Diagnostics.Stopwatch.StartNew();
         var staged = new CredentialsStaging(context.Settings, context.Redactor, context.FileFacts, context.EnvironmentVariables, m => context.Information(m)).Stage();
-        context.Information(staged.File is null ? $"credentials: {Describe(staged.Source)}, region {staged.Region}" : $"credentials: {staged.File} (profile [{context.Settings.AwsProfile}]), region {staged.Region}");
+        context.Information(staged.File is null ? $"credentials: {Describe(staged.Source)}, region {staged.Region}" : $"credentials: {staged.File} (profile [{context.Settings.Aws.Profile}]), region {staged.Region}");
         var preflight = new Preflight(context.Settings, RunnerCredentials.For(context.Settings, context.EnvironmentVariables), context.Commands, context.Redactor, () => { context.ClaimState(); return context.State.Preflight; }, m => context.Information(m), m => context.Warning(m));
         var checks = clock.Elapsed;
         var report = await preflight.RunAsync(staged, context.CancellationToken);

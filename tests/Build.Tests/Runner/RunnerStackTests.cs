@@ -129,7 +129,7 @@ public sealed class RunnerStackTests
     [Fact]
     public void Restart_policy_accepts_compose_policies_only()
     {
-        Assert.Equal("always", Settings(new() { ["RUNNER_RESTART_POLICY"] = "always" }).RunnerRestartPolicy);
+        Assert.Equal("always", Settings(new() { ["RUNNER_RESTART_POLICY"] = "always" }).Runner.RestartPolicy);
         Assert.Throws<SettingsException>(() => Settings(new() { ["RUNNER_RESTART_POLICY"] = "sometimes" }));
     }
 

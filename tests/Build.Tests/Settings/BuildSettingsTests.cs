@@ -28,15 +28,15 @@ public sealed class BuildSettingsTests
     {
         var settings = Load();
 
-        Assert.Equal("ecr-runner", settings.RunnerName);
+        Assert.Equal("ecr-runner", settings.Runner.Name);
         Assert.Equal("/repo/.state", settings.StateDirectory.FullPath);
-        Assert.Equal("gitlab/gitlab-runner:v19.3.0", settings.RunnerImage.ToString());
-        Assert.Equal(CredentialsSource.File, settings.CredentialsSource);
-        Assert.Equal(new Uri("https://gitlab.com"), settings.GitLabUrl);
-        Assert.Equal(["linux/amd64", "linux/arm64"], settings.HelperPlatforms);
-        Assert.False(settings.Server);
-        Assert.Empty(settings.Registries);
-        Assert.Null(settings.RunnerToken);
+        Assert.Equal("gitlab/gitlab-runner:v19.3.0", settings.Runner.Image.ToString());
+        Assert.Equal(CredentialsSource.File, settings.Aws.CredentialsSource);
+        Assert.Equal(new Uri("https://gitlab.com"), settings.GitLab.Url);
+        Assert.Equal(["linux/amd64", "linux/arm64"], settings.Helper.Platforms);
+        Assert.False(settings.Server.Enabled);
+        Assert.Empty(settings.Aws.Registries);
+        Assert.Null(settings.GitLab.RunnerToken);
     }
 
     [Fact]
@@ -46,9 +46,9 @@ public sealed class BuildSettingsTests
         var noArgument = Load(environment: new() { ["RUNNER_NAME"] = "from-env" }, dotEnv: "RUNNER_NAME=from-file");
         var fileOnly = Load(dotEnv: "RUNNER_NAME=from-file");
 
-        Assert.Equal("from-arg", all.RunnerName);
-        Assert.Equal("from-env", noArgument.RunnerName);
-        Assert.Equal("from-file", fileOnly.RunnerName);
+        Assert.Equal("from-arg", all.Runner.Name);
+        Assert.Equal("from-env", noArgument.Runner.Name);
+        Assert.Equal("from-file", fileOnly.Runner.Name);
     }
 
     [Fact]
@@ -57,9 +57,9 @@ public sealed class BuildSettingsTests
         var local = LoadFiles("RUNNER_NAME=from-env-file\nCOMPOSE_PROJECT_NAME=committed", "RUNNER_NAME=from-local");
         var environment = LoadFiles("RUNNER_NAME=from-env-file", "RUNNER_NAME=from-local", environment: new() { ["RUNNER_NAME"] = "from-environment" });
 
-        Assert.Equal("from-local", local.RunnerName);
+        Assert.Equal("from-local", local.Runner.Name);
         Assert.Equal("committed", local.ComposeProjectName);
-        Assert.Equal("from-environment", environment.RunnerName);
+        Assert.Equal("from-environment", environment.Runner.Name);
     }
 
     [Fact]
@@ -96,7 +96,7 @@ public sealed class BuildSettingsTests
         var local = BuildSettings.Load(Root, Invocation, new Dictionary<string, string>(), _ => null, "RUNNER_NAME=x", "GITLAB_TOKEN=glpat-local0123456789", () => tracked = true);
         var untracked = LoadFiles("GITLAB_TOKEN=glpat-untracked0123456789", null, dotEnvTracked: false);
 
-        Assert.Equal("glpat-local0123456789", local.GitLabToken!.Reveal());
+        Assert.Equal("glpat-local0123456789", local.GitLab.PersonalToken!.Reveal());
         Assert.True(local.SecretsFromDotEnvLocal);
         Assert.False(tracked, "git is asked only when .env holds a secret");
         Assert.True(untracked.SecretsFromDotEnv);
@@ -113,7 +113,7 @@ public sealed class BuildSettingsTests
         // One source of truth: .env documents the catalog's defaults, it does not change them.
         Assert.All(entries.Entries, e => Assert.Equal(SettingCatalog.Find(e.Key)!.Default, e.Value));
         var settings = LoadFiles(text, null, dotEnvTracked: true);
-        Assert.Equal(CredentialsSource.File, settings.CredentialsSource);
+        Assert.Equal(CredentialsSource.File, settings.Aws.CredentialsSource);
     }
 
     [Fact]
@@ -121,7 +121,7 @@ public sealed class BuildSettingsTests
     {
         var settings = Load(environment: new() { ["RUNNER_NAME"] = string.Empty }, dotEnv: "RUNNER_NAME=from-file");
 
-        Assert.Equal("from-file", settings.RunnerName);
+        Assert.Equal("from-file", settings.Runner.Name);
     }
 
     [Fact]
@@ -175,12 +175,14 @@ public sealed class BuildSettingsTests
 
         var settings = Load(environment: new() { ["GITLAB_RUNNER_TOKEN"] = runnerToken }, dotEnv: $"GITLAB_TOKEN={pat}");
 
-        Assert.Equal(runnerToken, settings.RunnerToken!.Reveal());
-        Assert.Equal(pat, settings.GitLabToken!.Reveal());
-        Assert.Equal("***", settings.RunnerToken.ToString());
-        Assert.Equal("***", $"{settings.GitLabToken}");
+        Assert.Equal(runnerToken, settings.GitLab.RunnerToken!.Reveal());
+        Assert.Equal(pat, settings.GitLab.PersonalToken!.Reveal());
+        Assert.Equal("***", settings.GitLab.RunnerToken.ToString());
+        Assert.Equal("***", $"{settings.GitLab.PersonalToken}");
         Assert.DoesNotContain(runnerToken, settings.ToString());
         Assert.DoesNotContain(pat, settings.ToString());
+        Assert.DoesNotContain(runnerToken, settings.GitLab.ToString());
+        Assert.DoesNotContain(pat, settings.GitLab.ToString());
         Assert.Equal(["GITLAB_RUNNER_TOKEN", "GITLAB_TOKEN"], settings.Secrets.Select(s => s.Name));
     }
 
@@ -192,7 +194,9 @@ public sealed class BuildSettingsTests
             dotEnv: "AWS_ACCESS_KEY_ID=AKIAIOSFODNN7EXAMPLE");
 
         Assert.Equal(["AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN"], settings.Secrets.Select(s => s.Name).Order());
-        Assert.Equal("wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY", settings.AwsSecretAccessKey!.Reveal());
+        Assert.Equal("wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY", settings.Aws.SecretAccessKey!.Reveal());
+        Assert.DoesNotContain("wJalrXUtnFEMI", settings.Aws.ToString());
+        Assert.DoesNotContain("AKIAIOSFODNN7EXAMPLE", settings.Aws.ToString());
         Assert.True(settings.SecretsFromDotEnv);
         Assert.False(Load(environment: new() { ["AWS_SECRET_ACCESS_KEY"] = "wJalrXUtnFEMI/K7MDENG" }).SecretsFromDotEnv);
     }
@@ -216,9 +220,9 @@ public sealed class BuildSettingsTests
         var fromFile = Load(dotEnv: "RUNNER_CREDENTIALS_FILE=../secrets/aws\nSTATE_DIR=out/state");
         var fromArgument = Load(new() { ["runner-credentials-file"] = "creds" });
 
-        Assert.Equal("/secrets/aws", fromFile.CredentialsFile!.FullPath);
+        Assert.Equal("/secrets/aws", fromFile.Aws.CredentialsFile!.FullPath);
         Assert.Equal("/repo/out/state", fromFile.StateDirectory.FullPath);
-        Assert.Equal("/home/me/work/creds", fromArgument.CredentialsFile!.FullPath);
+        Assert.Equal("/home/me/work/creds", fromArgument.Aws.CredentialsFile!.FullPath);
     }
 
     [Fact]
@@ -228,10 +232,10 @@ public sealed class BuildSettingsTests
             "ECR_REGISTRIES=123456789012.dkr.ecr.us-east-1.amazonaws.com, https://210987654321.dkr.ecr.eu-west-1.amazonaws.com/\n" +
             "PRIVATE_ECR_IMAGE=123456789012.dkr.ecr.us-east-1.amazonaws.com/private/hello:1.0");
 
-        Assert.Equal(["123456789012.dkr.ecr.us-east-1.amazonaws.com", "210987654321.dkr.ecr.eu-west-1.amazonaws.com"], settings.Registries.Select(r => r.Host));
-        Assert.Equal("eu-west-1", settings.Registries[1].Region);
-        Assert.Equal("210987654321", settings.Registries[1].AccountId);
-        Assert.Equal("private/hello", settings.PrivateImage!.Repository);
+        Assert.Equal(["123456789012.dkr.ecr.us-east-1.amazonaws.com", "210987654321.dkr.ecr.eu-west-1.amazonaws.com"], settings.Aws.Registries.Select(r => r.Host));
+        Assert.Equal("eu-west-1", settings.Aws.Registries[1].Region);
+        Assert.Equal("210987654321", settings.Aws.Registries[1].AccountId);
+        Assert.Equal("private/hello", settings.Aws.PrivateImage!.Repository);
     }
 
     [Fact]
@@ -261,6 +265,6 @@ public sealed class BuildSettingsTests
     {
         var settings = Load(new() { ["server"] = text });
 
-        Assert.Equal(expected, settings.Server);
+        Assert.Equal(expected, settings.Server.Enabled);
     }
 }

@@ -14,12 +14,12 @@ public sealed class HelperSettingsTests
     {
         var settings = Load(string.Empty);
 
-        Assert.Equal(HelperSource.Build, settings.HelperSource);
-        Assert.Equal("github.com/awslabs/amazon-ecr-credential-helper", settings.HelperModule);
-        Assert.Equal("https://proxy.golang.org,direct", settings.HelperGoProxy);
-        Assert.Matches(@"^golang:1\.\d+\.\d+-alpine$", settings.HelperGoImage.ToString());
-        Assert.Equal("https://amazon-ecr-credential-helper-releases.s3.us-east-2.amazonaws.com/", settings.HelperDownloadUrl.ToString());
-        Assert.Null(settings.HelperArchive);
+        Assert.Equal(HelperSource.Build, settings.Helper.Source);
+        Assert.Equal("github.com/awslabs/amazon-ecr-credential-helper", settings.Helper.Module);
+        Assert.Equal("https://proxy.golang.org,direct", settings.Helper.GoProxy);
+        Assert.Matches(@"^golang:1\.\d+\.\d+-alpine$", settings.Helper.GoImage.ToString());
+        Assert.Equal("https://amazon-ecr-credential-helper-releases.s3.us-east-2.amazonaws.com/", settings.Helper.DownloadUrl.ToString());
+        Assert.Null(settings.Helper.Archive);
     }
 
     [Fact]
@@ -33,9 +33,9 @@ public sealed class HelperSettingsTests
     {
         var settings = Load("HELPER_SOURCE=archive\nHELPER_ARCHIVE=../shared/helper.tar.gz\nHELPER_GOPROXY=file:///srv/goproxy,off");
 
-        Assert.Equal(HelperSource.Archive, settings.HelperSource);
-        Assert.Equal("/shared/helper.tar.gz", settings.HelperArchive!.FullPath);
-        Assert.Equal("file:///srv/goproxy,off", settings.HelperGoProxy);
+        Assert.Equal(HelperSource.Archive, settings.Helper.Source);
+        Assert.Equal("/shared/helper.tar.gz", settings.Helper.Archive!.FullPath);
+        Assert.Equal("file:///srv/goproxy,off", settings.Helper.GoProxy);
     }
 
     [Theory]
@@ -94,6 +94,6 @@ public sealed class HelperSettingsTests
     [InlineData("http://[::1]:9000/releases")]
     public void The_download_url_may_be_http_on_a_loopback_host(string url)
     {
-        Assert.Equal(new Uri(url), Load("HELPER_DOWNLOAD_URL=" + url).HelperDownloadUrl);
+        Assert.Equal(new Uri(url), Load("HELPER_DOWNLOAD_URL=" + url).Helper.DownloadUrl);
     }
 }

@@ -27,7 +27,7 @@ public sealed class OverriddenValueTests
                 "AWS_CA_BUNDLE from environment variable AWS_CA_BUNDLE (\"/etc/pki/company-ca.pem\") overrides .env.local line 2 (\"/home/me/ca.pem\")",
             ],
             settings.OverriddenFileValues);
-        Assert.Equal("/etc/pki/company-ca.pem", settings.CaBundle!.FullPath);
+        Assert.Equal("/etc/pki/company-ca.pem", settings.Aws.CaBundle!.FullPath);
     }
 
     [Fact]

@@ -20,20 +20,20 @@ public sealed class PipelineSettingsTests
         Assert.False(EffectiveGitLab.FromSettings(off).CanRunPipelines);
         Assert.True(EffectiveGitLab.FromSettings(on).CanRunPipelines);
         Assert.True(EffectiveGitLab.LocalServer(off, new Build.Secrets.Secret("glpat-root0123456789abcd")).CanRunPipelines);
-        Assert.Equal(TimeSpan.FromSeconds(900), off.PipelineTimeout);
-        Assert.Equal(TimeSpan.FromSeconds(120), off.PipelinePendingTimeout);
-        Assert.Equal(TimeSpan.FromSeconds(3), off.PipelinePollInterval);
-        Assert.Equal("gitlab-runner-ecr-smoketest", off.PipelineBranch);
+        Assert.Equal(TimeSpan.FromSeconds(900), off.Smoke.PipelineTimeout);
+        Assert.Equal(TimeSpan.FromSeconds(120), off.Smoke.PipelinePendingTimeout);
+        Assert.Equal(TimeSpan.FromSeconds(3), off.Smoke.PipelinePollInterval);
+        Assert.Equal("gitlab-runner-ecr-smoketest", off.Smoke.PipelineBranch);
     }
 
     [Fact]
     public void Pipeline_times_and_branch_are_parsed_and_bad_values_are_refused_together()
     {
         var settings = Load(new() { ["PIPELINE_TIMEOUT"] = "60", ["PIPELINE_PENDING_TIMEOUT"] = "5", ["PIPELINE_POLL_INTERVAL"] = "0.5", ["PIPELINE_BRANCH"] = "ci/smoke" });
-        Assert.Equal(TimeSpan.FromSeconds(60), settings.PipelineTimeout);
-        Assert.Equal(TimeSpan.FromSeconds(5), settings.PipelinePendingTimeout);
-        Assert.Equal(TimeSpan.FromMilliseconds(500), settings.PipelinePollInterval);
-        Assert.Equal("ci/smoke", settings.PipelineBranch);
+        Assert.Equal(TimeSpan.FromSeconds(60), settings.Smoke.PipelineTimeout);
+        Assert.Equal(TimeSpan.FromSeconds(5), settings.Smoke.PipelinePendingTimeout);
+        Assert.Equal(TimeSpan.FromMilliseconds(500), settings.Smoke.PipelinePollInterval);
+        Assert.Equal("ci/smoke", settings.Smoke.PipelineBranch);
 
         var error = Assert.Throws<SettingsException>(() => Load(new() { ["PIPELINE_TIMEOUT"] = "1m", ["PIPELINE_PENDING_TIMEOUT"] = "0", ["PIPELINE_POLL_INTERVAL"] = "0.01", ["PIPELINE_BRANCH"] = "a..b" }));
         Assert.Equal(4, error.Problems.Count);

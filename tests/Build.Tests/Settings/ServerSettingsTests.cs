@@ -18,8 +18,8 @@ public sealed class ServerSettingsTests
 
         var gitLab = EffectiveGitLab.LocalServer(settings, null);
 
-        Assert.True(settings.Server);
-        Assert.Equal(TimeSpan.FromSeconds(60), settings.ServerTimeout);
+        Assert.True(settings.Server.Enabled);
+        Assert.Equal(TimeSpan.FromSeconds(60), settings.Server.Timeout);
         Assert.Equal(new Uri("http://127.0.0.1:8900/"), gitLab.Url);
         Assert.Equal(new Uri("http://gitlab:8900/"), gitLab.RunnerUrl);
         Assert.Equal("root/smoke", gitLab.Project);
@@ -35,7 +35,7 @@ public sealed class ServerSettingsTests
         Assert.Equal(gitLab.Url, gitLab.RunnerUrl);
         Assert.Equal("team/app", gitLab.Project);
         Assert.False(gitLab.IsLocalServer);
-        Assert.Equal(TimeSpan.FromMinutes(15), settings.ServerTimeout);
+        Assert.Equal(TimeSpan.FromMinutes(15), settings.Server.Timeout);
     }
 
     [Theory]

@@ -85,7 +85,7 @@ public sealed class StrictPatternTests
     public void Extra_hosts_are_refused_with_a_newline_in_a_host_or_a_digit_of_another_script()
     {
         // Line breaks around the entries of a list are spaces between them; inside an entry they are refused
-        Assert.Equal([("host1.internal", "10.0.0.1")], Load("RUNNER_EXTRA_HOSTS", "host1.internal:10.0.0.1\n").RunnerExtraHosts);
+        Assert.Equal([("host1.internal", "10.0.0.1")], Load("RUNNER_EXTRA_HOSTS", "host1.internal:10.0.0.1\n").Runner.ExtraHosts);
         foreach (var bad in new[] { "host1.internal\n:10.0.0.1", $"host{ArabicIndicOne}.internal:10.0.0.1", $"host.internal:{FullwidthOne}0.0.0.1", $"host.internal:10.0.0.{ArabicIndicOne}" })
         {
             Assert.Contains("RUNNER_EXTRA_HOSTS", Assert.Throws<SettingsException>(() => Load("RUNNER_EXTRA_HOSTS", bad)).Message);

@@ -56,7 +56,7 @@ public sealed class PipelineYamlTests
 
         Assert.Contains("50 tags; GitLab refuses a job with more than 49", Assert.Single(tooMany.Problems));
         Assert.Contains("is 256 characters long (GitLab keeps 255)", Assert.Single(tooLong.Problems));
-        Assert.Equal(49, ConfigTomlTests.Settings(new() { ["RUNNER_TAGS"] = string.Join(',', Enumerable.Range(1, 49).Select(i => $"t{i}")) }).RunnerTags.Count);
+        Assert.Equal(49, ConfigTomlTests.Settings(new() { ["RUNNER_TAGS"] = string.Join(',', Enumerable.Range(1, 49).Select(i => $"t{i}")) }).GitLab.RunnerTags.Count);
     }
 
     [Fact]

@@ -44,7 +44,7 @@ public sealed class SmokeInputsTests
         // When Register's entry is merged and read back as SmokeTest reads it
         var file = Path.Combine(Directory.CreateTempSubdirectory("smoke-").FullName, "config.toml");
         File.WriteAllText(file, ConfigToml.Merge(null, ConfigTomlTests.Entry(settings)));
-        var job = JobSettings.Read(file, settings.RunnerName);
+        var job = JobSettings.Read(file, settings.Runner.Name);
 
         // Then each registry host has the CA at certs.d/<host>/ca.crt, read-only, next to the other volumes
         Assert.Contains("/etc/ssl/mirror-ca.pem:/etc/docker/certs.d/111111111111.dkr.ecr.eu-west-1.amazonaws.com/ca.crt:ro", job.Volumes);

@@ -1,0 +1,126 @@
+using System.Text.RegularExpressions;
+using Build.Aws;
+using Build.Docker;
+using Build.Secrets;
+using Cake.Core.IO;
+
+namespace Build.Settings;
+
+public enum CredentialsSource
+{
+    File,
+    InstanceRole,
+    Environment,
+}
+
+/// <summary>Where the helper's AWS credentials come from, the registries it authenticates to, and the preflight's STS call.</summary>
+public sealed partial record AwsSettings
+{
+    private AwsSettings()
+    {
+    }
+
+    public required CredentialsSource CredentialsSource { get; init; }
+
+    /// <summary>RUNNER_CREDENTIALS_FILE: the shared-credentials file mounted into the runner and jobs; null: the AWS default place.</summary>
+    public required FilePath? CredentialsFile { get; init; }
+
+    public required string Profile { get; init; }
+
+    public required Secret? AccessKeyId { get; init; }
+
+    public required Secret? SecretAccessKey { get; init; }
+
+    public required Secret? SessionToken { get; init; }
+
+    public required string? Region { get; init; }
+
+    /// <summary>ECR_REGISTRIES plus the registry of PRIVATE_ECR_IMAGE, without duplicates.</summary>
+    public required IReadOnlyList<EcrRegistry> Registries { get; init; }
+
+    /// <summary>PRIVATE_ECR_IMAGE: the private image SmokeTest pulls.</summary>
+    public required ImageReference? PrivateImage { get; init; }
+
+    /// <summary>STS_ENDPOINT: where the preflight calls GetCallerIdentity; null: the regional endpoint.</summary>
+    public required Uri? StsEndpoint { get; init; }
+
+    /// <summary>AWS_CA_BUNDLE: a CA bundle trusted for AWS calls, mounted into the runner and jobs.</summary>
+    public required FilePath? CaBundle { get; init; }
+
+    /// <summary>WRITE_CREDENTIALS_FROM_ENV: StageCredentials writes the AWS_* keys into the credentials file's profile.</summary>
+    public required bool WriteCredentialsFromEnv { get; init; }
+
+    /// <summary>FIX_CREDENTIALS_MODE: StageCredentials makes a credentials file others can read private instead of refusing it.</summary>
+    public required bool FixCredentialsMode { get; init; }
+
+    /// <summary>The keys that are set, with the setting each came from.</summary>
+    public IEnumerable<(string Name, Secret Secret)> Secrets =>
+        new (SettingDefinition Setting, Secret? Value)[] { (SettingCatalog.AwsAccessKeyId, AccessKeyId), (SettingCatalog.AwsSecretAccessKey, SecretAccessKey), (SettingCatalog.AwsSessionToken, SessionToken) }
+            .Where(s => s.Value is not null)
+            .Select(s => (s.Setting.Key, s.Value!));
+
+    public static AwsSettings Read(SettingsLayers s)
+    {
+        var privateImage = s.Parse(SettingCatalog.PrivateImage, SettingParsers.Image);
+        return new AwsSettings
+        {
+            CredentialsSource = s.Defaulted(SettingCatalog.CredentialsSource, ParseCredentialsSource),
+            CredentialsFile = s.File(SettingCatalog.CredentialsFile),
+            Profile = s.Defaulted(SettingCatalog.AwsProfile, SettingParsers.Matching(ProfilePattern())),
+            AccessKeyId = s.SecretOf(SettingCatalog.AwsAccessKeyId),
+            SecretAccessKey = s.SecretOf(SettingCatalog.AwsSecretAccessKey),
+            SessionToken = s.SecretOf(SettingCatalog.AwsSessionToken),
+            Region = s.Parse(SettingCatalog.AwsRegion, text => AwsKey.IsRegionShaped(text) ? text : null),
+            Registries = RegistryList(s, privateImage),
+            PrivateImage = privateImage,
+            StsEndpoint = s.Parse(SettingCatalog.StsEndpoint, text => Uri.TryCreate(text.Trim(), UriKind.Absolute, out var uri) && uri.Scheme == "https" && uri.UserInfo.Length == 0 ? uri : null),
+            CaBundle = s.File(SettingCatalog.CaBundle),
+            WriteCredentialsFromEnv = s.Flag(SettingCatalog.WriteCredentialsFromEnv),
+            FixCredentialsMode = s.Flag(SettingCatalog.FixCredentialsMode),
+        };
+    }
+
+    public override string ToString() =>
+        $"AwsSettings {{ CredentialsSource = {CredentialsSource}, Profile = {Profile}, Region = {Region}, Registries = [{string.Join(", ", Registries)}], Keys = {string.Join(", ", Secrets.Select(k => k.Name))} }}";
+
+    private static List<EcrRegistry> RegistryList(SettingsLayers s, ImageReference? privateImage)
+    {
+        var registries = new List<EcrRegistry>();
+        foreach (var host in s.List(SettingCatalog.Registries))
+        {
+            if (EcrRegistry.TryParse(host, out var registry))
+            {
+                registries.Add(registry!);
+            }
+            else
+            {
+                s.Fail(SettingCatalog.Registries, $"\"{host}\" is not an ECR registry host");
+            }
+        }
+
+        if (privateImage is not null)
+        {
+            if (privateImage.Registry is not null && EcrRegistry.TryParse(privateImage.Registry, out var registry))
+            {
+                registries.Add(registry!);
+            }
+            else
+            {
+                s.Fail(SettingCatalog.PrivateImage, "its registry is not an ECR host");
+            }
+        }
+
+        return registries.DistinctBy(r => r.Host).ToList();
+    }
+
+    private static CredentialsSource? ParseCredentialsSource(string text) => text.Trim().ToLowerInvariant() switch
+    {
+        "file" => CredentialsSource.File,
+        "instance-role" or "instance" or "imds" => CredentialsSource.InstanceRole,
+        "environment" or "env" => CredentialsSource.Environment,
+        _ => null,
+    };
+
+    [GeneratedRegex(@"\A[A-Za-z0-9_.+-]+\z")]
+    private static partial Regex ProfilePattern();
+}
