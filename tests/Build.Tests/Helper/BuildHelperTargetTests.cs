@@ -101,14 +101,25 @@ public sealed class BuildHelperTargetTests : IDisposable
     [Fact]
     public void Two_runs_at_once_download_once_and_the_second_waits_for_the_first()
     {
-        using var server = new ReleaseServer { Delay = TimeSpan.FromMilliseconds(1500) };
+        using var server = new ReleaseServer();
+        server.Gate.Reset();
         var body = File.ReadAllBytes("/bin/busybox");
         server.Files["/releases/0.12.0/linux-amd64/docker-credential-ecr-login"] = body;
         server.Files["/releases/0.12.0/linux-amd64/docker-credential-ecr-login.sha256"] = Encoding.ASCII.GetBytes(Convert.ToHexStringLower(SHA256.HashData(body)));
         string[] download = ["--target=BuildHelper", "--helper-source=download", "--helper-platforms=linux/amd64", "--helper-download-url=" + server.BaseUrl];
 
+        // The first run takes the lock and hangs in its download; the second starts only then, and the download goes on
+        // only after the second has had ample time to reach the lock (its start-up is well under a second).
         using var first = _build.Start([], download);
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (server.Requests.Count == 0 && DateTime.UtcNow < deadline)
+        {
+            Thread.Sleep(20);
+        }
+
         using var second = _build.Start([], download);
+        Thread.Sleep(TimeSpan.FromSeconds(5));
+        server.Gate.Set();
         var (code1, out1, err1) = first.Finish(TimeSpan.FromSeconds(60));
         var (code2, out2, err2) = second.Finish(TimeSpan.FromSeconds(60));
 

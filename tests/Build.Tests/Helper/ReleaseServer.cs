@@ -35,6 +35,9 @@ public sealed class ReleaseServer : IDisposable
     /// <summary>How long every answer waits (a slow mirror).</summary>
     public TimeSpan Delay { get; set; } = TimeSpan.Zero;
 
+    /// <summary>Answers wait until this is set (a test holds a download open as long as it needs to).</summary>
+    public ManualResetEventSlim Gate { get; } = new(initialState: true);
+
     private async Task ServeAsync()
     {
         while (!_stop.IsCancellationRequested)
@@ -61,6 +64,7 @@ public sealed class ReleaseServer : IDisposable
             }
 
             await Task.Delay(Delay);
+            await Task.Run(() => Gate.Wait(_stop.Token));
 
             using var response = request.Response;
             if (Files.TryGetValue(path, out var body))

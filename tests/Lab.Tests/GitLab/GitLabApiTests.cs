@@ -119,6 +119,12 @@ public sealed class GitLabApiTests : IAsyncLifetime
     {
         var url = _gitlab.Url;
         await _gitlab.DisposeAsync();
+
+        // The port stays bound, never listened on, for the whole test: connecting is refused, and no listener of another
+        // test running meanwhile can take the port and answer in its place.
+        using var held = new System.Net.Sockets.Socket(System.Net.Sockets.AddressFamily.InterNetwork, System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Tcp);
+        held.SetSocketOption(System.Net.Sockets.SocketOptionLevel.Socket, System.Net.Sockets.SocketOptionName.ReuseAddress, true);
+        held.Bind(new System.Net.IPEndPoint(System.Net.IPAddress.Loopback, url.Port));
         var lines = new List<string>();
         using var api = new GitLabApi(url, new Redactor(), Fast with { Log = lines.Add });
 
