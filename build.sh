@@ -16,11 +16,17 @@ sources="$({ cd "$root" && find build Directory.Build.props Directory.Packages.p
 
 if [[ ! -f "$out/Build.dll" || ! -f "$stamp" || "$(<"$stamp")" != "$sources" ]]; then
   echo "build.sh: compiling the build host (build/ changed)..." >&2
+  # ReadyToRun (precompiled) starts every target about a third faster; it needs the runtime and crossgen2 packs
+  # for this machine, so where they cannot be restored (an offline package source) the plain JIT build is used.
+  case "$(uname -m)" in x86_64 | amd64) rid=linux-x64 ;; aarch64 | arm64) rid=linux-arm64 ;; *) rid= ;; esac
   # MSBuild prints a summary even at -v quiet; its output is shown only when the compile fails.
-  if ! log="$(dotnet build "$root/build/Build.csproj" -c Release -o "$out" --nologo -v quiet -clp:ErrorsOnly 2>&1)"; then
-    printf '%s\n' "$log" >&2
-    echo "build.sh: compiling build/Build.csproj failed (errors above); nothing was run." >&2
-    exit 1
+  if [[ -z $rid ]] || ! dotnet publish "$root/build/Build.csproj" -c Release -r "$rid" --self-contained false \
+      -p:PublishReadyToRun=true -o "$out" --nologo -v quiet -clp:ErrorsOnly >/dev/null 2>&1; then
+    if ! log="$(dotnet build "$root/build/Build.csproj" -c Release -o "$out" --nologo -v quiet -clp:ErrorsOnly 2>&1)"; then
+      printf '%s\n' "$log" >&2
+      echo "build.sh: compiling build/Build.csproj failed (errors above); nothing was run." >&2
+      exit 1
+    fi
   fi
   printf '%s' "$sources" > "$stamp"
 fi

@@ -90,6 +90,32 @@ public sealed class BootstrapScriptTests : IDisposable
         Assert.Contains("└─StageCredentials", warm.Output);
     }
 
+    [Fact]
+    [System.Runtime.Versioning.SupportedOSPlatform("linux")]
+    public void Build_sh_precompiles_the_host_and_falls_back_to_the_plain_build_where_publishing_fails()
+    {
+        // Given the real dotnet, build.sh compiles the host ReadyToRun (precompiled native code makes the file larger)
+        var precompiled = Run("bash", Path.Combine(_copy, "build.sh"), "--tree");
+        Assert.True(precompiled.Code == 0, precompiled.Error);
+        var readyToRun = new FileInfo(Path.Combine(_copy, "artifacts", "build-host", "Build.dll")).Length;
+
+        // Given a dotnet whose publish fails (no runtime or crossgen2 pack on an offline package source)
+        var bin = Directory.CreateDirectory(Path.Combine(_elsewhere, "bin")).FullName;
+        var real = (Environment.GetEnvironmentVariable("PATH") ?? string.Empty).Split(':').Select(d => Path.Combine(d, "dotnet")).First(File.Exists);
+        File.WriteAllText(Path.Combine(bin, "dotnet"), $"#!/bin/sh\nif [ \"$1\" = publish ]; then echo 'error NU1101: Unable to find package Microsoft.NETCore.App.Crossgen2' >&2; exit 1; fi\nexec {real} \"$@\"\n");
+        File.SetUnixFileMode(Path.Combine(bin, "dotnet"), UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        Directory.Delete(Path.Combine(_copy, "artifacts"), recursive: true);
+
+        // When build.sh compiles again
+        using var run = ChildProcess.Start("bash", [Path.Combine(_copy, "build.sh"), "--tree"], _elsewhere, new Dictionary<string, string> { ["PATH"] = bin + ":" + Environment.GetEnvironmentVariable("PATH") });
+        var (code, output, error) = run.Finish(TimeSpan.FromMinutes(3));
+
+        // Then the plain build serves: the run works, with a smaller (JIT-only) host
+        Assert.True(code == 0, error);
+        Assert.Contains("└─StageCredentials", output);
+        Assert.True(new FileInfo(Path.Combine(_copy, "artifacts", "build-host", "Build.dll")).Length < readyToRun * 3 / 4);
+    }
+
     private (int Code, string Output, string Error) Run(string program, params string[] args)
     {
         using var run = ChildProcess.Start(program, args, _elsewhere);
