@@ -7,10 +7,12 @@
 # recipe, entrypoint or host binary gives a new tag and an unchanged one is found and skipped.
 
 SUITE=bookworm
+# One debootstrap serves every Debian-based image (a fresh machine pays for one, not one per image): the Go image
+# takes the whole tree, the docker images the tree without Go's files (GO_FILES).
 declare -A ROOTFS_PKGS=(
-  [docker]='docker.io,ca-certificates,iptables,iproute2,procps'
-  [go]='golang-go,ca-certificates,git'
+  [base]='docker.io,ca-certificates,iptables,iproute2,procps,golang-go,git'
 )
+GO_FILES=('./usr/lib/go' './usr/lib/go-*' './usr/share/go' './usr/share/go-*' './usr/bin/go' './usr/bin/gofmt')
 # shellcheck disable=SC2034  # used by setup.sh
 IMAGES=(docker-cli dind runner-host musl go registry hello gitlab-standin)
 declare -A HASH REF
@@ -20,7 +22,7 @@ sha12() { sha256sum | cut -c1-12; }
 
 # --- rootfs tarballs: debootstrap once per recipe, cached in .out/cache ---------------------------
 
-rootfs_key() { { declare -f ensure_rootfs release_dir; echo "$SUITE ${ROOTFS_PKGS[$1]}"; } | sha12; }
+rootfs_key() { { declare -f ensure_rootfs release_dir; echo "$SUITE ${ROOTFS_PKGS[$1]} ${GO_FILES[*]}"; } | sha12; }
 
 # The mirror apt uses (deb822 .sources or one-line .list), for the suite we bootstrap.
 apt_mirror() {
@@ -56,12 +58,14 @@ release_dir() {
   rm -rf --one-file-system "$1"
 }
 
-# ensure_rootfs NAME: sets ROOTFS_TAR to the cached tarball of rootfs NAME, bootstrapping it if missing.
+# ensure_rootfs NAME: sets ROOTFS_TAR to the cached tarball of rootfs NAME and ROOTFS_TAR_NOGO to the same without
+# Go's files, bootstrapping it if missing.
 ensure_rootfs() {
-  local key dir mirror proxy='' t0
+  local key dir mirror proxy='' t0 tree excludes=()
   key=$(rootfs_key "$1")
   ROOTFS_TAR=$CACHE/rootfs-$1-$key.tar
-  if [[ -s $ROOTFS_TAR ]]; then note "rootfs $1 cached"; return; fi
+  ROOTFS_TAR_NOGO=$CACHE/rootfs-$1-$key-nogo.tar
+  if [[ -s $ROOTFS_TAR && -s $ROOTFS_TAR_NOGO ]]; then note "rootfs $1 cached"; return; fi
   dir=$OUT/work/rootfs-$1
   release_dir "$dir"
   mkdir -p "$CACHE/debs" "$OUT/work"
@@ -71,13 +75,16 @@ ensure_rootfs() {
   http_proxy=${proxy:-${http_proxy:-}} run debootstrap --variant=minbase --cache-dir="$CACHE/debs" \
     --include="${ROOTFS_PKGS[$1]}" "$SUITE" "$dir" "$mirror"
   note "debootstrap $1 from $mirror $(secs_since "$t0")"
-  run tar --numeric-owner -C "$dir" -cf "$ROOTFS_TAR.part" \
-    --exclude='./dev/*' --exclude='./proc/*' --exclude='./sys/*' --exclude='./run/*' --exclude='./tmp/*' \
-    --exclude='./var/cache/apt/archives/*.deb' --exclude='./var/cache/apt/*.bin' \
-    --exclude='./var/lib/apt/lists/*' --exclude='./usr/share/doc/*' --exclude='./usr/share/man/*' .
-  mv "$ROOTFS_TAR.part" "$ROOTFS_TAR"
+  for tree in "$ROOTFS_TAR" "$ROOTFS_TAR_NOGO"; do
+    [[ $tree == "$ROOTFS_TAR_NOGO" ]] && excludes=("${GO_FILES[@]/#/--exclude=}")
+    run tar --numeric-owner -C "$dir" -cf "$tree.part" "${excludes[@]}" \
+      --exclude='./dev/*' --exclude='./proc/*' --exclude='./sys/*' --exclude='./run/*' --exclude='./tmp/*' \
+      --exclude='./var/cache/apt/archives/*.deb' --exclude='./var/cache/apt/*.bin' \
+      --exclude='./var/lib/apt/lists/*' --exclude='./usr/share/doc/*' --exclude='./usr/share/man/*' .
+    mv "$tree.part" "$tree"
+  done
   release_dir "$dir"
-  find "$CACHE" -maxdepth 1 -name "rootfs-$1-*.tar" ! -name "${ROOTFS_TAR##*/}" -delete
+  find "$CACHE" -maxdepth 1 -name "rootfs-*.tar" ! -name "${ROOTFS_TAR##*/}" ! -name "${ROOTFS_TAR_NOGO##*/}" -delete
 }
 
 # --- image helpers ------------------------------------------------------------------------------
@@ -152,10 +159,10 @@ ensure_image() {
 
 # --- the images ---------------------------------------------------------------------------------
 
-inputs_docker_cli() { rootfs_key docker; }
+inputs_docker_cli() { rootfs_key base; }
 build_docker_cli() {
-  ensure_rootfs docker
-  import_tar "$ROOTFS_TAR" "$1" "ENV $PATH_ENV" 'CMD ["sh"]'
+  ensure_rootfs base
+  import_tar "$ROOTFS_TAR_NOGO" "$1" "ENV $PATH_ENV" 'CMD ["sh"]'
 }
 
 inputs_dind() { echo "${HASH[docker-cli]}"; cat "$LAB/dind-entrypoint.sh"; }
@@ -192,9 +199,9 @@ build_musl() {
   import_dir "$dir" "$1" "ENV $PATH_ENV" 'CMD ["sh"]'
 }
 
-inputs_go() { rootfs_key go; }
+inputs_go() { rootfs_key base; }
 build_go() {
-  ensure_rootfs go
+  ensure_rootfs base
   import_tar "$ROOTFS_TAR" "$1" "ENV $PATH_ENV" \
     'ENV GOFLAGS=-mod=mod GOTOOLCHAIN=local GOPROXY=off GOSUMDB=off CGO_ENABLED=0' 'CMD ["go", "version"]'
 }

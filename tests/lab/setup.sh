@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Prepares this machine for the integration tests: Debian packages, a running Docker daemon, the
 # stand-in images (built locally, never pulled) and tests/lab/.out/images.env for the test fixture.
+# LAB_PRUNE=0 keeps the images of other recipes (other checkouts sharing the daemon) instead of removing them.
 # Idempotent: a warm run calls no apt and builds nothing. Needs root. See tests/lab/README.md.
 TAG=lab-setup
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
@@ -92,6 +93,8 @@ write_env() {
 # Removes ecrlab images of the same names whose tag is not the current recipe hash, then dangling ones.
 prune_images() {
   local name tag removed=0 kept=0
+  # LAB_PRUNE=0 keeps them: other checkouts of the repository sharing this daemon may still use their own tags.
+  if [[ ${LAB_PRUNE:-1} == 0 ]]; then note "kept other recipes' tags (LAB_PRUNE=0)"; return; fi
   for name in "${IMAGES[@]}"; do
     for tag in $(docker images --filter label=ecrlab=1 --format '{{.Tag}}' "ecrlab/$name"); do
       [[ $tag == "${HASH[$name]}" ]] && continue
