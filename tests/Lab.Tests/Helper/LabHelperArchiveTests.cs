@@ -93,10 +93,12 @@ public sealed class LabHelperArchiveTests : IDisposable
         var results = _work.CreateSubdirectory("results").FullName;
         using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(3));
 
-        // When the real helper's tests run
+        // When the real helper's tests that need the archive run (the others need the lab's images, which a unit run lacks)
+        var needing = typeof(RealHelperTests).GetMethods().Where(m => m.GetCustomAttributes(typeof(HelperArchiveFactAttribute), false).Length > 0).Select(m => m.Name).ToList();
+        Assert.True(needing.Count >= 3, "RealHelperTests has fewer archive tests than expected");
         var run = await ChildProcess.RunAsync(
             "dotnet",
-            ["test", Path.Combine(AppContext.BaseDirectory, "Lab.Tests.dll"), "--filter", "FullyQualifiedName~Lab.Helper.RealHelperTests",
+            ["test", Path.Combine(AppContext.BaseDirectory, "Lab.Tests.dll"), "--filter", string.Join('|', needing.Select(n => $"FullyQualifiedName=Lab.Helper.RealHelperTests.{n}")),
              "--logger", "trx;LogFileName=skip.trx", "--results-directory", results],
             timeout.Token,
             new Dictionary<string, string> { [LabHelper.ArchiveVariable] = missing });
@@ -105,7 +107,7 @@ public sealed class LabHelperArchiveTests : IDisposable
         Assert.True(run.Succeeded, run.Output + run.Error);
         XNamespace ns = "http://microsoft.com/schemas/VisualStudio/TeamTest/2010";
         var tests = XDocument.Load(Path.Combine(results, "skip.trx")).Descendants(ns + "UnitTestResult").ToList();
-        Assert.Equal(3, tests.Count);
+        Assert.Equal(needing.Count, tests.Count);
         Assert.All(tests, test =>
         {
             Assert.Equal("NotExecuted", (string?)test.Attribute("outcome"));
