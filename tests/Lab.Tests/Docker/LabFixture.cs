@@ -5,10 +5,28 @@ using Lab.Pki;
 
 namespace Lab.Docker;
 
+/// <summary>
+/// The lab's tests run in three collections, each with a lab of its own (its own names, network, registries and
+/// emulator), so that xunit runs them side by side: most of their time is spent waiting on Docker and timeouts.
+/// </summary>
 [CollectionDefinition(Name)]
 public sealed class LabCollection : ICollectionFixture<LabFixture>
 {
     public const string Name = "lab";
+}
+
+/// <summary>The local GitLab server's and Preflight's lab tests, beside <see cref="LabCollection"/>.</summary>
+[CollectionDefinition(Name)]
+public sealed class LabServerCollection : ICollectionFixture<LabFixture>
+{
+    public const string Name = "lab-server";
+}
+
+/// <summary>SmokeTest's, Register's and Clean's lab tests, beside <see cref="LabCollection"/>.</summary>
+[CollectionDefinition(Name)]
+public sealed class LabSmokeCollection : ICollectionFixture<LabFixture>
+{
+    public const string Name = "lab-smoke";
 }
 
 /// <summary>A private ECR-shaped registry of the lab: its container and the emulator's view of it.</summary>

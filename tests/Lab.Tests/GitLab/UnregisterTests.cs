@@ -8,7 +8,7 @@ namespace Lab.GitLab;
 /// a token GitLab no longer knows (403), and GitLab not answering. Only success is a DELETE that removed the runner;
 /// the other two warn, say how to remove the runner by hand, and Clean still succeeds.
 /// </summary>
-[Collection(LabCollection.Name)]
+[Collection(LabSmokeCollection.Name)]
 [Trait("Category", "Integration")]
 public sealed class UnregisterTests(LabFixture lab)
 {

@@ -11,7 +11,7 @@ namespace Lab.Preflight;
 /// runs it and keeps the table. Not part of the test suite (test.sh leaves Category=Benchmark out): a time target is a
 /// benchmark's verdict, not a test's.
 /// </summary>
-[Collection(LabCollection.Name)]
+[Collection(LabServerCollection.Name)]
 [Trait("Category", "Integration")]
 [Trait("Category", "Benchmark")]
 public sealed partial class PreflightBenchmark(LabFixture lab, ITestOutputHelper output)

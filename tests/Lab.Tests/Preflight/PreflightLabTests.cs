@@ -5,7 +5,7 @@ using Lab.Docker;
 namespace Lab.Preflight;
 
 /// <summary>Preflight and StageCredentials of the real build against the lab: STS and ECR emulated, the real helper.</summary>
-[Collection(LabCollection.Name)]
+[Collection(LabServerCollection.Name)]
 [Trait("Category", "Integration")]
 public sealed class PreflightLabTests(LabFixture lab)
 {

@@ -10,7 +10,7 @@ namespace Lab.Runner;
 /// removes is checked with docker's own label filters and the file system, what it must keep by hashes and by a
 /// look-alike container the project did not create.
 /// </summary>
-[Collection(LabCollection.Name)]
+[Collection(LabSmokeCollection.Name)]
 [Trait("Category", "Integration")]
 public sealed class CleanTests(LabFixture lab)
 {

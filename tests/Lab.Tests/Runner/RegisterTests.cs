@@ -12,7 +12,7 @@ namespace Lab.Runner;
 /// config.toml Register wrote (parsed here with Tomlyn), next to the lab's DinD service, runs <c>docker pull</c> of the
 /// private image; with a wrong secret in the mounted credentials file the same pull fails.
 /// </summary>
-[Collection(LabCollection.Name)]
+[Collection(LabSmokeCollection.Name)]
 [Trait("Category", "Integration")]
 public sealed class RegisterTests(LabFixture lab)
 {

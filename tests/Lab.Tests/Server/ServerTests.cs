@@ -12,7 +12,7 @@ namespace Lab.Server;
 /// <see cref="ServerRun"/>): readiness, the gitlab-rails root token, the project and the runner are the real code paths
 /// against it; GitLab's own Rails, database and UI are not exercised.
 /// </summary>
-[Collection(LabCollection.Name)]
+[Collection(LabServerCollection.Name)]
 [Trait("Category", "Integration")]
 public sealed class ServerTests(LabFixture lab)
 {

@@ -12,7 +12,7 @@ namespace Lab.Smoke;
 /// (the GitLab emulator with scripted jobs): the probe's rows and the pipeline's rows in one summary and one JUnit file,
 /// the exit code, no token anywhere, and an interrupted run that leaves no stale pass for Status.
 /// </summary>
-[Collection(LabCollection.Name)]
+[Collection(LabSmokeCollection.Name)]
 [Trait("Category", "Integration")]
 public sealed class PipelineModeLabTests(LabFixture lab, ITestOutputHelper output)
 {

@@ -15,7 +15,7 @@ namespace Lab.Smoke;
 /// benchmarks/smoketest/run.sh runs it and keeps the table. Not part of the test suite (test.sh leaves Category=Benchmark
 /// out): a time target is a benchmark's verdict, not a test's.
 /// </summary>
-[Collection(LabCollection.Name)]
+[Collection(LabSmokeCollection.Name)]
 [Trait("Category", "Integration")]
 [Trait("Category", "Benchmark")]
 public sealed class SmokeTestBenchmark(LabFixture lab, ITestOutputHelper output)

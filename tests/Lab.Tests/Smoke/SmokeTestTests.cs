@@ -14,7 +14,7 @@ namespace Lab.Smoke;
 /// settings a user has (runner host, DinD, docker CLI), DinD with the capability set (privileged is refused here),
 /// the lab CA as REGISTRY_CA_BUNDLE; then the probe with good and with wrong credentials. Nothing may be left.
 /// </summary>
-[Collection(LabCollection.Name)]
+[Collection(LabSmokeCollection.Name)]
 [Trait("Category", "Integration")]
 public sealed class SmokeTestTests(LabFixture lab, ITestOutputHelper output)
 {
