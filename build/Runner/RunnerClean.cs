@@ -88,21 +88,21 @@ public sealed class RunnerClean(BuildContext context, bool dryRun, GitLab.GitLab
             Say(container.ToString());
         }
 
-        Remove(dry, containers, c => ["rm", "--force", "--volumes", c.Id]);
+        Remove(dry, containers, c => context.Docker.Remove([c.Id]));
         var networks = resources.Networks();
         foreach (var network in networks)
         {
             Say(network.ToString());
         }
 
-        Remove(dry, networks, n => ["network", "rm", n.Id]);
+        Remove(dry, networks, n => context.Docker.RemoveNetwork(n.Id));
         var volumes = resources.Volumes();
         foreach (var volume in volumes)
         {
             Say(volume.ToString());
         }
 
-        Remove(dry, volumes, v => ["volume", "rm", v.Id]);
+        Remove(dry, volumes, v => context.Docker.RemoveVolume(v.Id, force: false));
         if (settings.Clean.Images)
         {
             var images = resources.Images();
@@ -111,7 +111,7 @@ public sealed class RunnerClean(BuildContext context, bool dryRun, GitLab.GitLab
                 Say(image.ToString());
             }
 
-            Remove(dry, images, i => ["image", "rm", "--force", i.Id]);
+            Remove(dry, images, i => context.Docker.RemoveImage(i.Id));
         }
 
         // 3. The state folder: only what the build wrote there.
@@ -134,11 +134,11 @@ public sealed class RunnerClean(BuildContext context, bool dryRun, GitLab.GitLab
             : dry ? "Dry run: nothing was changed." : $"Clean done. The credentials file, .env and .env.local were not touched.");
     }
 
-    private void Remove(bool dry, IReadOnlyList<ProjectResource> resources, Func<ProjectResource, string[]> command)
+    private static void Remove(bool dry, IReadOnlyList<ProjectResource> resources, Func<ProjectResource, CommandResult> remove)
     {
         foreach (var resource in dry ? [] : resources)
         {
-            var result = context.Docker.Run(Arguments.Of(command(resource)), new CommandOptions { Timeout = TimeSpan.FromMinutes(2) });
+            var result = remove(resource);
             if (!result.Succeeded && !result.StandardError.Contains("No such", StringComparison.OrdinalIgnoreCase))
             {
                 throw new BuildFailure($"could not remove {resource}: {result.StandardError.Trim()}", "see docker's message above, fix it, and run ./build.sh --target=Clean again");

@@ -34,7 +34,7 @@ public sealed class RunnerDown(BuildContext context)
             context.Information($"stopping {container}");
         }
 
-        var result = context.Docker.Run(Arguments.Of(["stop", "--time", "10", .. running.Select(c => c.Id)]), new CommandOptions { Timeout = TimeSpan.FromMinutes(2) });
+        var result = context.Docker.Stop(running.Select(c => c.Id), grace: TimeSpan.FromSeconds(10));
         if (!result.Succeeded)
         {
             throw new BuildFailure($"docker stop failed: {result.StandardError.Trim()}", "see docker's message, then run ./build.sh --target=Down again");

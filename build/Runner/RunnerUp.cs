@@ -48,14 +48,13 @@ public sealed class RunnerUp(BuildContext context)
             return "its inputs changed";
         }
 
-        var running = context.Docker.Run(Arguments.Of("ps", "--quiet", "--no-trunc", "--filter", "id=" + state.ContainerId, "--filter", "status=running"));
-        if (!running.Succeeded || running.StandardOutput.Trim() != state.ContainerId)
+        if (!context.Docker.IsRunning(state.ContainerId))
         {
             return "the runner container is not running";
         }
 
         if (context.Settings.Server.Enabled && new Server.ServerReadiness(context).Container() is var gitlab
-            && (gitlab is null || context.Docker.Run(Arguments.Of("inspect", "--format", "{{.State.Status}}", gitlab)).StandardOutput.Trim() != "running"))
+            && (gitlab is null || context.Docker.ContainerStatus(gitlab) != "running"))
         {
             return "the local GitLab container is not running";
         }
@@ -89,7 +88,7 @@ public sealed class RunnerUp(BuildContext context)
         }
 
         // The local GitLab is waited for below, with progress and GITLAB_SERVER_TIMEOUT, not by v2's --wait.
-        var up = context.Commands.Run(compose.Version.Command, ComposeCli.Up(compose.Version, stack.Project, wait: !context.Settings.Server.Enabled), stack.Options with { Timeout = TimeSpan.FromMinutes(10) });
+        var up = compose.Up(stack.Project, wait: !context.Settings.Server.Enabled, stack.Options with { Timeout = TimeSpan.FromMinutes(10) });
         Check(up, "docker compose up failed", UpFix(up.StandardError));
         var container = WaitUntilRunning(compose, stack);
         if (context.Settings.Server.Enabled)
@@ -133,7 +132,7 @@ public sealed class RunnerUp(BuildContext context)
     private void CheckNetwork()
     {
         if (context.Settings.Runner.Network is { } network
-            && !context.Docker.Run(Arguments.Of("network", "inspect", "--format", "{{.Name}}", network)).Succeeded)
+            && !context.Docker.NetworkExists(network))
         {
             throw new BuildFailure($"RUNNER_NETWORK = {network}: no such Docker network", $"create it (docker network create {network}), or set RUNNER_NETWORK to an existing one (docker network ls)");
         }
@@ -155,7 +154,7 @@ public sealed class RunnerUp(BuildContext context)
         {
             context.CancellationToken.ThrowIfCancellationRequested();
             var id = compose.Run(stack.Project, ["ps", "--quiet", RunnerStack.RunnerService], stack.Options).StandardOutput.Trim();
-            var status = id.Length == 0 ? "missing" : context.Docker.Run(Arguments.Of("inspect", "--format", "{{.State.Status}}", id)).StandardOutput.Trim();
+            var status = id.Length == 0 ? "missing" : context.Docker.ContainerStatus(id);
             if (status == "running")
             {
                 return id;
@@ -163,7 +162,7 @@ public sealed class RunnerUp(BuildContext context)
 
             if (status is "exited" or "dead" || clock.Elapsed > RunningTimeout)
             {
-                var logs = id.Length == 0 ? string.Empty : context.Docker.Run(Arguments.Of("logs", "--tail", "20", id)).StandardError;
+                var logs = id.Length == 0 ? string.Empty : context.Docker.Logs(id, 20).StandardError;
                 throw new BuildFailure($"the runner container is {status} after {clock.Elapsed.TotalSeconds:0} s{(logs.Length == 0 ? string.Empty : "; its last log lines:\n" + logs)}", $"read {stack.Script} logs runner; check GITLAB_RUNNER_IMAGE and the mounts listed by --verbosity=verbose");
             }
 
