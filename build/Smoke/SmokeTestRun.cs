@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using System.Security.Cryptography;
 using Build.Docker;
-using Build.Processes;
 using Build.Runner;
 using Build.Settings;
 using Cake.Common.Diagnostics;
@@ -41,12 +40,11 @@ public sealed class SmokeTestRun(BuildContext context)
             }
         }
 
-        var runner = context.Docker.Run(Arguments.Of("ps", "--quiet", "--no-trunc", "--filter", $"label=com.docker.compose.project={settings.ComposeProjectName}", "--filter", $"label=com.docker.compose.service={RunnerStack.RunnerService}"))
-            .StandardOutput.Split('\n', StringSplitOptions.RemoveEmptyEntries).FirstOrDefault()?.Trim()
+        var runner = context.Docker.ContainerIds([$"com.docker.compose.project={settings.ComposeProjectName}", $"com.docker.compose.service={RunnerStack.RunnerService}"], all: false).FirstOrDefault()
             ?? throw new BuildFailure($"no running runner container in the compose project {settings.ComposeProjectName}", "run ./build.sh --target=Up");
         var engine = context.Docker.Engine(TimeSpan.FromSeconds(30));
 
-        var cleanup = new DockerCli(new CommandRunner(context, context.Redactor, CancellationToken.None));
+        var cleanup = context.Docker.WithoutCancellation();
         var runId = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(4));
         var resources = new SmokeResources(cleanup, settings.ComposeProjectName, runId);
         var started = DateTimeOffset.UtcNow;
