@@ -45,7 +45,7 @@ public sealed class ServerBootstrap(BuildContext context, GitLabApiOptions? apiO
         context.ClaimState();
         context.Redactor.Add(token, "the local GitLab's root token");
         state.WriteToken(token);
-        var rails = context.Docker.Run(RootTokenCommand.Arguments(container), RootTokenCommand.Options(token));
+        var rails = context.Docker.Exec(RootTokenCommand.Exec(container, token));
         if (!rails.Succeeded)
         {
             throw new BuildFailure(

@@ -1,6 +1,5 @@
 using System.Text.Json;
 using Build.GitLab;
-using Build.Processes;
 using Cake.Common.Diagnostics;
 
 namespace Build.Server;
@@ -36,7 +35,7 @@ public sealed class ServerReadiness(BuildContext context)
         {
             context.CancellationToken.ThrowIfCancellationRequested();
             var id = Container();
-            var (status, health) = id is null ? ("missing", "none") : Inspect(id);
+            var (status, health) = id is null ? ("missing", "none") : context.Docker.ContainerHealth(id);
             string phase;
             if (status is "exited" or "dead")
             {
@@ -82,21 +81,10 @@ public sealed class ServerReadiness(BuildContext context)
     /// <summary>The compose project's gitlab container (any state), by Compose's labels; null when there is none.</summary>
     public string? Container()
     {
-        var found = context.Docker.Run(Arguments.Of(
-            "ps", "--all", "--quiet", "--no-trunc",
-            "--filter", "label=com.docker.compose.project=" + context.Settings.ComposeProjectName,
-            "--filter", "label=com.docker.compose.service=" + Service));
-        return found.StandardOutput.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).FirstOrDefault();
+        return context.Docker.ContainerIds(["com.docker.compose.project=" + context.Settings.ComposeProjectName, "com.docker.compose.service=" + Service]).FirstOrDefault();
     }
 
     private string Script => context.State.ComposeScript;
-
-    private (string Status, string Health) Inspect(string id)
-    {
-        var words = context.Docker.Run(Arguments.Of("inspect", "--format", "{{.State.Status}} {{if .State.Health}}{{.State.Health.Status}}{{else}}none{{end}}", id))
-            .StandardOutput.Trim().Split(' ');
-        return words.Length == 2 ? (words[0], words[1]) : ("missing", "none");
-    }
 
     /// <summary>Null when GitLab answers (a JSON 200 or 401); else what it did.</summary>
     private string? Answer(HttpClient http, Uri probe)
@@ -127,7 +115,7 @@ public sealed class ServerReadiness(BuildContext context)
                 text.Append("\nlast health checks (docker inspect .State.Health.Log):\n").Append(health);
             }
 
-            var logs = context.Docker.Run(Arguments.Of("logs", "--tail", "20", id));
+            var logs = context.Docker.Logs(id, 20);
             var lines = string.Join('\n', (logs.StandardOutput + "\n" + logs.StandardError).Split('\n', StringSplitOptions.RemoveEmptyEntries).TakeLast(20));
             if (lines.Length > 0)
             {
@@ -141,7 +129,7 @@ public sealed class ServerReadiness(BuildContext context)
     /// <summary>The last health checks, one line each (exit code and output), from the redacted docker output.</summary>
     private string HealthLog(string id)
     {
-        var json = context.Docker.Run(Arguments.Of("inspect", "--format", "{{json .State.Health}}", id)).StandardOutput.Trim();
+        var json = context.Docker.HealthJson(id);
         try
         {
             using var document = JsonDocument.Parse(json);
