@@ -80,7 +80,7 @@ public sealed partial class DockerCli(CommandRunner commands, string tool = Dock
 
     public CommandResult RemoveImage(string image) => Run(RemoveImageArguments(image));
 
-    public CommandResult Run(ProcessArgumentBuilder arguments, CommandOptions? options = null) => commands.Run(tool, arguments, options);
+    private CommandResult Run(ProcessArgumentBuilder arguments, CommandOptions? options = null) => commands.Run(tool, arguments, options);
 
     private CommandResult Run(ProcessArgumentBuilder arguments, TimeSpan timeout) => Run(arguments, new CommandOptions { Timeout = timeout });
 

@@ -34,20 +34,21 @@ public sealed class GoContainerBuild(BuildContext context, HelperRequest request
         EnsureDaemon();
         EnsureImage();
         var volume = $"{Settings.ComposeProjectName}-helper-go-cache";
-        Docker("create the Go cache volume", ["volume", "create", .. ProjectLabels.Arguments(Settings.ComposeProjectName, "helper-go-cache"), volume]);
+        Check("create the Go cache volume", context.Docker.CreateVolume(volume, ProjectLabels.Of(Settings.ComposeProjectName, "helper-go-cache")));
 
-        var name = $"{Settings.ComposeProjectName}-helper-build-{Guid.NewGuid().ToString("N")[..8]}";
-        Docker("create the build container", CreateArguments(name, volume));
+        var container = Container($"{Settings.ComposeProjectName}-helper-build-{Guid.NewGuid().ToString("N")[..8]}", volume);
+        var name = container.Name;
+        Check("create the build container", context.Docker.Create(container));
         try
         {
-            Docker("copy the build script in", ["cp", script, $"{name}:/build-helper.sh"]);
+            Check("copy the build script in", context.Docker.Copy(script, $"{name}:/build-helper.sh"));
             if (request.Source == HelperSource.Archive)
             {
-                Docker("copy HELPER_ARCHIVE in", ["cp", Settings.Helper.Archive!.FullPath, $"{name}:/helper-src.tar.gz"]);
+                Check("copy HELPER_ARCHIVE in", context.Docker.Copy(Settings.Helper.Archive!.FullPath, $"{name}:/helper-src.tar.gz"));
             }
 
             context.Information($"Building docker-credential-ecr-login {request.Describe()} ({request.SourceName}) in {Image}; about a minute per platform when nothing is cached.");
-            var run = context.Docker.Run(Arguments.Of("start", "--attach", name), new CommandOptions { Timeout = BuildTimeout });
+            var run = context.Docker.StartAttached(name, BuildTimeout);
             if (!run.Succeeded)
             {
                 throw GoFailed(run);
@@ -55,34 +56,36 @@ public sealed class GoContainerBuild(BuildContext context, HelperRequest request
 
             context.Verbose(run.StandardOutput.Trim());
 
-            Docker("copy the binaries out", ["cp", $"{name}:/out/.", staging]);
+            Check("copy the binaries out", context.Docker.Copy($"{name}:/out/.", staging));
         }
         finally
         {
-            // Not through the run's runner: after Ctrl-C its cancelled token would stop this command too.
-            new CommandRunner(context, context.Redactor, CancellationToken.None)
-                .Run(DockerCli.Tool, Arguments.Of("rm", "--force", "--volumes", name), new CommandOptions { Timeout = TimeSpan.FromSeconds(30) });
+            // Not with the run's cancellation: after Ctrl-C it would stop this command too.
+            context.Docker.WithoutCancellation().Remove([name], TimeSpan.FromSeconds(30));
         }
     }
 
-    private IEnumerable<string> CreateArguments(string name, string volume)
+    private ContainerSpec Container(string name, string volume)
     {
         var fileProxies = request.Source == HelperSource.Build ? FileProxyFolders(Settings.Helper.GoProxy) : [];
         var offline = request.Source == HelperSource.Archive
             || Settings.Helper.GoProxy.Split(',', '|').All(p => p == "off" || p.StartsWith("file://", StringComparison.Ordinal));
-        return
-        [
-            "create", "--pull", "never", "--name", name, .. ProjectLabels.Arguments(Settings.ComposeProjectName, "helper-build"),
-            .. offline ? ["--network", "none"] : Array.Empty<string>(),
-            "--volume", $"{volume}:/cache",
-            .. fileProxies.SelectMany(folder => new[] { "--volume", $"{folder}:{folder}:ro" }),
-            "--env", "HELPER_MODE=" + request.SourceName,
-            "--env", "HELPER_VERSION=" + Settings.Helper.Version,
-            "--env", "HELPER_MODULE=" + Settings.Helper.Module,
-            "--env", "HELPER_GOPROXY=" + Settings.Helper.GoProxy,
-            "--env", "HELPER_PLATFORMS=" + string.Join(' ', request.Platforms),
-            "--entrypoint", "sh", Image, "/build-helper.sh",
-        ];
+        return new ContainerSpec(name, Image)
+        {
+            Labels = ProjectLabels.Of(Settings.ComposeProjectName, "helper-build"),
+            Network = offline ? "none" : null,
+            Volumes = [$"{volume}:/cache", .. fileProxies.Select(folder => $"{folder}:{folder}:ro")],
+            Environment =
+            [
+                "HELPER_MODE=" + request.SourceName,
+                "HELPER_VERSION=" + Settings.Helper.Version,
+                "HELPER_MODULE=" + Settings.Helper.Module,
+                "HELPER_GOPROXY=" + Settings.Helper.GoProxy,
+                "HELPER_PLATFORMS=" + string.Join(' ', request.Platforms),
+            ],
+            Entrypoint = "sh",
+            Command = ["/build-helper.sh"],
+        };
     }
 
     /// <summary>The host folders of the <c>file://</c> entries of a GOPROXY list: mounted at the same path, read-only.</summary>
@@ -123,14 +126,12 @@ public sealed class GoContainerBuild(BuildContext context, HelperRequest request
                 "check HELPER_VERSION (a released version of HELPER_MODULE), HELPER_MODULE, and that HELPER_GOPROXY is reachable from a container; where no proxy is, use HELPER_SOURCE=archive or download");
     }
 
-    private void Docker(string step, IEnumerable<string> arguments)
+    private static void Check(string step, CommandResult result)
     {
-        var list = arguments.ToList();
-        var result = context.Docker.Run(Arguments.Of(list), new CommandOptions { Timeout = TimeSpan.FromMinutes(2) });
         if (!result.Succeeded)
         {
             throw new BuildFailure(
-                $"could not {step}: 'docker {string.Join(' ', list)}' exited with {result.ExitCode}: {LastLines(result.StandardError, 3)}",
+                $"could not {step}: '{result.Command}' exited with {result.ExitCode}: {LastLines(result.StandardError, 3)}",
                 "check the Docker daemon (./build.sh --target=Doctor) and HELPER_GO_IMAGE");
         }
     }
