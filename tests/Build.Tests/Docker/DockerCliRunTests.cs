@@ -1,9 +1,6 @@
 using Build.Docker;
-using Build.Host;
 using Build.Processes;
 using Build.Secrets;
-using Cake.Core;
-using Cake.Core.Diagnostics;
 
 namespace Build.Tests.Docker;
 
@@ -11,24 +8,13 @@ namespace Build.Tests.Docker;
 [System.Runtime.Versioning.SupportedOSPlatform("linux")]
 public sealed class DockerCliRunTests : IDisposable
 {
-    private readonly string _dir = Directory.CreateTempSubdirectory("docker-cli-").FullName;
-    private readonly Redactor _redactor = new();
+    private readonly FakeDocker _fake = new();
 
-    public void Dispose() => Directory.Delete(_dir, recursive: true);
+    public void Dispose() => _fake.Dispose();
 
-    private string CallsFile => Path.Combine(_dir, "calls");
+    private string[] Calls => _fake.Calls;
 
-    private string[] Calls => File.Exists(CallsFile) ? File.ReadAllLines(CallsFile) : [];
-
-    /// <summary>A DockerCli whose docker is a shell script: it logs "$*", then runs <paramref name="body"/>.</summary>
-    private DockerCli Docker(string body)
-    {
-        var fake = Path.Combine(_dir, "docker");
-        File.WriteAllText(fake, $"#!/bin/sh\necho \"$*\" >> '{CallsFile}'\n{body}\n");
-        File.SetUnixFileMode(fake, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
-        var context = CakeContextFactory.Create(new CakeEnvironment(new CakePlatform(), new CakeRuntime()), new NullLog(), HostOptions.Parse([]));
-        return new DockerCli(new CommandRunner(context, _redactor, CancellationToken.None), fake);
-    }
+    private DockerCli Docker(string body) => _fake.Cli(body);
 
     [Fact]
     public void A_container_runs_only_when_docker_lists_exactly_its_id()
@@ -85,7 +71,7 @@ public sealed class DockerCliRunTests : IDisposable
     {
         // Given a known secret, and a spec that would put it on the command line
         var token = new Secret("glpat-" + new string('k', 20));
-        _redactor.Add(token, "GITLAB_TOKEN");
+        _fake.Redactor.Add(token, "GITLAB_TOKEN");
         var docker = Docker("exit 0");
 
         // When the container is created
@@ -102,16 +88,16 @@ public sealed class DockerCliRunTests : IDisposable
     {
         // Given a docker that prints the variable exec would pass on
         var token = new Secret("glpat-" + new string('e', 20));
-        _redactor.Add(token, "the local GitLab's root token");
-        var docker = Docker("printf '%s' \"$ROOT_TOKEN\" > '" + Path.Combine(_dir, "seen") + "'");
+        _fake.Redactor.Add(token, "the local GitLab's root token");
+        var docker = Docker("printf '%s' \"$ROOT_TOKEN\" > '" + Path.Combine(_fake.Folder, "seen") + "'");
 
         // When an exec names it
         var result = docker.Exec(new ExecSpec("c1", ["true"]) { SecretEnvironment = new Dictionary<string, Secret> { ["ROOT_TOKEN"] = token } });
 
         // Then docker had the value in its environment, and only the name on its command line
         Assert.True(result.Succeeded);
-        Assert.Equal(token.Reveal(), File.ReadAllText(Path.Combine(_dir, "seen")));
+        Assert.Equal(token.Reveal(), File.ReadAllText(Path.Combine(_fake.Folder, "seen")));
         Assert.Equal(["exec --env ROOT_TOKEN c1 true"], Calls);
-        Assert.Equal("docker exec --env ROOT_TOKEN c1 true", result.Command.Replace(Path.Combine(_dir, "docker"), "docker", StringComparison.Ordinal));
+        Assert.Equal("docker exec --env ROOT_TOKEN c1 true", result.Command.Replace(Path.Combine(_fake.Folder, "docker"), "docker", StringComparison.Ordinal));
     }
 }
