@@ -12,7 +12,7 @@ namespace Build;
 public sealed class BuildContext : FrostingContext
 {
     private readonly Lazy<ComposeCli?> _compose;
-    private Lazy<GitLab.EffectiveGitLab> _gitLab;
+    private readonly GitLab.GitLabResolver _gitLab;
 
     public BuildContext(HostContext host)
         : base(host)
@@ -52,7 +52,7 @@ public sealed class BuildContext : FrostingContext
 
         Docker = new DockerCli(Commands);
         _compose = new Lazy<ComposeCli?>(() => ComposeCli.Detect(Commands));
-        _gitLab = new Lazy<GitLab.EffectiveGitLab>(ResolveGitLab);
+        _gitLab = new GitLab.GitLabResolver(Settings, State, Redactor, LogWarning);
     }
 
     public BuildSettings Settings { get; }
@@ -86,38 +86,21 @@ public sealed class BuildContext : FrostingContext
     public Func<string, string?> EnvironmentVariables { get; }
 
     /// <summary>
-    /// The GitLab of this run, resolved on first use: the settings' (GITLAB_URL, GITLAB_TOKEN, GITLAB_PROJECT), or in
-    /// server mode the local GitLab with root's token from the state folder (written by the Bootstrap task, which runs
-    /// before anything reads this). Register, Clean, Status and SmokeTest's pipeline mode use it, not those settings.
+    /// The GitLab of this run (<see cref="Build.GitLab.GitLabResolver"/>): the settings' (GITLAB_URL, GITLAB_TOKEN,
+    /// GITLAB_PROJECT), or in server mode the local GitLab with root's token from the state folder, which the Bootstrap
+    /// task writes. Register, Clean, Status and SmokeTest's pipeline mode use it, not those settings.
     /// </summary>
-    public GitLab.EffectiveGitLab GitLab => _gitLab.Value;
-
-    /// <summary>The local GitLab as Bootstrap left it (root's token, the project): what later tasks of this run use, whatever read <see cref="GitLab"/> before.</summary>
-    public void UseBootstrapped(GitLab.EffectiveGitLab gitLab) => _gitLab = new Lazy<GitLab.EffectiveGitLab>(gitLab);
+    public GitLab.EffectiveGitLab GitLab => _gitLab.Current;
 
     /// <summary>Compose v2 (plugin) or v1, detected once per run on first use; null when neither answers.</summary>
     public ComposeCli? Compose => _compose.Value;
 
-    private GitLab.EffectiveGitLab ResolveGitLab()
-    {
-        if (!Settings.Server.Enabled)
-        {
-            // Resolved once per run, so the warning shows once, and only in runs that use GitLab.
-            var settings = Build.GitLab.EffectiveGitLab.FromSettings(Settings);
-            if (settings.ClearTextWarning() is { } warning)
-            {
-                this.Warning(warning);
-            }
+    /// <summary>Prints a line at normal verbosity (redacted, as every line): the log callback services take.</summary>
+    public Action<string> LogInformation => line => this.Information(line);
 
-            return settings;
-        }
+    public Action<string> LogWarning => line => this.Warning(line);
 
-        var token = new Server.ServerState(State).ReadToken();
-        if (token is not null)
-        {
-            Redactor.Add(token, "the local GitLab's root token");
-        }
-
-        return Build.GitLab.EffectiveGitLab.LocalServer(Settings, token);
-    }
+    /// <summary>The local GitLab's readiness (server mode), which Up and Bootstrap wait for.</summary>
+    public Server.ServerReadiness ServerReadiness =>
+        new(Settings.Server, Settings.ComposeProjectName, Docker, State.ComposeScript, LogInformation, CancellationToken);
 }

@@ -67,6 +67,10 @@ public sealed class ComposeCli(CommandRunner commands, ComposeVersion version)
     public static ProcessArgumentBuilder Up(ComposeVersion version, ComposeProject project, bool wait = true) =>
         Render(version, project, version.IsPlugin && wait ? ["up", "--detach", "--wait"] : ["up", "--detach"]);
 
+    /// <summary>Starts <paramref name="project"/> (see the static <see cref="Up(ComposeVersion, ComposeProject, bool)"/>).</summary>
+    public CommandResult Up(ComposeProject project, bool wait, CommandOptions? options = null) =>
+        commands.Run(Version.Command, Up(Version, project, wait), options);
+
     public CommandResult Run(ComposeProject project, IEnumerable<string> command, CommandOptions? options = null) =>
         commands.Run(Version.Command, Render(Version, project, command), options);
 }

@@ -7,7 +7,6 @@ public static class ProjectLabels
 
     public const string Role = "gitlab-runner-ecr.role";
 
-    /// <summary><c>--label</c> arguments for a resource of <paramref name="project"/> (COMPOSE_PROJECT_NAME) with a role.</summary>
-    public static IEnumerable<string> Arguments(string project, string role) =>
-        ["--label", $"{Project}={project}", "--label", $"{Role}={role}"];
+    /// <summary>The <c>key=value</c> labels of a resource of <paramref name="project"/> (COMPOSE_PROJECT_NAME) with a role.</summary>
+    public static IReadOnlyList<string> Of(string project, string role) => [$"{Project}={project}", $"{Role}={role}"];
 }

@@ -1,6 +1,3 @@
-using Build.Processes;
-using Cake.Core.IO;
-
 namespace Build.Docker;
 
 /// <summary>One container, network, volume or image the project created, as Docker lists it.</summary>
@@ -16,40 +13,24 @@ public sealed record ProjectResource(string Kind, string Id, string Name, string
 /// </summary>
 public sealed class ProjectResources(DockerCli docker, string project)
 {
-    public IReadOnlyList<string> Filters => [$"label={ProjectLabels.Project}={project}", $"label=com.docker.compose.project={project}"];
+    /// <summary>Either label marks a resource of the project; Docker ANDs filters, so each is asked on its own.</summary>
+    public IReadOnlyList<string> Labels => [$"{ProjectLabels.Project}={project}", $"com.docker.compose.project={project}"];
 
     public IReadOnlyList<ProjectResource> Containers() =>
-        List("container", ["ps", "--all", "--no-trunc", "--format", "{{.ID}}\t{{.Names}}\t{{.State}}\t{{.Status}}"], f => f.Length > 3 ? $"{f[2]} ({f[3]})" : string.Empty);
+        List("container", DockerObjects.Containers, "{{.ID}}\t{{.Names}}\t{{.State}}\t{{.Status}}", f => f.Length > 3 ? $"{f[2]} ({f[3]})" : string.Empty);
 
-    public IReadOnlyList<ProjectResource> Networks() =>
-        List("network", ["network", "ls", "--no-trunc", "--format", "{{.ID}}\t{{.Name}}"], _ => string.Empty);
+    public IReadOnlyList<ProjectResource> Networks() => List("network", DockerObjects.Networks, "{{.ID}}\t{{.Name}}", _ => string.Empty);
 
-    public IReadOnlyList<ProjectResource> Volumes() =>
-        List("volume", ["volume", "ls", "--format", "{{.Name}}\t{{.Name}}"], _ => string.Empty);
+    public IReadOnlyList<ProjectResource> Volumes() => List("volume", DockerObjects.Volumes, "{{.Name}}\t{{.Name}}", _ => string.Empty);
 
-    public IReadOnlyList<ProjectResource> Images() =>
-        List("image", ["image", "ls", "--no-trunc", "--format", "{{.ID}}\t{{.Repository}}:{{.Tag}}"], _ => string.Empty);
+    public IReadOnlyList<ProjectResource> Images() => List("image", DockerObjects.Images, "{{.ID}}\t{{.Repository}}:{{.Tag}}", _ => string.Empty);
 
-    /// <summary>The arguments of one list command with one label filter (Docker ANDs filters of the same kind, so each label is asked on its own).</summary>
-    public static ProcessArgumentBuilder ListArguments(IEnumerable<string> command, string filter)
-    {
-        var words = command.ToList();
-        words.InsertRange(words.IndexOf("--format"), ["--filter", filter]);
-        return Arguments.Of(words);
-    }
-
-    private List<ProjectResource> List(string kind, string[] command, Func<string[], string> detail)
+    private List<ProjectResource> List(string kind, DockerObjects objects, string format, Func<string[], string> detail)
     {
         var found = new Dictionary<string, ProjectResource>(StringComparer.Ordinal);
-        foreach (var filter in Filters)
+        foreach (var label in Labels)
         {
-            var result = docker.Run(ListArguments(command, filter), new CommandOptions { Timeout = TimeSpan.FromSeconds(30) });
-            if (!result.Succeeded)
-            {
-                throw new CommandException($"docker {string.Join(' ', command.Take(2))} failed: {result.StandardError.Trim()}");
-            }
-
-            foreach (var line in result.StandardOutput.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+            foreach (var line in docker.List(objects, label, format))
             {
                 var fields = line.Split('\t');
                 found.TryAdd(fields[0], new ProjectResource(kind, fields[0], fields.Length > 1 ? fields[1] : fields[0], detail(fields)));

@@ -4,8 +4,8 @@ using Build.Settings;
 namespace Build.GitLab;
 
 /// <summary>
-/// The GitLab this run works with, resolved once per run (<see cref="BuildContext.GitLab"/>): GITLAB_URL, GITLAB_TOKEN
-/// and GITLAB_PROJECT, or in server mode the local GitLab, root's token from the state folder and GITLAB_SERVER_PROJECT.
+/// The GitLab this run works with (<see cref="BuildContext.GitLab"/>, given by <see cref="GitLabResolver"/>): GITLAB_URL,
+/// GITLAB_TOKEN and GITLAB_PROJECT, or in server mode the local GitLab, root's token from the state folder and GITLAB_SERVER_PROJECT.
 /// Register, Clean, Status and SmokeTest's pipeline mode read it instead of those settings.
 /// </summary>
 /// <param name="Url">Where this machine reaches GitLab (API calls, the pipeline).</param>
@@ -23,11 +23,15 @@ public sealed record EffectiveGitLab(Uri Url, Uri RunnerUrl, Secret? PersonalTok
     /// The local GitLab: published on loopback for this machine, and reached by its compose service name from the runner
     /// and its jobs (on the project's network), which is also its external_url, so clone URLs need no clone_url.
     /// </summary>
-    public static EffectiveGitLab LocalServer(BuildSettings settings, Secret? rootToken) =>
-        new(LocalUrl(settings), new Uri($"http://gitlab:{settings.Server.WebPort}/"), rootToken, "root/" + settings.Server.Project, true);
+    public static EffectiveGitLab LocalServer(BuildSettings settings, Secret? rootToken) => LocalServer(settings.Server, rootToken);
+
+    public static EffectiveGitLab LocalServer(ServerSettings server, Secret? rootToken) =>
+        new(LocalUrl(server), new Uri($"http://gitlab:{server.WebPort}/"), rootToken, "root/" + server.Project, true);
 
     /// <summary><c>http://127.0.0.1:GITLAB_SERVER_WEB_PORT/</c>.</summary>
-    public static Uri LocalUrl(BuildSettings settings) => new($"http://127.0.0.1:{settings.Server.WebPort}/");
+    public static Uri LocalUrl(BuildSettings settings) => LocalUrl(settings.Server);
+
+    public static Uri LocalUrl(ServerSettings server) => new($"http://127.0.0.1:{server.WebPort}/");
 
     /// <summary>True when SmokeTest's pipeline mode can run: a personal access token and a project.</summary>
     public bool CanRunPipelines => PersonalToken is not null && Project is not null;

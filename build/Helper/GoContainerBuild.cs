@@ -1,7 +1,6 @@
 using Build.Docker;
 using Build.Processes;
 using Build.Settings;
-using Cake.Common.Diagnostics;
 
 namespace Build.Helper;
 
@@ -10,90 +9,93 @@ namespace Build.Helper;
 /// builder's steps (create, cp in, start, cp out, rm), module cache in a labelled named volume. The container
 /// is removed whatever happens, Ctrl-C included.
 /// </summary>
-public sealed class GoContainerBuild(BuildContext context, HelperRequest request)
+/// <param name="root">The repository root: assets/helper/build-helper.sh is there.</param>
+/// <param name="verbose">Where Go's output goes when the build passes (--verbosity=verbose).</param>
+public sealed class GoContainerBuild(BuildSettings settings, string root, DockerCli docker, Action<string> info, Action<string> verbose)
 {
     private static readonly TimeSpan BuildTimeout = TimeSpan.FromMinutes(30);
 
-    private BuildSettings Settings => context.Settings;
+    private string Image => settings.Helper.GoImage.ToString();
 
-    private string Image => Settings.Helper.GoImage.ToString();
-
-    public void Produce(string staging)
+    public void Produce(HelperRequest request, string staging)
     {
         if (request.Source == HelperSource.Archive)
         {
-            HelperArchive.Check(Settings.Helper.Archive!.FullPath, Settings.Helper.Version);
+            HelperArchive.Check(settings.Helper.Archive!.FullPath, settings.Helper.Version);
         }
 
-        var script = context.Root.CombineWithFilePath("assets/helper/build-helper.sh").FullPath;
+        var script = Path.Combine(root, "assets", "helper", "build-helper.sh");
         if (!File.Exists(script))
         {
             throw new BuildFailure($"{script} is missing", "restore assets/helper/ from the repository (git checkout -- assets/helper)");
         }
 
-        EnsureDaemon();
+        EnsureDaemon(request);
         EnsureImage();
-        var volume = $"{Settings.ComposeProjectName}-helper-go-cache";
-        Docker("create the Go cache volume", ["volume", "create", .. ProjectLabels.Arguments(Settings.ComposeProjectName, "helper-go-cache"), volume]);
+        var volume = $"{settings.ComposeProjectName}-helper-go-cache";
+        Check("create the Go cache volume", docker.CreateVolume(volume, ProjectLabels.Of(settings.ComposeProjectName, "helper-go-cache")));
 
-        var name = $"{Settings.ComposeProjectName}-helper-build-{Guid.NewGuid().ToString("N")[..8]}";
-        Docker("create the build container", CreateArguments(name, volume));
+        var container = Container(request, $"{settings.ComposeProjectName}-helper-build-{Guid.NewGuid().ToString("N")[..8]}", volume);
+        var name = container.Name;
+        Check("create the build container", docker.Create(container));
         try
         {
-            Docker("copy the build script in", ["cp", script, $"{name}:/build-helper.sh"]);
+            Check("copy the build script in", docker.Copy(script, $"{name}:/build-helper.sh"));
             if (request.Source == HelperSource.Archive)
             {
-                Docker("copy HELPER_ARCHIVE in", ["cp", Settings.Helper.Archive!.FullPath, $"{name}:/helper-src.tar.gz"]);
+                Check("copy HELPER_ARCHIVE in", docker.Copy(settings.Helper.Archive!.FullPath, $"{name}:/helper-src.tar.gz"));
             }
 
-            context.Information($"Building docker-credential-ecr-login {request.Describe()} ({request.SourceName}) in {Image}; about a minute per platform when nothing is cached.");
-            var run = context.Docker.Run(Arguments.Of("start", "--attach", name), new CommandOptions { Timeout = BuildTimeout });
+            info($"Building docker-credential-ecr-login {request.Describe()} ({request.SourceName}) in {Image}; about a minute per platform when nothing is cached.");
+            var run = docker.StartAttached(name, BuildTimeout);
             if (!run.Succeeded)
             {
-                throw GoFailed(run);
+                throw GoFailed(request, run);
             }
 
-            context.Verbose(run.StandardOutput.Trim());
+            verbose(run.StandardOutput.Trim());
 
-            Docker("copy the binaries out", ["cp", $"{name}:/out/.", staging]);
+            Check("copy the binaries out", docker.Copy($"{name}:/out/.", staging));
         }
         finally
         {
-            // Not through the run's runner: after Ctrl-C its cancelled token would stop this command too.
-            new CommandRunner(context, context.Redactor, CancellationToken.None)
-                .Run(DockerCli.Tool, Arguments.Of("rm", "--force", "--volumes", name), new CommandOptions { Timeout = TimeSpan.FromSeconds(30) });
+            // Not with the run's cancellation: after Ctrl-C it would stop this command too.
+            docker.WithoutCancellation().Remove([name], TimeSpan.FromSeconds(30));
         }
     }
 
-    private IEnumerable<string> CreateArguments(string name, string volume)
+    private ContainerSpec Container(HelperRequest request, string name, string volume)
     {
-        var fileProxies = request.Source == HelperSource.Build ? FileProxyFolders(Settings.Helper.GoProxy) : [];
+        var fileProxies = request.Source == HelperSource.Build ? FileProxyFolders(settings.Helper.GoProxy) : [];
         var offline = request.Source == HelperSource.Archive
-            || Settings.Helper.GoProxy.Split(',', '|').All(p => p == "off" || p.StartsWith("file://", StringComparison.Ordinal));
-        return
-        [
-            "create", "--pull", "never", "--name", name, .. ProjectLabels.Arguments(Settings.ComposeProjectName, "helper-build"),
-            .. offline ? ["--network", "none"] : Array.Empty<string>(),
-            "--volume", $"{volume}:/cache",
-            .. fileProxies.SelectMany(folder => new[] { "--volume", $"{folder}:{folder}:ro" }),
-            "--env", "HELPER_MODE=" + request.SourceName,
-            "--env", "HELPER_VERSION=" + Settings.Helper.Version,
-            "--env", "HELPER_MODULE=" + Settings.Helper.Module,
-            "--env", "HELPER_GOPROXY=" + Settings.Helper.GoProxy,
-            "--env", "HELPER_PLATFORMS=" + string.Join(' ', request.Platforms),
-            "--entrypoint", "sh", Image, "/build-helper.sh",
-        ];
+            || settings.Helper.GoProxy.Split(',', '|').All(p => p == "off" || p.StartsWith("file://", StringComparison.Ordinal));
+        return new ContainerSpec(name, Image)
+        {
+            Labels = ProjectLabels.Of(settings.ComposeProjectName, "helper-build"),
+            Network = offline ? "none" : null,
+            Volumes = [$"{volume}:/cache", .. fileProxies.Select(folder => $"{folder}:{folder}:ro")],
+            Environment =
+            [
+                "HELPER_MODE=" + request.SourceName,
+                "HELPER_VERSION=" + settings.Helper.Version,
+                "HELPER_MODULE=" + settings.Helper.Module,
+                "HELPER_GOPROXY=" + settings.Helper.GoProxy,
+                "HELPER_PLATFORMS=" + string.Join(' ', request.Platforms),
+            ],
+            Entrypoint = "sh",
+            Command = ["/build-helper.sh"],
+        };
     }
 
     /// <summary>The host folders of the <c>file://</c> entries of a GOPROXY list: mounted at the same path, read-only.</summary>
     public static IReadOnlyList<string> FileProxyFolders(string goProxy) =>
         goProxy.Split(',', '|').Where(p => p.StartsWith("file://", StringComparison.Ordinal)).Select(p => new Uri(p).LocalPath).ToList();
 
-    private void EnsureDaemon()
+    private void EnsureDaemon(HelperRequest request)
     {
         try
         {
-            context.Docker.Engine(TimeSpan.FromSeconds(20));
+            docker.Engine(TimeSpan.FromSeconds(20));
         }
         catch (CommandException ex)
         {
@@ -103,7 +105,7 @@ public sealed class GoContainerBuild(BuildContext context, HelperRequest request
 
     private void EnsureImage()
     {
-        if (context.Docker.EnsureImage(Image, Settings.PullMissingImages, m => context.Information(m)) is { } problem)
+        if (docker.EnsureImage(Image, settings.PullMissingImages, info) is { } problem)
         {
             throw new BuildFailure(
                 $"HELPER_GO_IMAGE {Image}: {problem}",
@@ -111,26 +113,24 @@ public sealed class GoContainerBuild(BuildContext context, HelperRequest request
         }
     }
 
-    private BuildFailure GoFailed(CommandResult run)
+    private BuildFailure GoFailed(HelperRequest request, CommandResult run)
     {
         var tail = LastLines(run.StandardOutput + "\n" + run.StandardError, 12);
         return request.Source == HelperSource.Archive
             ? new BuildFailure(
-                $"building HELPER_ARCHIVE {Settings.Helper.Archive} in {Image} failed (exit {run.ExitCode}); Go said:\n{tail}",
+                $"building HELPER_ARCHIVE {settings.Helper.Archive} in {Image} failed (exit {run.ExitCode}); Go said:\n{tail}",
                 "check that HELPER_ARCHIVE is the unmodified release source with ecr-login/vendor/, and that HELPER_GO_IMAGE has a Go as new as its go.mod asks for")
             : new BuildFailure(
-                $"go install {Settings.Helper.Module}/ecr-login/cli/docker-credential-ecr-login@v{Settings.Helper.Version} in {Image} failed (exit {run.ExitCode}); Go said:\n{tail}",
+                $"go install {settings.Helper.Module}/ecr-login/cli/docker-credential-ecr-login@v{settings.Helper.Version} in {Image} failed (exit {run.ExitCode}); Go said:\n{tail}",
                 "check HELPER_VERSION (a released version of HELPER_MODULE), HELPER_MODULE, and that HELPER_GOPROXY is reachable from a container; where no proxy is, use HELPER_SOURCE=archive or download");
     }
 
-    private void Docker(string step, IEnumerable<string> arguments)
+    private static void Check(string step, CommandResult result)
     {
-        var list = arguments.ToList();
-        var result = context.Docker.Run(Arguments.Of(list), new CommandOptions { Timeout = TimeSpan.FromMinutes(2) });
         if (!result.Succeeded)
         {
             throw new BuildFailure(
-                $"could not {step}: 'docker {string.Join(' ', list)}' exited with {result.ExitCode}: {LastLines(result.StandardError, 3)}",
+                $"could not {step}: '{result.Command}' exited with {result.ExitCode}: {LastLines(result.StandardError, 3)}",
                 "check the Docker daemon (./build.sh --target=Doctor) and HELPER_GO_IMAGE");
         }
     }

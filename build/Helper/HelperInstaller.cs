@@ -1,5 +1,5 @@
+using Build.Processes;
 using Build.Settings;
-using Cake.Common.Diagnostics;
 
 namespace Build.Helper;
 
@@ -7,18 +7,21 @@ namespace Build.Helper;
 /// Makes the helper output what the settings ask for: under a lock, from the chosen source into a staging folder,
 /// every binary verified (static ELF of the right machine), a manifest written, then swapped in whole.
 /// </summary>
-public sealed class HelperInstaller(BuildContext context)
+/// <param name="commands">Runs the built helpers for the version they report.</param>
+/// <param name="goBuild">The build and archive sources' Go container.</param>
+/// <param name="claimState">Makes sure the build may write into STATE_DIR, before the helper's folder is first written.</param>
+public sealed class HelperInstaller(
+    BuildSettings settings, CommandRunner commands, GoContainerBuild goBuild, Action claimState, Action<string> info, Action<string> warn, CancellationToken cancellation)
 {
     public async Task InstallAsync()
     {
-        var settings = context.Settings;
         var output = HelperOutput.For(settings);
         var request = HelperRequest.From(settings);
-        context.ClaimState();
-        using var held = HelperLock.Acquire(output.Parent, context.Information, context.CancellationToken);
+        claimState();
+        using var held = HelperLock.Acquire(output.Parent, info, cancellation);
         if (output.Staleness(request) is null)
         {
-            context.Information($"helper {output.ReadManifest()!.Describe()} was built by another run meanwhile.");
+            info($"helper {output.ReadManifest()!.Describe()} was built by another run meanwhile.");
             return;
         }
 
@@ -28,7 +31,7 @@ public sealed class HelperInstaller(BuildContext context)
         {
             await ProduceAsync(request, staging);
             var verified = request.Platforms.Select(p => (Platform: p, Binary: Verify(request, staging, p))).ToList();
-            var reader = new HelperVersionReader(context.Commands);
+            var reader = new HelperVersionReader(commands);
             var reported = verified.Select(v => (v.Platform, Reported: reader.Read(Path.Combine(staging, v.Binary.File), v.Platform))).ToList();
             var warnings = HelperVersionCheck.Check(request, reported);
             var binaries = verified.Zip(reported, (v, r) => v.Binary with { Version = r.Reported.Version }).ToList();
@@ -42,12 +45,12 @@ public sealed class HelperInstaller(BuildContext context)
             output.Replace(staging);
             foreach (var binary in binaries)
             {
-                context.Information($"{binary.Platform}: {Path.Combine(output.Directory, binary.File)} (version {binary.Version ?? "unverified"}, {binary.Size / 1048576.0:0.0} MiB, sha256 {binary.Sha256})");
+                info($"{binary.Platform}: {Path.Combine(output.Directory, binary.File)} (version {binary.Version ?? "unverified"}, {binary.Size / 1048576.0:0.0} MiB, sha256 {binary.Sha256})");
             }
 
             foreach (var warning in warnings)
             {
-                context.Warning(warning);
+                warn(warning);
             }
         }
         finally
@@ -61,15 +64,14 @@ public sealed class HelperInstaller(BuildContext context)
 
     private Task ProduceAsync(HelperRequest request, string staging)
     {
-        var settings = context.Settings;
         switch (request.Source)
         {
             case HelperSource.Build or HelperSource.Archive:
-                new GoContainerBuild(context, request).Produce(staging);
+                goBuild.Produce(request, staging);
                 return Task.CompletedTask;
             case HelperSource.Download:
                 return new HelperDownload(settings.Helper.DownloadUrl, settings.Helper.Version, HelperDownload.DefaultTimeout)
-                    .ProduceAsync(staging, request.Platforms, context.CancellationToken);
+                    .ProduceAsync(staging, request.Platforms, cancellation);
             default:
                 CopyPath(settings.Helper.Path!.FullPath, request.Platforms.Single(), staging);
                 return Task.CompletedTask;

@@ -10,6 +10,9 @@ public sealed class CommandResult(int exitCode, string standardOutput, string st
 {
     public int ExitCode { get; } = exitCode;
 
+    /// <summary>The command as it ran, tool and arguments (which never hold a secret: <see cref="CommandRunner"/> refuses one).</summary>
+    public string Command { get; init; } = string.Empty;
+
     public bool Succeeded => ExitCode == 0;
 
     /// <summary>Standard output, redacted; empty when the command ran with <see cref="CommandOptions.SecretOutput"/>.</summary>

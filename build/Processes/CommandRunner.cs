@@ -12,11 +12,15 @@ namespace Build.Processes;
 /// </summary>
 public sealed class CommandRunner(ICakeContext context, Redactor redactor, CancellationToken cancellation)
 {
+    /// <summary>The same runner, whose commands the run's cancellation does not stop (clean-up after Ctrl-C).</summary>
+    public CommandRunner WithoutCancellation() => new(context, redactor, CancellationToken.None);
+
     /// <summary>Runs the tool; a missing executable or a secret in the arguments gives a <see cref="CommandException"/>, any exit code is returned.</summary>
     public CommandResult Run(string tool, ProcessArgumentBuilder arguments, CommandOptions? options = null)
     {
         options ??= CommandOptions.Default;
-        if (redactor.NameOfSecretIn(arguments.Render()) is { } secretName)
+        var rendered = arguments.Render();
+        if (redactor.NameOfSecretIn(rendered) is { } secretName)
         {
             throw new SecretInArgumentsException(tool, secretName);
         }
@@ -76,7 +80,7 @@ public sealed class CommandRunner(ICakeContext context, Redactor redactor, Cance
         var output = string.Join('\n', options.SecretOutput ? secretLines : process.GetStandardOutput());
         var error = redactor.Redact(string.Join('\n', process.GetStandardError()));
         return options.SecretOutput
-            ? new CommandResult(process.GetExitCode(), string.Empty, error, output.Length > 0 ? new Secret(output) : null)
-            : new CommandResult(process.GetExitCode(), redactor.Redact(output), error);
+            ? new CommandResult(process.GetExitCode(), string.Empty, error, output.Length > 0 ? new Secret(output) : null) { Command = $"{tool} {rendered}" }
+            : new CommandResult(process.GetExitCode(), redactor.Redact(output), error) { Command = $"{tool} {rendered}" };
     }
 }

@@ -1,6 +1,6 @@
 using Build.Docker;
 using Build.Processes;
-using Cake.Common.Diagnostics;
+using Build.Settings;
 
 namespace Build.Runner;
 
@@ -10,15 +10,18 @@ namespace Build.Runner;
 /// folder minus what <see cref="State.StateCleanup"/> keeps. As a dry run (--dryrun, CLEAN_DRY_RUN) it prints the same list and
 /// changes nothing.
 /// </summary>
-public sealed class RunnerClean(BuildContext context, bool dryRun, GitLab.GitLabApiOptions? apiOptions = null)
+/// <param name="root">The repository root, whose .env and .env.local Clean never touches.</param>
+/// <param name="unregister">The runner's removal from GitLab (Clean's first step).</param>
+public sealed class RunnerClean(
+    BuildSettings settings, string root, State.StateFolder stateFolder, DockerCli docker, RunnerUnregister unregister,
+    Action<string> info, Action<string> warn, bool dryRun)
 {
     public async Task RunAsync(CancellationToken cancel)
     {
-        var settings = context.Settings;
         var dry = dryRun;
         var state = new State.StateCleanup(
-            context.StateFolder,
-            [(settings.Aws.CredentialsFile?.FullPath, "the credentials file"), (Path.Combine(context.Root.FullPath, ".env"), ".env"), (Path.Combine(context.Root.FullPath, ".env.local"), ".env.local")],
+            stateFolder,
+            [(settings.Aws.CredentialsFile?.FullPath, "the credentials file"), (Path.Combine(root, ".env"), ".env"), (Path.Combine(root, ".env.local"), ".env.local")],
             settings.Clean.ServerData,
             settings.Clean.Backups);
         if (state.Refusal() is { } refusal)
@@ -27,24 +30,23 @@ public sealed class RunnerClean(BuildContext context, bool dryRun, GitLab.GitLab
             throw refusal;
         }
 
-        var unregister = new RunnerUnregister(context, apiOptions);
         var actions = 0;
         void Say(string line)
         {
             actions++;
-            context.Information((dry ? "would remove " : "removing ") + line);
+            info((dry ? "would remove " : "removing ") + line);
         }
 
         // 1. The runner in GitLab: its token is in config.toml, which step 4 deletes.
         var (token, id, why) = unregister.Read();
         if (token is null)
         {
-            context.Information(why!);
+            info(why!);
         }
         else if (dry)
         {
             actions++;
-            context.Information($"would unregister runner \"{settings.Runner.Name}\"{(id is null ? string.Empty : $" (#{id})")} from {context.GitLab.Url} (DELETE /api/v4/runners)");
+            info($"would unregister runner \"{settings.Runner.Name}\"{(id is null ? string.Empty : $" (#{id})")} from {unregister.Url} (DELETE /api/v4/runners)");
         }
         else
         {
@@ -52,20 +54,20 @@ public sealed class RunnerClean(BuildContext context, bool dryRun, GitLab.GitLab
             var (done, message) = await unregister.RunAsync(token, id, cancel);
             if (done)
             {
-                context.Information(message);
+                info(message);
             }
             else
             {
-                context.Warning(message);
+                warn(message);
             }
         }
 
         // 2. Docker resources, by label only.
-        var resources = new ProjectResources(context.Docker, settings.ComposeProjectName);
+        var resources = new ProjectResources(docker, settings.ComposeProjectName);
         IReadOnlyList<ProjectResource> containers;
         try
         {
-            context.Docker.Engine(TimeSpan.FromSeconds(20));
+            docker.Engine(TimeSpan.FromSeconds(20));
             containers = resources.Containers();
         }
         catch (CommandException ex)
@@ -73,7 +75,7 @@ public sealed class RunnerClean(BuildContext context, bool dryRun, GitLab.GitLab
             var removals = state.Removals();
             if (removals.Count == 0)
             {
-                context.Warning($"Docker is not reachable ({ex.Message}): containers of project \"{settings.ComposeProjectName}\" could not be checked; there is no state folder to remove.");
+                warn($"Docker is not reachable ({ex.Message}): containers of project \"{settings.ComposeProjectName}\" could not be checked; there is no state folder to remove.");
                 return;
             }
 
@@ -88,21 +90,21 @@ public sealed class RunnerClean(BuildContext context, bool dryRun, GitLab.GitLab
             Say(container.ToString());
         }
 
-        Remove(dry, containers, c => ["rm", "--force", "--volumes", c.Id]);
+        Remove(dry, containers, c => docker.Remove([c.Id]));
         var networks = resources.Networks();
         foreach (var network in networks)
         {
             Say(network.ToString());
         }
 
-        Remove(dry, networks, n => ["network", "rm", n.Id]);
+        Remove(dry, networks, n => docker.RemoveNetwork(n.Id));
         var volumes = resources.Volumes();
         foreach (var volume in volumes)
         {
             Say(volume.ToString());
         }
 
-        Remove(dry, volumes, v => ["volume", "rm", v.Id]);
+        Remove(dry, volumes, v => docker.RemoveVolume(v.Id, force: false));
         if (settings.Clean.Images)
         {
             var images = resources.Images();
@@ -111,7 +113,7 @@ public sealed class RunnerClean(BuildContext context, bool dryRun, GitLab.GitLab
                 Say(image.ToString());
             }
 
-            Remove(dry, images, i => ["image", "rm", "--force", i.Id]);
+            Remove(dry, images, i => docker.RemoveImage(i.Id));
         }
 
         // 3. The state folder: only what the build wrote there.
@@ -126,19 +128,19 @@ public sealed class RunnerClean(BuildContext context, bool dryRun, GitLab.GitLab
 
         foreach (var (path, kept) in state.Kept())
         {
-            context.Information($"kept {path} ({kept})");
+            info($"kept {path} ({kept})");
         }
 
-        context.Information(actions == 0
+        info(actions == 0
             ? $"Nothing to clean: no runner token, no container, network or volume labelled for project \"{settings.ComposeProjectName}\", and no state folder ({state.Directory})."
             : dry ? "Dry run: nothing was changed." : $"Clean done. The credentials file, .env and .env.local were not touched.");
     }
 
-    private void Remove(bool dry, IReadOnlyList<ProjectResource> resources, Func<ProjectResource, string[]> command)
+    private static void Remove(bool dry, IReadOnlyList<ProjectResource> resources, Func<ProjectResource, CommandResult> remove)
     {
         foreach (var resource in dry ? [] : resources)
         {
-            var result = context.Docker.Run(Arguments.Of(command(resource)), new CommandOptions { Timeout = TimeSpan.FromMinutes(2) });
+            var result = remove(resource);
             if (!result.Succeeded && !result.StandardError.Contains("No such", StringComparison.OrdinalIgnoreCase))
             {
                 throw new BuildFailure($"could not remove {resource}: {result.StandardError.Trim()}", "see docker's message above, fix it, and run ./build.sh --target=Clean again");

@@ -5,7 +5,7 @@ using Build.GitLab;
 using Build.Helper;
 using Build.RunnerConfig;
 using Build.Secrets;
-using Cake.Common.Diagnostics;
+using Build.Settings;
 
 namespace Build.Runner;
 
@@ -14,47 +14,51 @@ namespace Build.Runner;
 /// calls nobody), obtains the runner token from GitLab, writes the DinD config.json from the registry list, and merges
 /// the runner entry into config.toml: atomically, mode 0600, with a backup, and not at all when nothing changed.
 /// </summary>
-public sealed class RunnerRegister(BuildContext context, GitLabApiOptions? apiOptions = null)
+/// <param name="environment">The process environment (the keys of CREDENTIALS_SOURCE=environment).</param>
+/// <param name="runGitLab">The run's GitLab, asked after config.toml is checked (in server mode, with the root token Bootstrap wrote).</param>
+/// <param name="claimState">Makes sure the build may write into STATE_DIR, before Register first writes there.</param>
+public sealed class RunnerRegister(
+    BuildSettings settings, State.StateLayout state, Func<string, string?> environment, FileFacts fileFacts, Redactor redactor,
+    Func<EffectiveGitLab> runGitLab, Action claimState, Action<string> info, Action<string> warn, GitLabApiOptions? apiOptions = null)
 {
     public const string SystemIdFile = ".runner_system_id";
 
-    public string ConfigDirectory => context.State.RunnerConfig;
+    public string ConfigDirectory => state.RunnerConfig;
 
-    public string ConfigFile => context.State.ConfigToml;
+    public string ConfigFile => state.ConfigToml;
 
-    public string DindConfigFile => context.State.DindConfig;
+    public string DindConfigFile => state.DindConfig;
 
-    public string BackupDirectory => context.State.Backups;
+    public string BackupDirectory => state.Backups;
 
     public async Task RunAsync(CancellationToken cancel)
     {
-        var settings = context.Settings;
         var existing = File.Exists(ConfigFile) ? await File.ReadAllTextAsync(ConfigFile, cancel) : null;
-        var credentials = RunnerCredentials.For(settings, context.EnvironmentVariables);
-        credentials.Require(settings, context.FileFacts, RunnerCredentials.JobsFile(settings)?.Path);
+        var credentials = RunnerCredentials.For(settings, environment);
+        credentials.Require(settings, fileFacts, RunnerCredentials.JobsFile(settings)?.Path);
         var helper = HelperOutput.For(settings).BinaryFor(Platform);
 
         // Every refusal about the file comes before GitLab is asked anything.
         var existingToken = ConfigToml.TokenOf(existing, settings.Runner.Name, ConfigFile) is { } text ? new Secret(text) : null;
         if (existingToken is not null)
         {
-            context.Redactor.Add(existingToken, "the runner token in config.toml");
+            redactor.Add(existingToken, "the runner token in config.toml");
         }
 
-        var gitLab = context.GitLab;
+        var gitLab = runGitLab();
         ConfigToml.Merge(existing, RunnerEntry.For(settings, credentials, existingToken ?? new Secret("placeholder"), helper, DindConfigFile, gitLab.RunnerUrl), ConfigFile);
         if (gitLab.IsLocalServer && gitLab.PersonalToken is null)
         {
-            throw new GitLabException($"server mode, and the local GitLab's root token is not in {new Server.ServerState(context.State).TokenFile}", "run ./build.sh --target=Register --server without --exclusive (its Bootstrap step creates the token), or ./build.sh --target=Bootstrap --server");
+            throw new GitLabException($"server mode, and the local GitLab's root token is not in {new Server.ServerState(state).TokenFile}", "run ./build.sh --target=Register --server without --exclusive (its Bootstrap step creates the token), or ./build.sh --target=Bootstrap --server");
         }
 
-        context.ClaimState();
-        using var api = new GitLabApi(gitLab.Url, context.Redactor, (apiOptions ?? new GitLabApiOptions()) with
+        claimState();
+        using var api = new GitLabApi(gitLab.Url, redactor, (apiOptions ?? new GitLabApiOptions()) with
         {
             CaBundle = settings.GitLab.CaBundle?.FullPath,
-            Log = m => context.Warning(m),
+            Log = warn,
         });
-        var (token, created) = await new RunnerTokens(settings, gitLab, api, m => context.Information(m)).ObtainAsync(existingToken, SystemId(), cancel);
+        var (token, created) = await new RunnerTokens(settings, gitLab, api, info).ObtainAsync(existingToken, SystemId(), cancel);
         try
         {
             Write(existing, RunnerEntry.For(settings, credentials, token, helper, DindConfigFile, gitLab.RunnerUrl));
@@ -78,25 +82,25 @@ public sealed class RunnerRegister(BuildContext context, GitLabApiOptions? apiOp
     {
         Directory.CreateDirectory(ConfigDirectory);
         Directory.CreateDirectory(Path.GetDirectoryName(DindConfigFile)!);
-        if (RunnerCredentials.JobsFile(context.Settings) is { } jobs)
+        if (RunnerCredentials.JobsFile(settings) is { } jobs)
         {
             // The keys of the environment, for the jobs' helper: a private file in the state folder, never config.toml.
             Directory.CreateDirectory(Path.GetDirectoryName(jobs.Path)!);
             AtomicFile.Write(jobs.Path, jobs.Text.Reveal());
         }
 
-        var dind = AtomicFile.Write(DindConfigFile, DockerAuthConfig.File(context.Settings.Aws.Registries.Select(r => r.Host), context.Settings.Helper.UseCredsStore), AtomicFile.Private | UnixFileMode.GroupRead | UnixFileMode.OtherRead);
+        var dind = AtomicFile.Write(DindConfigFile, DockerAuthConfig.File(settings.Aws.Registries.Select(r => r.Host), settings.Helper.UseCredsStore), AtomicFile.Private | UnixFileMode.GroupRead | UnixFileMode.OtherRead);
         var merged = ConfigToml.Merge(existing, entry, ConfigFile);
         if (merged == existing && (OperatingSystem.IsWindows() || File.GetUnixFileMode(ConfigFile) == AtomicFile.Private))
         {
-            context.Information($"config.toml is up to date ({ConfigFile}): runner \"{entry.Name}\" unchanged{(dind ? "; DinD config.json updated" : string.Empty)}");
+            info($"config.toml is up to date ({ConfigFile}): runner \"{entry.Name}\" unchanged{(dind ? "; DinD config.json updated" : string.Empty)}");
             return;
         }
 
         var backup = AtomicFile.Backup(ConfigFile, BackupDirectory);
         AtomicFile.Write(ConfigFile, merged);
-        context.Information($"{(existing is null ? "Wrote" : "Updated")} runner \"{entry.Name}\" in {ConfigFile} (mode 0600){(backup is null ? string.Empty : $"; previous file kept as {backup}")}");
-        context.Information($"Jobs get DOCKER_AUTH_CONFIG with credHelpers for {string.Join(", ", context.Settings.Aws.Registries.Select(r => r.Host))} and {DindConfigFile} at {DockerExecutor.DindConfigTarget}");
+        info($"{(existing is null ? "Wrote" : "Updated")} runner \"{entry.Name}\" in {ConfigFile} (mode 0600){(backup is null ? string.Empty : $"; previous file kept as {backup}")}");
+        info($"Jobs get DOCKER_AUTH_CONFIG with credHelpers for {string.Join(", ", settings.Aws.Registries.Select(r => r.Host))} and {DindConfigFile} at {DockerExecutor.DindConfigTarget}");
     }
 
     /// <summary>The runner's system id from the config folder; made (as the runner makes it) when the runner has not written one yet.</summary>

@@ -11,36 +11,36 @@ namespace Build.Runner;
 /// Status: one screen of what is there (containers, helper, credentials, registries, runner entry, last SmokeTest),
 /// each line read from Docker or the state folder; nothing missing is an error.
 /// </summary>
-public sealed class RunnerStatus(BuildContext context)
+/// <param name="runGitLab">The run's GitLab, asked only when config.toml holds the runner.</param>
+public sealed class RunnerStatus(BuildSettings settings, State.StateLayout state, DockerCli docker, Func<GitLab.EffectiveGitLab> runGitLab)
 {
     /// <summary>Where SmokeTest leaves its result (JUnit XML).</summary>
     public static string SmokeTestResult(BuildSettings settings) => State.StateLayout.Of(settings).SmokeTestResult;
 
     public IReadOnlyList<string> Lines()
     {
-        var settings = context.Settings;
         var lines = new List<string> { $"project      {settings.ComposeProjectName} (state folder {settings.StateDirectory.FullPath}{(Directory.Exists(settings.StateDirectory.FullPath) ? string.Empty : ", not created yet")})" };
-        lines.AddRange(Containers(settings));
+        lines.AddRange(Containers());
         lines.Add("helper       " + Helper(settings));
         lines.Add($"credentials  CREDENTIALS_SOURCE={CredentialsName(settings.Aws.CredentialsSource)}{(settings.Aws.CredentialsSource == CredentialsSource.File ? $", file {settings.Aws.CredentialsFile?.FullPath ?? "(none set)"}{(settings.Aws.CredentialsFile is { } f && !File.Exists(f.FullPath) ? " (missing)" : string.Empty)}" : string.Empty)}");
         lines.Add("registries   " + (settings.Aws.Registries.Count == 0 ? "(none set: ECR_REGISTRIES)" : string.Join(", ", settings.Aws.Registries.Select(r => r.Host))));
         if (settings.Server.Enabled)
         {
-            var token = new Server.ServerState(context.State).TokenFile;
+            var token = new Server.ServerState(state).TokenFile;
             lines.Add($"server       local GitLab {Build.GitLab.EffectiveGitLab.LocalUrl(settings)} (runners: http://gitlab:{settings.Server.WebPort}), project root/{settings.Server.Project}, root token {(File.Exists(token) ? token : "not created yet (./build.sh --target=Up --server bootstraps it)")}");
         }
 
-        lines.Add("runner       " + Runner(settings));
+        lines.Add("runner       " + Runner());
         lines.Add("smoke test   " + SmokeTest(settings));
         return lines;
     }
 
-    private IEnumerable<string> Containers(BuildSettings settings)
+    private IEnumerable<string> Containers()
     {
         try
         {
-            context.Docker.Engine(TimeSpan.FromSeconds(10));
-            var containers = new ProjectResources(context.Docker, settings.ComposeProjectName).Containers();
+            docker.Engine(TimeSpan.FromSeconds(10));
+            var containers = new ProjectResources(docker, settings.ComposeProjectName).Containers();
             return containers.Count == 0
                 ? ["containers   none (./build.sh --target=Up starts the runner)"]
                 : containers.Select((c, i) => (i == 0 ? "containers   " : "             ") + $"{c.Name}: {c.Detail}");
@@ -72,9 +72,9 @@ public sealed class RunnerStatus(BuildContext context)
         _ => "environment",
     };
 
-    private string Runner(BuildSettings settings)
+    private string Runner()
     {
-        var file = context.State.ConfigToml;
+        var file = state.ConfigToml;
         if (!File.Exists(file))
         {
             return "not registered (no config.toml; ./build.sh --target=Register)";
@@ -89,7 +89,7 @@ public sealed class RunnerStatus(BuildContext context)
             }
 
             var id = RunnerUnregister.GitLabIdOf(text, settings.Runner.Name);
-            return $"\"{settings.Runner.Name}\" at {context.GitLab.RunnerUrl}, GitLab id {id ?? "not written yet (the runner adds it when it starts)"} ({file})";
+            return $"\"{settings.Runner.Name}\" at {runGitLab().RunnerUrl}, GitLab id {id ?? "not written yet (the runner adds it when it starts)"} ({file})";
         }
         catch (Exception ex) when (ex is ConfigTomlException or IOException or UnauthorizedAccessException)
         {

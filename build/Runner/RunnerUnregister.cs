@@ -1,6 +1,7 @@
 using Build.GitLab;
 using Build.RunnerConfig;
 using Build.Secrets;
+using Build.Settings;
 using Tomlyn;
 using Tomlyn.Model;
 
@@ -11,9 +12,14 @@ namespace Build.Runner;
 /// Never fails the run: a missing token, a refusal or an unreachable GitLab is a line saying why and how to remove the
 /// runner by hand.
 /// </summary>
-public sealed class RunnerUnregister(BuildContext context, GitLabApiOptions? apiOptions = null)
+/// <param name="runGitLab">The run's GitLab, asked only when there is a runner to unregister.</param>
+public sealed class RunnerUnregister(
+    RunnerSettings runner, GitLabSettings gitLabSettings, State.StateLayout state, Redactor redactor, Func<EffectiveGitLab> runGitLab, GitLabApiOptions? apiOptions = null)
 {
-    public string ConfigFile => context.State.ConfigToml;
+    public string ConfigFile => state.ConfigToml;
+
+    /// <summary>The GitLab the runner is unregistered from.</summary>
+    public Uri Url => runGitLab().Url;
 
     /// <summary>The entry's token, or null with the reason there is nothing to unregister.</summary>
     public (Secret? Token, string? GitLabId, string? Why) Read()
@@ -26,15 +32,15 @@ public sealed class RunnerUnregister(BuildContext context, GitLabApiOptions? api
         try
         {
             var text = File.ReadAllText(ConfigFile);
-            var token = ConfigToml.TokenOf(text, context.Settings.Runner.Name, ConfigFile);
+            var token = ConfigToml.TokenOf(text, runner.Name, ConfigFile);
             if (token is null)
             {
-                return (null, null, $"config.toml has no runner \"{context.Settings.Runner.Name}\" with a token: no runner to unregister");
+                return (null, null, $"config.toml has no runner \"{runner.Name}\" with a token: no runner to unregister");
             }
 
             var secret = new Secret(token);
-            context.Redactor.Add(secret, "the runner token in config.toml");
-            return (secret, GitLabIdOf(text, context.Settings.Runner.Name), null);
+            redactor.Add(secret, "the runner token in config.toml");
+            return (secret, GitLabIdOf(text, runner.Name), null);
         }
         catch (Exception ex) when (ex is ConfigTomlException or IOException or UnauthorizedAccessException)
         {
@@ -45,21 +51,21 @@ public sealed class RunnerUnregister(BuildContext context, GitLabApiOptions? api
     /// <summary>Unregisters; the line to print (Information when done, Warning otherwise).</summary>
     public async Task<(bool Done, string Message)> RunAsync(Secret token, string? gitLabId, CancellationToken cancel)
     {
-        var url = context.GitLab.Url;
+        var url = Url;
         var byHand = $"remove it by hand in GitLab (Settings > CI/CD > Runners{(gitLabId is null ? string.Empty : $", runner #{gitLabId}")}) or with: curl --request DELETE {url.ToString().TrimEnd('/')}/api/v4/runners --form \"token=<the token in {ConfigFile}>\" before Clean deletes that file";
-        using var api = new GitLabApi(url, context.Redactor, (apiOptions ?? new GitLabApiOptions { Retries = 1, AttemptTimeout = TimeSpan.FromSeconds(10) }) with
+        using var api = new GitLabApi(url, redactor, (apiOptions ?? new GitLabApiOptions { Retries = 1, AttemptTimeout = TimeSpan.FromSeconds(10) }) with
         {
-            CaBundle = context.Settings.GitLab.CaBundle?.FullPath,
+            CaBundle = gitLabSettings.CaBundle?.FullPath,
         });
         try
         {
             return await api.DeleteAsync(token, cancel)
-                ? (true, $"Unregistered runner \"{context.Settings.Runner.Name}\"{(gitLabId is null ? string.Empty : $" (#{gitLabId})")} from {url}")
-                : (false, $"GitLab at {url} refused to delete runner \"{context.Settings.Runner.Name}\" (403: the token is unknown, so the runner was probably removed already); if it is still listed, {byHand}");
+                ? (true, $"Unregistered runner \"{runner.Name}\"{(gitLabId is null ? string.Empty : $" (#{gitLabId})")} from {url}")
+                : (false, $"GitLab at {url} refused to delete runner \"{runner.Name}\" (403: the token is unknown, so the runner was probably removed already); if it is still listed, {byHand}");
         }
         catch (Exception ex) when (ex is HttpRequestException or TimeoutException or Polly.Timeout.TimeoutRejectedException or GitLabException or TaskCanceledException && !cancel.IsCancellationRequested)
         {
-            return (false, $"GitLab at {url} could not be reached to unregister runner \"{context.Settings.Runner.Name}\" ({(ex is GitLabException gitLab ? gitLab.Problem : ex.Message)}); Clean goes on: {byHand}");
+            return (false, $"GitLab at {url} could not be reached to unregister runner \"{runner.Name}\" ({(ex is GitLabException gitLab ? gitLab.Problem : ex.Message)}); Clean goes on: {byHand}");
         }
     }
 

@@ -2,7 +2,7 @@ using Build.Aws;
 using Build.Docker;
 using Build.Helper;
 using Build.Processes;
-using Cake.Common.Diagnostics;
+using Build.Settings;
 
 namespace Build.Runner;
 
@@ -11,101 +11,106 @@ namespace Build.Runner;
 /// and credentials, the network, the state folder, the images), then <c>up -d</c>, then waits until the runner runs.
 /// A second run with the same inputs finds the same container running and does nothing.
 /// </summary>
-public sealed class RunnerUp(BuildContext context)
+/// <param name="root">The repository root: the compose file and the credentials' repository checks start there.</param>
+/// <param name="environment">The process environment (the instance role's and environment keys' variables).</param>
+/// <param name="compose">Compose v2 or v1, detected when first asked (null when neither answers).</param>
+/// <param name="claimState">Makes sure the build may write into STATE_DIR, before Up first writes there.</param>
+public sealed class RunnerUp(
+    BuildSettings settings, State.StateLayout state, string root, Func<string, string?> environment, FileFacts fileFacts, DockerCli docker,
+    Func<ComposeCli?> compose, Server.ServerReadiness server, Action claimState, Action<string> info, CancellationToken cancellation)
 {
     /// <summary>The newest Engine API docker-compose v1 (docker-py 5) speaks.</summary>
     public const string ComposeV1MaximumApi = "1.41";
 
     private static readonly TimeSpan RunningTimeout = TimeSpan.FromSeconds(90);
 
-    private string StatePath => context.State.UpState;
+    private string StatePath => state.UpState;
 
     /// <summary>The stack for the daemon's platform; a <see cref="BuildFailure"/> or <see cref="BuildFailure"/> when an input is not staged.</summary>
     public RunnerStack Stack(DockerEngine engine)
     {
-        var credentials = RunnerCredentials.For(context.Settings, context.EnvironmentVariables);
-        credentials.Require(context.Settings, context.FileFacts, RunnerCredentials.JobsFile(context.Settings)?.Path);
-        var output = HelperOutput.For(context.Settings);
+        var credentials = RunnerCredentials.For(settings, environment);
+        credentials.Require(settings, fileFacts, RunnerCredentials.JobsFile(settings)?.Path);
+        var output = HelperOutput.For(settings);
         var helper = output.BinaryFor(engine.Platform);
         var sha = output.ReadManifest()!.Binaries.First(b => b.Platform == engine.Platform).Sha256;
 
-        return RunnerStack.Create(context.Settings, context.Root.FullPath, helper, sha, credentials);
+        return RunnerStack.Create(settings, root, helper, sha, credentials);
     }
 
     /// <summary>Null when the runner is up with exactly these inputs (the container Up started, running); else why Up must run.</summary>
     public string? UpToDate(out string detail)
     {
         detail = string.Empty;
-        var state = UpState.Read(StatePath);
-        if (state is null)
+        var up = UpState.Read(StatePath);
+        if (up is null)
         {
             return "not started by Up yet";
         }
 
-        var stack = Stack(context.Docker.Engine(TimeSpan.FromSeconds(20)));
-        if (stack.InputsHash != state.InputsHash)
+        var stack = Stack(docker.Engine(TimeSpan.FromSeconds(20)));
+        if (stack.InputsHash != up.InputsHash)
         {
             return "its inputs changed";
         }
 
-        var running = context.Docker.Run(Arguments.Of("ps", "--quiet", "--no-trunc", "--filter", "id=" + state.ContainerId, "--filter", "status=running"));
-        if (!running.Succeeded || running.StandardOutput.Trim() != state.ContainerId)
+        if (!docker.IsRunning(up.ContainerId))
         {
             return "the runner container is not running";
         }
 
-        if (context.Settings.Server.Enabled && new Server.ServerReadiness(context).Container() is var gitlab
-            && (gitlab is null || context.Docker.Run(Arguments.Of("inspect", "--format", "{{.State.Status}}", gitlab)).StandardOutput.Trim() != "running"))
+        if (settings.Server.Enabled && server.Container() is var gitlab
+            && (gitlab is null || docker.ContainerStatus(gitlab) != "running"))
         {
             return "the local GitLab container is not running";
         }
 
-        detail = $"runner container {state.ContainerId[..12]} running with the same inputs{(context.Settings.Server.Enabled ? ", local GitLab running" : string.Empty)}";
+        detail = $"runner container {up.ContainerId[..12]} running with the same inputs{(settings.Server.Enabled ? ", local GitLab running" : string.Empty)}";
         return null;
     }
 
     public void Start()
     {
         var engine = Engine();
-        var compose = context.Compose ?? throw new BuildFailure(
+        var cli = compose() ?? throw new BuildFailure(
             "neither 'docker compose' (v2 plugin) nor 'docker-compose' (v1) answers",
             "install the Compose v2 plugin (Debian/Ubuntu: docker-compose-plugin), or Compose v1 (apt-get install docker-compose)");
-        if (!compose.Version.IsPlugin && engine.Refuses(ComposeV1MaximumApi))
+        if (!cli.Version.IsPlugin && engine.Refuses(ComposeV1MaximumApi))
         {
             throw new BuildFailure(
-                $"Docker Engine {engine.Version} accepts API {engine.MinimumApiVersion} and newer, and {compose.Version} speaks at most {ComposeV1MaximumApi}",
+                $"Docker Engine {engine.Version} accepts API {engine.MinimumApiVersion} and newer, and {cli.Version} speaks at most {ComposeV1MaximumApi}",
                 "install the Compose v2 plugin (docker compose); Compose v1 cannot talk to this Engine");
         }
 
         var stack = Stack(engine);
         PrepareStateFolder(stack);
         CheckNetwork();
-        stack.Write(compose.Version);
-        Check(compose.Run(stack.ProjectWithAllProfiles, ["config", "--quiet"], stack.Options), "the compose project is not valid", "the compose error above names the file and key; assets/compose/compose.yaml is the project's, the override is generated from the settings");
-        EnsureImage(context.Settings.Runner.Image.ToString(), "GITLAB_RUNNER_IMAGE");
-        if (context.Settings.Server.Enabled)
+        stack.Write(cli.Version);
+        Check(cli.Run(stack.ProjectWithAllProfiles, ["config", "--quiet"], stack.Options), "the compose project is not valid", "the compose error above names the file and key; assets/compose/compose.yaml is the project's, the override is generated from the settings");
+        EnsureImage(settings.Runner.Image.ToString(), "GITLAB_RUNNER_IMAGE");
+        if (settings.Server.Enabled)
         {
-            EnsureImage(context.Settings.Server.Image.ToString(), "GITLAB_SERVER_IMAGE");
+            EnsureImage(settings.Server.Image.ToString(), "GITLAB_SERVER_IMAGE");
         }
 
         // The local GitLab is waited for below, with progress and GITLAB_SERVER_TIMEOUT, not by v2's --wait.
-        var up = context.Commands.Run(compose.Version.Command, ComposeCli.Up(compose.Version, stack.Project, wait: !context.Settings.Server.Enabled), stack.Options with { Timeout = TimeSpan.FromMinutes(10) });
+        var up = cli.Up(stack.Project, wait: !settings.Server.Enabled, stack.Options with { Timeout = TimeSpan.FromMinutes(10) });
         Check(up, "docker compose up failed", UpFix(up.StandardError));
-        var container = WaitUntilRunning(compose, stack);
-        if (context.Settings.Server.Enabled)
+        var container = WaitUntilRunning(cli, stack);
+        if (settings.Server.Enabled)
         {
-            new Server.ServerReadiness(context).Wait();
+            server.Wait();
         }
 
         new UpState(stack.InputsHash, container).Write(StatePath);
-        Report(stack, container, compose);
+        Report(stack, container, cli);
     }
 
     private DockerEngine Engine()
     {
         try
         {
-            return context.Docker.Engine(TimeSpan.FromSeconds(20));
+            return docker.Engine(TimeSpan.FromSeconds(20));
         }
         catch (CommandException ex)
         {
@@ -115,7 +120,7 @@ public sealed class RunnerUp(BuildContext context)
 
     private void PrepareStateFolder(RunnerStack stack)
     {
-        context.ClaimState();
+        claimState();
         try
         {
             Directory.CreateDirectory(stack.Directory);
@@ -126,14 +131,13 @@ public sealed class RunnerUp(BuildContext context)
         }
         catch (Exception ex) when (ex is UnauthorizedAccessException or IOException)
         {
-            throw new BuildFailure($"the state folder {context.StateDirectory.FullPath} is not writable ({ex.Message})", "fix its owner or mode, or set STATE_DIR to a folder this user can write");
+            throw new BuildFailure($"the state folder {settings.StateDirectory.FullPath} is not writable ({ex.Message})", "fix its owner or mode, or set STATE_DIR to a folder this user can write");
         }
     }
 
     private void CheckNetwork()
     {
-        if (context.Settings.Runner.Network is { } network
-            && !context.Docker.Run(Arguments.Of("network", "inspect", "--format", "{{.Name}}", network)).Succeeded)
+        if (settings.Runner.Network is { } network && !docker.NetworkExists(network))
         {
             throw new BuildFailure($"RUNNER_NETWORK = {network}: no such Docker network", $"create it (docker network create {network}), or set RUNNER_NETWORK to an existing one (docker network ls)");
         }
@@ -141,21 +145,21 @@ public sealed class RunnerUp(BuildContext context)
 
     private void EnsureImage(string image, string setting)
     {
-        if (context.Docker.EnsureImage(image, context.Settings.PullMissingImages, m => context.Information(m)) is { } problem)
+        if (docker.EnsureImage(image, settings.PullMissingImages, info) is { } problem)
         {
             throw new BuildFailure($"{setting} = {image}: {problem}", $"check the name and tag, log in to its registry (docker login), load the image (docker load), or set {setting} to an image the daemon has");
         }
     }
 
-    private string WaitUntilRunning(ComposeCli compose, RunnerStack stack)
+    private string WaitUntilRunning(ComposeCli cli, RunnerStack stack)
     {
         var clock = System.Diagnostics.Stopwatch.StartNew();
         var reported = TimeSpan.Zero;
         while (true)
         {
-            context.CancellationToken.ThrowIfCancellationRequested();
-            var id = compose.Run(stack.Project, ["ps", "--quiet", RunnerStack.RunnerService], stack.Options).StandardOutput.Trim();
-            var status = id.Length == 0 ? "missing" : context.Docker.Run(Arguments.Of("inspect", "--format", "{{.State.Status}}", id)).StandardOutput.Trim();
+            cancellation.ThrowIfCancellationRequested();
+            var id = cli.Run(stack.Project, ["ps", "--quiet", RunnerStack.RunnerService], stack.Options).StandardOutput.Trim();
+            var status = id.Length == 0 ? "missing" : docker.ContainerStatus(id);
             if (status == "running")
             {
                 return id;
@@ -163,7 +167,7 @@ public sealed class RunnerUp(BuildContext context)
 
             if (status is "exited" or "dead" || clock.Elapsed > RunningTimeout)
             {
-                var logs = id.Length == 0 ? string.Empty : context.Docker.Run(Arguments.Of("logs", "--tail", "20", id)).StandardError;
+                var logs = id.Length == 0 ? string.Empty : docker.Logs(id, 20).StandardError;
                 throw new BuildFailure($"the runner container is {status} after {clock.Elapsed.TotalSeconds:0} s{(logs.Length == 0 ? string.Empty : "; its last log lines:\n" + logs)}", $"read {stack.Script} logs runner; check GITLAB_RUNNER_IMAGE and the mounts listed by --verbosity=verbose");
             }
 
@@ -171,29 +175,29 @@ public sealed class RunnerUp(BuildContext context)
             if (clock.Elapsed - reported >= TimeSpan.FromSeconds(1))
             {
                 reported = clock.Elapsed;
-                context.Information($"waiting for the runner container: {status} ({clock.Elapsed.TotalSeconds:0} s)");
+                info($"waiting for the runner container: {status} ({clock.Elapsed.TotalSeconds:0} s)");
             }
 
             Thread.Sleep(250);
         }
     }
 
-    private void Report(RunnerStack stack, string container, ComposeCli compose)
+    private void Report(RunnerStack stack, string container, ComposeCli cli)
     {
-        context.Information($"runner container {container[..12]} running ({context.Settings.Runner.Image}), project {context.Settings.ComposeProjectName}{(context.Settings.Server.Enabled ? ", with the local GitLab (server profile)" : string.Empty)}");
-        context.Information($"helper {stack.HelperBinary} -> /usr/local/bin/docker-credential-ecr-login (read-only)");
+        info($"runner container {container[..12]} running ({settings.Runner.Image}), project {settings.ComposeProjectName}{(settings.Server.Enabled ? ", with the local GitLab (server profile)" : string.Empty)}");
+        info($"helper {stack.HelperBinary} -> /usr/local/bin/docker-credential-ecr-login (read-only)");
         foreach (var mount in stack.Credentials.Runner.Mounts)
         {
-            context.Information($"credentials: {mount}");
+            info($"credentials: {mount}");
         }
 
         if (stack.Credentials.Runner.SecretEnvironment.Count > 0)
         {
-            context.Information($"credentials: {string.Join(", ", stack.Credentials.Runner.SecretEnvironment.Keys)} passed from this environment (never written to a file)");
+            info($"credentials: {string.Join(", ", stack.Credentials.Runner.SecretEnvironment.Keys)} passed from this environment (never written to a file)");
         }
 
-        context.Information($"state: {context.StateDirectory.FullPath} (runner config {stack.RunnerConfigDirectory})");
-        context.Information($"follow the runner: {stack.Script} logs -f runner   ({compose.Version})");
+        info($"state: {settings.StateDirectory.FullPath} (runner config {stack.RunnerConfigDirectory})");
+        info($"follow the runner: {stack.Script} logs -f runner   ({cli.Version})");
     }
 
     private static void Check(CommandResult result, string problem, string fix)
@@ -206,7 +210,7 @@ public sealed class RunnerUp(BuildContext context)
 
     private string UpFix(string error) =>
         error.Contains("port is already allocated", StringComparison.Ordinal) || error.Contains("address already in use", StringComparison.Ordinal)
-            ? $"a port of the local GitLab is in use: set GITLAB_SERVER_WEB_PORT (now {context.Settings.Server.WebPort}) or GITLAB_SERVER_SSH_PORT (now {context.Settings.Server.SshPort}) to a free port"
+            ? $"a port of the local GitLab is in use: set GITLAB_SERVER_WEB_PORT (now {settings.Server.WebPort}) or GITLAB_SERVER_SSH_PORT (now {settings.Server.SshPort}) to a free port"
             : "the compose error above says what failed; the project's containers are listed by STATE_DIR/compose/compose ps";
 
     private static string Tail(string text) => string.Join('\n', text.Split('\n', StringSplitOptions.RemoveEmptyEntries).TakeLast(12));

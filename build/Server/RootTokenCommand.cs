@@ -1,7 +1,6 @@
 using System.Security.Cryptography;
-using Build.Processes;
+using Build.Docker;
 using Build.Secrets;
-using Cake.Core.IO;
 
 namespace Build.Server;
 
@@ -33,11 +32,8 @@ public static class RootTokenCommand
         return new Secret(RandomNumberGenerator.GetString(alphabet, 20));
     }
 
-    public static ProcessArgumentBuilder Arguments(string container) =>
-        Processes.Arguments.Of("exec", "--env", Variable, container, "gitlab-rails", "runner", Script);
-
-    /// <summary>How the command runs: the token in docker's environment only.</summary>
-    public static CommandOptions Options(Secret token) => new()
+    /// <summary>The exec in the GitLab container: the token in docker's environment only, passed on by name.</summary>
+    public static ExecSpec Exec(string container, Secret token) => new(container, ["gitlab-rails", "runner", Script])
     {
         SecretEnvironment = new Dictionary<string, Secret> { [Variable] = token },
         Timeout = TimeSpan.FromMinutes(5),

@@ -1,7 +1,7 @@
 using System.Text.Json;
+using Build.Docker;
 using Build.GitLab;
-using Build.Processes;
-using Cake.Common.Diagnostics;
+using Build.Settings;
 
 namespace Build.Server;
 
@@ -10,7 +10,9 @@ namespace Build.Server;
 /// has one), then an HTTP answer from this machine on the loopback URL; with a progress line when the phase changes and
 /// every 10 s. After GITLAB_SERVER_TIMEOUT it fails with the tails of the health log and the container's log.
 /// </summary>
-public sealed class ServerReadiness(BuildContext context)
+/// <param name="composeProject">COMPOSE_PROJECT_NAME: the gitlab container is found by Compose's labels.</param>
+/// <param name="composeScript">The by-hand compose script the messages point at.</param>
+public sealed class ServerReadiness(ServerSettings server, string composeProject, DockerCli docker, string composeScript, Action<string> info, CancellationToken cancellation)
 {
     public const string Service = "gitlab";
 
@@ -26,21 +28,20 @@ public sealed class ServerReadiness(BuildContext context)
     /// <summary>The id of the ready GitLab container; a <see cref="BuildFailure"/> when it stops or is not ready in time.</summary>
     public string Wait()
     {
-        var settings = context.Settings;
-        var probe = Probe(EffectiveGitLab.LocalUrl(settings));
+        var probe = Probe(EffectiveGitLab.LocalUrl(server));
         using var http = new HttpClient(new SocketsHttpHandler { UseProxy = false, ConnectTimeout = TimeSpan.FromSeconds(5) }) { Timeout = TimeSpan.FromSeconds(10) };
         var clock = System.Diagnostics.Stopwatch.StartNew();
         var reported = TimeSpan.Zero;
         var lastPhase = string.Empty;
         while (true)
         {
-            context.CancellationToken.ThrowIfCancellationRequested();
+            cancellation.ThrowIfCancellationRequested();
             var id = Container();
-            var (status, health) = id is null ? ("missing", "none") : Inspect(id);
+            var (status, health) = id is null ? ("missing", "none") : docker.ContainerHealth(id);
             string phase;
             if (status is "exited" or "dead")
             {
-                throw Failure(id!, $"the GitLab container is {status} after {clock.Elapsed.TotalSeconds:0} s", $"read the log above and {Script} logs gitlab; check GITLAB_SERVER_IMAGE and free memory (GitLab needs about 4 GB), then run ./build.sh --target=Up --server again (it starts the container again)");
+                throw Failure(id!, $"the GitLab container is {status} after {clock.Elapsed.TotalSeconds:0} s", $"read the log above and {composeScript} logs gitlab; check GITLAB_SERVER_IMAGE and free memory (GitLab needs about 4 GB), then run ./build.sh --target=Up --server again (it starts the container again)");
             }
             else if (status != "running")
             {
@@ -56,54 +57,39 @@ public sealed class ServerReadiness(BuildContext context)
             }
             else
             {
-                context.Information($"local GitLab ready after {clock.Elapsed.TotalSeconds:0} s: {probe.GetLeftPart(UriPartial.Authority)} answers ({probe.AbsolutePath}), container {(health == "none" ? "running" : "healthy")}");
+                info($"local GitLab ready after {clock.Elapsed.TotalSeconds:0} s: {probe.GetLeftPart(UriPartial.Authority)} answers ({probe.AbsolutePath}), container {(health == "none" ? "running" : "healthy")}");
                 return id!;
             }
 
-            if (clock.Elapsed > settings.Server.Timeout)
+            if (clock.Elapsed > server.Timeout)
             {
                 throw Failure(
                     id,
-                    $"the local GitLab is not ready after {settings.Server.Timeout.TotalSeconds:0} s (GITLAB_SERVER_TIMEOUT): {phase}",
-                    $"a first start of GitLab takes several minutes (more on a small machine; it needs about 4 GB of memory): raise GITLAB_SERVER_TIMEOUT (now {settings.Server.Timeout.TotalSeconds:0}) and run Up again, which waits for the same container; follow it with {Script} logs -f gitlab");
+                    $"the local GitLab is not ready after {server.Timeout.TotalSeconds:0} s (GITLAB_SERVER_TIMEOUT): {phase}",
+                    $"a first start of GitLab takes several minutes (more on a small machine; it needs about 4 GB of memory): raise GITLAB_SERVER_TIMEOUT (now {server.Timeout.TotalSeconds:0}) and run Up again, which waits for the same container; follow it with {composeScript} logs -f gitlab");
             }
 
             if (phase != lastPhase || clock.Elapsed - reported >= ReportEvery)
             {
                 lastPhase = phase;
                 reported = clock.Elapsed;
-                context.Information($"waiting for the local GitLab: {phase} ({clock.Elapsed.TotalSeconds:0} s of {settings.Server.Timeout.TotalSeconds:0} s)");
+                info($"waiting for the local GitLab: {phase} ({clock.Elapsed.TotalSeconds:0} s of {server.Timeout.TotalSeconds:0} s)");
             }
 
-            context.CancellationToken.WaitHandle.WaitOne(TimeSpan.FromSeconds(1));
+            cancellation.WaitHandle.WaitOne(TimeSpan.FromSeconds(1));
         }
     }
 
     /// <summary>The compose project's gitlab container (any state), by Compose's labels; null when there is none.</summary>
-    public string? Container()
-    {
-        var found = context.Docker.Run(Arguments.Of(
-            "ps", "--all", "--quiet", "--no-trunc",
-            "--filter", "label=com.docker.compose.project=" + context.Settings.ComposeProjectName,
-            "--filter", "label=com.docker.compose.service=" + Service));
-        return found.StandardOutput.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).FirstOrDefault();
-    }
-
-    private string Script => context.State.ComposeScript;
-
-    private (string Status, string Health) Inspect(string id)
-    {
-        var words = context.Docker.Run(Arguments.Of("inspect", "--format", "{{.State.Status}} {{if .State.Health}}{{.State.Health.Status}}{{else}}none{{end}}", id))
-            .StandardOutput.Trim().Split(' ');
-        return words.Length == 2 ? (words[0], words[1]) : ("missing", "none");
-    }
+    public string? Container() =>
+        docker.ContainerIds(["com.docker.compose.project=" + composeProject, "com.docker.compose.service=" + Service]).FirstOrDefault();
 
     /// <summary>Null when GitLab answers (a JSON 200 or 401); else what it did.</summary>
     private string? Answer(HttpClient http, Uri probe)
     {
         try
         {
-            using var response = http.GetAsync(probe, context.CancellationToken).GetAwaiter().GetResult();
+            using var response = http.GetAsync(probe, cancellation).GetAwaiter().GetResult();
             var code = (int)response.StatusCode;
             return code is 200 or 401 && response.Content.Headers.ContentType?.MediaType == "application/json" ? null : $"answered {code}";
         }
@@ -111,7 +97,7 @@ public sealed class ServerReadiness(BuildContext context)
         {
             return $"not answering ({ex.Message})";
         }
-        catch (TaskCanceledException) when (!context.CancellationToken.IsCancellationRequested)
+        catch (TaskCanceledException) when (!cancellation.IsCancellationRequested)
         {
             return "no answer in 10 s";
         }
@@ -127,7 +113,7 @@ public sealed class ServerReadiness(BuildContext context)
                 text.Append("\nlast health checks (docker inspect .State.Health.Log):\n").Append(health);
             }
 
-            var logs = context.Docker.Run(Arguments.Of("logs", "--tail", "20", id));
+            var logs = docker.Logs(id, 20);
             var lines = string.Join('\n', (logs.StandardOutput + "\n" + logs.StandardError).Split('\n', StringSplitOptions.RemoveEmptyEntries).TakeLast(20));
             if (lines.Length > 0)
             {
@@ -141,7 +127,7 @@ public sealed class ServerReadiness(BuildContext context)
     /// <summary>The last health checks, one line each (exit code and output), from the redacted docker output.</summary>
     private string HealthLog(string id)
     {
-        var json = context.Docker.Run(Arguments.Of("inspect", "--format", "{{json .State.Health}}", id)).StandardOutput.Trim();
+        var json = docker.HealthJson(id);
         try
         {
             using var document = JsonDocument.Parse(json);

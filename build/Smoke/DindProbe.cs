@@ -17,8 +17,10 @@ public sealed class DindProbe(DockerCli docker, SmokeResources resources, bool p
 {
     public const string Level = "DinD (docker pull in a job)";
 
-    /// <summary>The equivalent of --privileged where the host refuses it (DIND_PRIVILEGED=false).</summary>
-    public static readonly IReadOnlyList<string> CapabilitySet = ["--cap-add", "ALL", "--cap-drop", "SYS_RESOURCE", "--security-opt", "seccomp=unconfined"];
+    /// <summary>A container that is to be privileged: --privileged, or where the host refuses it (DIND_PRIVILEGED=false) the equivalent capability set.</summary>
+    public static ContainerSpec Privileged(ContainerSpec spec, bool privileged) => privileged
+        ? spec with { Privileged = true }
+        : spec with { CapAdd = ["ALL"], CapDrop = ["SYS_RESOURCE"], SecurityOptions = ["seccomp=unconfined"] };
 
     private const string CacheDir = "/tmp/gitlab-runner-ecr-smoke";
 
@@ -54,22 +56,26 @@ public sealed class DindProbe(DockerCli docker, SmokeResources resources, bool p
                 .Select(target => $"{registryCaBundle}:{target}:ro"));
         }
 
-        var common = new List<string>();
-        common.AddRange(volumes.SelectMany(v => new[] { "-v", v }));
-        common.AddRange(job.ExtraHosts.SelectMany(h => new[] { "--add-host", h }));
-        common.AddRange(job.Privileged ? (privileged ? ["--privileged"] : CapabilitySet) : []);
+        // What the executor gives both the service and the job from [runners.docker].
+        var common = new ContainerSpec(resources.Container("dind"), dindImage) { Labels = resources.Labels, Network = network, Volumes = volumes, ExtraHosts = job.ExtraHosts };
+        common = job.Privileged ? Privileged(common, privileged) : common;
 
         // The own network is internal (only the alias "docker" lives there); the way out is the network the runner gives
         // jobs: network_mode, or Docker's default bridge when config.toml names none, as the executor does.
         var outside = job.NetworkMode ?? "bridge";
-        var service = resources.Container("dind");
-        Create(service, network, ["--network-alias", "docker", "-e", "DOCKER_TLS_CERTDIR=/certs", .. common, dindImage], outside);
-        Start(service);
+        var service = common with { NetworkAliases = ["docker"], Environment = ["DOCKER_TLS_CERTDIR=/certs"] };
+        Create(service, outside);
+        Check(docker.Start(service.Name), "start " + service.Name);
 
-        var container = resources.Container("job");
-        var environment = job.Environment.SelectMany(e => new[] { "-e", e }).Concat(["-e", "AWS_ECR_CACHE_DIR=" + CacheDir, "-e", "SMOKE_IMAGE=" + image]);
-        Create(container, network, [.. environment, .. common, job.Image, "sh", "-c", Script], outside);
-        var run = docker.Run(Arguments.Of("start", "--attach", container), new CommandOptions { Timeout = timeout });
+        var container = common with
+        {
+            Name = resources.Container("job"),
+            Image = job.Image,
+            Environment = [.. job.Environment, "AWS_ECR_CACHE_DIR=" + CacheDir, "SMOKE_IMAGE=" + image],
+            Command = ["sh", "-c", Script],
+        };
+        Create(container, outside);
+        var run = docker.StartAttached(container.Name, timeout);
         var output = run.StandardOutput + "\n" + run.StandardError;
         var endpoint = Marker(output, "smoke: dind ");
         if (run.Succeeded)
@@ -114,13 +120,11 @@ public sealed class DindProbe(DockerCli docker, SmokeResources resources, bool p
             : LevelResult.Fail(Level, time, $"docker pull in the job failed (exit {exitCode})", "read the job's output below; the helper's log is printed when it logged an error", tail);
     }
 
-    private void Create(string name, string network, IEnumerable<string> rest, string extraNetwork)
+    private void Create(ContainerSpec spec, string extraNetwork)
     {
-        Check(docker.Run(Arguments.Of(["create", "--pull", "never", "--name", name, .. resources.Labels, "--network", network, .. rest])), "create " + name);
-        Check(docker.Run(Arguments.Of("network", "connect", extraNetwork, name)), $"connect {name} to {extraNetwork}");
+        Check(docker.Create(spec), "create " + spec.Name);
+        Check(docker.Connect(extraNetwork, spec.Name), $"connect {spec.Name} to {extraNetwork}");
     }
-
-    private void Start(string name) => Check(docker.Run(Arguments.Of("start", name)), "start " + name);
 
     private static void Check(CommandResult result, string what)
     {

@@ -2,7 +2,6 @@ using System.Diagnostics;
 using System.Text.Json;
 using Build.Aws;
 using Build.Docker;
-using Build.Processes;
 using Build.Secrets;
 
 namespace Build.Smoke;
@@ -31,9 +30,13 @@ public sealed class ExecutorProbe(DockerCli docker, DockerCli cleanup, Redactor 
         var cache = $"/tmp/gitlab-runner-ecr-smoke-{runId}";
         try
         {
-            var get = docker.Run(
-                Arguments.Of("exec", "-i", "-e", "AWS_ECR_CACHE_DIR=" + cache, runnerContainer, Helper.HelperOutput.BinaryName, "get"),
-                new CommandOptions { Timeout = TimeSpan.FromSeconds(60), StandardInput = new Secret(registry.Host + "\n"), SecretOutput = true });
+            var get = docker.Exec(new ExecSpec(runnerContainer, [Helper.HelperOutput.BinaryName, "get"])
+            {
+                Environment = ["AWS_ECR_CACHE_DIR=" + cache],
+                StandardInput = new Secret(registry.Host + "\n"),
+                SecretOutput = true,
+                Timeout = TimeSpan.FromSeconds(60),
+            });
             if (get.ExitCode is 126 or 127 || get.StandardError.Contains("executable file not found", StringComparison.Ordinal))
             {
                 // The helper never ran, so its output holds docker exec's own error, not a token.
@@ -45,7 +48,7 @@ public sealed class ExecutorProbe(DockerCli docker, DockerCli cleanup, Redactor 
 
             if (!get.Succeeded || get.SecretOutput is null || Credentials(get.SecretOutput) is not { } credentials)
             {
-                var log = redactor.Redact(cleanup.Run(Arguments.Of("exec", runnerContainer, "cat", cache + "/log/ecr-login.log")).StandardOutput);
+                var log = redactor.Redact(cleanup.Exec(new ExecSpec(runnerContainer, ["cat", cache + "/log/ecr-login.log"])).StandardOutput);
                 var errors = string.Join('\n', log.Split('\n').Where(l => l.Contains("level=error", StringComparison.Ordinal) || l.Contains("level=warn", StringComparison.Ordinal)));
                 var cause = AwsFailure.Recognise(errors + get.StandardError);
                 return LevelResult.Fail(Level, clock.Elapsed,
@@ -62,7 +65,7 @@ public sealed class ExecutorProbe(DockerCli docker, DockerCli cleanup, Redactor 
         }
         finally
         {
-            cleanup.Run(Arguments.Of("exec", runnerContainer, "rm", "-rf", cache));
+            cleanup.Exec(new ExecSpec(runnerContainer, ["rm", "-rf", cache]));
         }
     }
 

@@ -2,7 +2,7 @@ using Build.GitLab;
 using Build.Runner;
 using Build.RunnerConfig;
 using Build.Secrets;
-using Cake.Common.Diagnostics;
+using Build.Settings;
 
 namespace Build.Smoke;
 
@@ -10,41 +10,39 @@ namespace Build.Smoke;
 /// Pipeline mode with the run's GitLab (<see cref="BuildContext.GitLab"/>: GITLAB_URL and GITLAB_TOKEN, or the local server
 /// and root's token), and the GitLab id of the runner Register wrote (config.toml, or GitLab's answer to its token).
 /// </summary>
-public sealed class SmokePipeline(BuildContext context, GitLabApiOptions? apiOptions = null)
+public sealed class SmokePipeline(BuildSettings settings, Redactor redactor, Action<string> info, Action<string> warn, GitLabApiOptions? apiOptions = null)
 {
-    public async Task<IReadOnlyList<LevelResult>> RunAsync(string pipelineYaml, CancellationToken cancel)
+    public async Task<IReadOnlyList<LevelResult>> RunAsync(EffectiveGitLab gitLab, string pipelineYaml, CancellationToken cancel)
     {
-        var settings = context.Settings;
-        var gitLab = context.GitLab;
-        using var api = new GitLabApi(gitLab.Url, context.Redactor, (apiOptions ?? new GitLabApiOptions()) with
+        using var api = new GitLabApi(gitLab.Url, redactor, (apiOptions ?? new GitLabApiOptions()) with
         {
             CaBundle = settings.GitLab.CaBundle?.FullPath,
-            Log = m => context.Warning(m),
+            Log = warn,
         });
         var options = new PipelineOptions(gitLab.Project!, settings.Smoke.PipelineBranch, settings.Smoke.PipelineTimeout, settings.Smoke.PipelinePendingTimeout, settings.Smoke.PipelinePollInterval, await RunnerIdAsync(api, cancel));
-        return await new PipelineMode(api, gitLab.PersonalToken!, options, context.Redactor, m => context.Information(m)).RunAsync(pipelineYaml, cancel);
+        return await new PipelineMode(api, gitLab.PersonalToken!, options, redactor, info).RunAsync(pipelineYaml, cancel);
     }
 
     /// <summary>The id the runner wrote into config.toml; else GitLab's answer to verifying its token (as Register does); null when neither says.</summary>
     private async Task<long?> RunnerIdAsync(GitLabApi api, CancellationToken cancel)
     {
-        var configDirectory = RunnerStack.ConfigDirectoryFor(context.Settings);
+        var configDirectory = RunnerStack.ConfigDirectoryFor(settings);
         var file = Path.Combine(configDirectory, "config.toml");
         try
         {
             var text = File.ReadAllText(file);
-            if (RunnerUnregister.GitLabIdOf(text, context.Settings.Runner.Name) is { } id && long.TryParse(id, out var written))
+            if (RunnerUnregister.GitLabIdOf(text, settings.Runner.Name) is { } id && long.TryParse(id, out var written))
             {
                 return written;
             }
 
-            if (ConfigToml.TokenOf(text, context.Settings.Runner.Name, file) is not { } token)
+            if (ConfigToml.TokenOf(text, settings.Runner.Name, file) is not { } token)
             {
                 return null;
             }
 
             var secret = new Secret(token);
-            context.Redactor.Add(secret, "the runner token in config.toml");
+            redactor.Add(secret, "the runner token in config.toml");
             var systemIdFile = Path.Combine(configDirectory, RunnerRegister.SystemIdFile);
             var systemId = File.Exists(systemIdFile) ? File.ReadAllText(systemIdFile).Trim() : null;
             return (await api.VerifyAsync(secret, systemId, cancel))?.Id;

@@ -1,11 +1,10 @@
 using Build.Docker;
-using Build.Processes;
 
 namespace Build.Smoke;
 
 /// <summary>
 /// Names and labels of everything one SmokeTest run creates (containers, volumes, a network), and their removal by
-/// label: after every run, on failure and on Ctrl-C (the removal runs with a runner that is not cancelled).
+/// label: after every run, on failure and on Ctrl-C (the removal runs with a docker the run's cancellation does not stop).
 /// </summary>
 public sealed class SmokeResources(DockerCli cleanup, string project, string runId)
 {
@@ -13,7 +12,10 @@ public sealed class SmokeResources(DockerCli cleanup, string project, string run
 
     public string Prefix => $"{project}-smoke-{runId}";
 
-    public IReadOnlyList<string> Labels => [.. ProjectLabels.Arguments(project, "smoketest"), "--label", $"{RunLabel}={runId}"];
+    /// <summary>The <c>key=value</c> labels of everything this run creates.</summary>
+    public IReadOnlyList<string> Labels => [.. ProjectLabels.Of(project, "smoketest"), Run];
+
+    private string Run => $"{RunLabel}={runId}";
 
     public string Container(string role) => $"{Prefix}-{role}";
 
@@ -21,7 +23,7 @@ public sealed class SmokeResources(DockerCli cleanup, string project, string run
     public string Network(string role)
     {
         var name = $"{Prefix}-{role}";
-        var result = cleanup.Run(Arguments.Of(["network", "create", "--internal", .. Labels, name]));
+        var result = cleanup.CreateNetwork(name, Labels, isInternal: true);
         return result.Succeeded ? name : throw new BuildFailure($"docker could not create the network {name}: {result.StandardError.Trim()}", "check the daemon (docker network ls)");
     }
 
@@ -34,9 +36,9 @@ public sealed class SmokeResources(DockerCli cleanup, string project, string run
         }
 
         var name = $"{Prefix}-{new string([.. volume.Trim('/').Select(c => char.IsAsciiLetterOrDigit(c) ? c : '-')])}";
-        if (!cleanup.Run(Arguments.Of(["volume", "inspect", name])).Succeeded)
+        if (!cleanup.VolumeExists(name))
         {
-            cleanup.Run(Arguments.Of(["volume", "create", .. Labels, name]));
+            cleanup.CreateVolume(name, Labels);
         }
 
         return $"{name}:{volume}";
@@ -46,24 +48,23 @@ public sealed class SmokeResources(DockerCli cleanup, string project, string run
     public IReadOnlyList<string> Remove()
     {
         var left = new List<string>();
-        var filter = $"label={RunLabel}={runId}";
-        var containers = Lines(cleanup.Run(Arguments.Of("ps", "-aq", "--filter", filter)));
-        if (containers.Count > 0 && !cleanup.Run(Arguments.Of(["rm", "-fv", .. containers]), new CommandOptions { Timeout = TimeSpan.FromMinutes(1) }).Succeeded)
+        var containers = cleanup.ContainerIds([Run]);
+        if (containers.Count > 0 && !cleanup.Remove(containers, TimeSpan.FromMinutes(1)).Succeeded)
         {
-            left.AddRange(containers.Select(c => "container " + c));
+            left.AddRange(containers.Select(c => "container " + c[..Math.Min(12, c.Length)]));
         }
 
-        foreach (var volume in Lines(cleanup.Run(Arguments.Of("volume", "ls", "-q", "--filter", filter))))
+        foreach (var volume in cleanup.VolumeNames(Run))
         {
-            if (!cleanup.Run(Arguments.Of("volume", "rm", "-f", volume)).Succeeded)
+            if (!cleanup.RemoveVolume(volume, force: true).Succeeded)
             {
                 left.Add("volume " + volume);
             }
         }
 
-        foreach (var network in Lines(cleanup.Run(Arguments.Of("network", "ls", "-q", "--filter", filter))))
+        foreach (var network in cleanup.NetworkIds(Run))
         {
-            if (!cleanup.Run(Arguments.Of("network", "rm", network)).Succeeded)
+            if (!cleanup.RemoveNetwork(network).Succeeded)
             {
                 left.Add("network " + network);
             }
@@ -71,7 +72,4 @@ public sealed class SmokeResources(DockerCli cleanup, string project, string run
 
         return left;
     }
-
-    private static List<string> Lines(CommandResult result) =>
-        result.Succeeded ? [.. result.StandardOutput.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)] : [];
 }

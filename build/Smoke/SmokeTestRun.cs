@@ -1,10 +1,10 @@
 using System.Diagnostics;
 using System.Security.Cryptography;
 using Build.Docker;
-using Build.Processes;
+using Build.GitLab;
 using Build.Runner;
+using Build.Secrets;
 using Build.Settings;
-using Cake.Common.Diagnostics;
 
 namespace Build.Smoke;
 
@@ -12,41 +12,45 @@ namespace Build.Smoke;
 /// SmokeTest's authentication probe: writes the example pipeline, reads the config.toml Register wrote, runs the
 /// executor level and the DinD level, removes everything it made, and writes the summary table and JUnit XML.
 /// </summary>
-public sealed class SmokeTestRun(BuildContext context)
+/// <param name="root">The repository root: the example pipeline's template is there.</param>
+/// <param name="environment">The process environment (DOCKER_HOST and its TLS: where the Engine API pull goes).</param>
+/// <param name="runGitLab">The run's GitLab, asked after the probes: its pipeline mode runs when it has a token and a project.</param>
+/// <param name="claimState">Makes sure the build may write into STATE_DIR, before SmokeTest first writes there.</param>
+public sealed class SmokeTestRun(
+    BuildSettings settings, State.StateLayout state, string root, Func<string, string?> environment, DockerCli docker, Redactor redactor,
+    Func<EffectiveGitLab> runGitLab, Action claimState, Action<string> info, Action<string> warn)
 {
-    public string ResultDirectory => Path.GetDirectoryName(context.State.SmokeTestResult)!;
+    public string ResultDirectory => Path.GetDirectoryName(state.SmokeTestResult)!;
 
-    public string JUnitFile => context.State.SmokeTestResult;
+    public string JUnitFile => state.SmokeTestResult;
 
     public async Task<SmokeSummary> RunAsync(CancellationToken cancel)
     {
-        var settings = context.Settings;
         var image = settings.Aws.PrivateImage
             ?? throw new BuildFailure("PRIVATE_ECR_IMAGE is not set", "set PRIVATE_ECR_IMAGE (in .env.local or the environment) to a private image in your ECR registry, e.g. 123456789012.dkr.ecr.eu-west-1.amazonaws.com/team/app:latest");
         var registry = settings.Aws.Registries.First(r => r.Host == image.Registry);
 
         // A result of an earlier run must not stand for this one if this one stops midway (Ctrl-C, a crash).
-        context.ClaimState();
+        claimState();
         Directory.CreateDirectory(ResultDirectory);
         Files.AtomicFile.Write(JUnitFile, SmokeSummary.Unfinished(DateTimeOffset.UtcNow), Files.AtomicFile.Private | UnixFileMode.GroupRead | UnixFileMode.OtherRead);
-        var pipelineFile = ExamplePipeline.Write(context.Root.FullPath, settings);
-        context.Information($"Example pipeline written to {pipelineFile}");
+        var pipelineFile = ExamplePipeline.Write(root, settings);
+        info($"Example pipeline written to {pipelineFile}");
 
-        var job = JobSettings.Read(context.State.ConfigToml, settings.Runner.Name);
+        var job = JobSettings.Read(state.ConfigToml, settings.Runner.Name);
         foreach (var needed in new[] { settings.Runner.DindImage.ToString(), job.Image }.Distinct())
         {
-            if (context.Docker.EnsureImage(needed, settings.PullMissingImages, m => context.Information(m)) is { } why)
+            if (docker.EnsureImage(needed, settings.PullMissingImages, info) is { } why)
             {
                 throw new BuildFailure($"the image {needed} is needed for the DinD level, but {why}", "pull or load it (docker pull / docker load), or set IMAGE_PULL=missing");
             }
         }
 
-        var runner = context.Docker.Run(Arguments.Of("ps", "--quiet", "--no-trunc", "--filter", $"label=com.docker.compose.project={settings.ComposeProjectName}", "--filter", $"label=com.docker.compose.service={RunnerStack.RunnerService}"))
-            .StandardOutput.Split('\n', StringSplitOptions.RemoveEmptyEntries).FirstOrDefault()?.Trim()
+        var runner = docker.ContainerIds([$"com.docker.compose.project={settings.ComposeProjectName}", $"com.docker.compose.service={RunnerStack.RunnerService}"], all: false).FirstOrDefault()
             ?? throw new BuildFailure($"no running runner container in the compose project {settings.ComposeProjectName}", "run ./build.sh --target=Up");
-        var engine = context.Docker.Engine(TimeSpan.FromSeconds(30));
+        var engine = docker.Engine(TimeSpan.FromSeconds(30));
 
-        var cleanup = new DockerCli(new CommandRunner(context, context.Redactor, CancellationToken.None));
+        var cleanup = docker.WithoutCancellation();
         var runId = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(4));
         var resources = new SmokeResources(cleanup, settings.ComposeProjectName, runId);
         var started = DateTimeOffset.UtcNow;
@@ -54,33 +58,34 @@ public sealed class SmokeTestRun(BuildContext context)
         var levels = new List<LevelResult>();
         try
         {
-            levels.Add(await Level(ExecutorProbe.Level, () => new ExecutorProbe(context.Docker, cleanup, context.Redactor, new EnginePull(EngineEndpoints.Resolve(context.EnvironmentVariables), engine.ApiVersion))
+            levels.Add(await Level(ExecutorProbe.Level, () => new ExecutorProbe(docker, cleanup, redactor, new EnginePull(EngineEndpoints.Resolve(environment), engine.ApiVersion))
                 .RunAsync(runner, registry, image.ToString(), runId, cancel)));
-            levels.Add(await Level(DindProbe.Level, () => Task.FromResult(new DindProbe(context.Docker, resources, settings.Smoke.DindPrivileged, settings.Runner.RegistryCaBundle?.FullPath)
+            levels.Add(await Level(DindProbe.Level, () => Task.FromResult(new DindProbe(docker, resources, settings.Smoke.DindPrivileged, settings.Runner.RegistryCaBundle?.FullPath)
                 .Run(job, settings.Runner.DindImage.ToString(), settings.Aws.Registries, image.ToString(), TimeSpan.FromMinutes(5)))));
         }
         finally
         {
             foreach (var left in resources.Remove())
             {
-                context.Warning($"SmokeTest could not remove {left}; remove it with docker rm -fv / docker volume rm / docker network rm (label {SmokeResources.RunLabel}={runId})");
+                warn($"SmokeTest could not remove {left}; remove it with docker rm -fv / docker volume rm / docker network rm (label {SmokeResources.RunLabel}={runId})");
             }
         }
 
-        if (context.GitLab.CanRunPipelines)
+        var gitLab = runGitLab();
+        if (gitLab.CanRunPipelines)
         {
-            context.Information($"pipeline mode: {context.GitLab.Url} project {context.GitLab.Project}, branch {settings.Smoke.PipelineBranch}");
-            levels.AddRange(await new SmokePipeline(context).RunAsync(File.ReadAllText(pipelineFile), cancel));
+            info($"pipeline mode: {gitLab.Url} project {gitLab.Project}, branch {settings.Smoke.PipelineBranch}");
+            levels.AddRange(await new SmokePipeline(settings, redactor, info, warn).RunAsync(gitLab, File.ReadAllText(pipelineFile), cancel));
         }
 
         var summary = new SmokeSummary(levels, clock.Elapsed) { Helper = TestedHelper() };
         Files.AtomicFile.Write(JUnitFile, summary.JUnitXml(started), Files.AtomicFile.Private | UnixFileMode.GroupRead | UnixFileMode.OtherRead);
-        context.Information(string.Empty);
-        context.Information(summary.Table().TrimEnd());
-        context.Information($"JUnit XML: {JUnitFile}");
-        if (!context.GitLab.CanRunPipelines)
+        info(string.Empty);
+        info(summary.Table().TrimEnd());
+        info($"JUnit XML: {JUnitFile}");
+        if (!gitLab.CanRunPipelines)
         {
-            context.Information($"pipeline mode: skipped (set {SettingCatalog.GitLabToken.Key} with the api scope and {SettingCatalog.GitLabProject.Key}, and {SettingCatalog.GitLabUrl.Key}, to also run the example pipeline in GitLab)");
+            info($"pipeline mode: skipped (set {SettingCatalog.GitLabToken.Key} with the api scope and {SettingCatalog.GitLabProject.Key}, and {SettingCatalog.GitLabUrl.Key}, to also run the example pipeline in GitLab)");
         }
         return summary;
     }
@@ -88,7 +93,7 @@ public sealed class SmokeTestRun(BuildContext context)
     /// <summary>The helper Up and Register mounted: BuildHelper's output, as its manifest reports it.</summary>
     private string? TestedHelper()
     {
-        var manifest = Helper.HelperOutput.For(context.Settings).ReadManifest();
+        var manifest = Helper.HelperOutput.For(settings).ReadManifest();
         return manifest is null ? null : $"{manifest.Describe()} (HELPER_SOURCE={manifest.Source})";
     }
 

@@ -13,5 +13,7 @@ public sealed class BootstrapTask : AsyncFrostingTask<BuildContext>
     public override bool ShouldRun(BuildContext context) =>
         context.Settings.Server.Enabled || Skip("server mode is off (SERVER=false): Register uses GITLAB_URL");
 
-    public override async Task RunAsync(BuildContext context) => context.UseBootstrapped(await new ServerBootstrap(context).RunAsync(context.CancellationToken));
+    public override Task RunAsync(BuildContext context) =>
+        new ServerBootstrap(context.Settings.Server, context.ServerReadiness, context.State, context.Docker, context.Redactor, context.ClaimState, context.LogInformation, context.LogWarning)
+            .RunAsync(context.CancellationToken);
 }

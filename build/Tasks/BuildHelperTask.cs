@@ -1,5 +1,6 @@
 using Build.Helper;
 using Build.Host;
+using Cake.Common.Diagnostics;
 
 namespace Build.Tasks;
 
@@ -17,5 +18,9 @@ public sealed class BuildHelperTask : AsyncFrostingTask<BuildContext>
             : true;
     }
 
-    public override Task RunAsync(BuildContext context) => new HelperInstaller(context).InstallAsync();
+    public override Task RunAsync(BuildContext context)
+    {
+        var goBuild = new GoContainerBuild(context.Settings, context.Root.FullPath, context.Docker, context.LogInformation, line => context.Verbose(line));
+        return new HelperInstaller(context.Settings, context.Commands, goBuild, context.ClaimState, context.LogInformation, context.LogWarning, context.CancellationToken).InstallAsync();
+    }
 }

@@ -11,5 +11,8 @@ public sealed class RegisterTask : AsyncFrostingTask<BuildContext>
     public override IEnumerable<string> Requirements(BuildContext context) =>
         Needs.State(context).Concat(Needs.Registries(context)).Concat(Needs.CredentialsFile(context)).Concat(Needs.RunnerToken(context));
 
-    public override Task RunAsync(BuildContext context) => new RunnerRegister(context).RunAsync(context.CancellationToken);
+    public override Task RunAsync(BuildContext context) =>
+        new RunnerRegister(
+            context.Settings, context.State, context.EnvironmentVariables, context.FileFacts, context.Redactor,
+            () => context.GitLab, context.ClaimState, context.LogInformation, context.LogWarning).RunAsync(context.CancellationToken);
 }

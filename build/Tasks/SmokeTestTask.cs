@@ -12,7 +12,10 @@ public sealed class SmokeTestTask : AsyncFrostingTask<BuildContext>
 
     public override async Task RunAsync(BuildContext context)
     {
-        var summary = await new SmokeTestRun(context).RunAsync(context.CancellationToken);
+        var run = new SmokeTestRun(
+            context.Settings, context.State, context.Root.FullPath, context.EnvironmentVariables, context.Docker, context.Redactor,
+            () => context.GitLab, context.ClaimState, context.LogInformation, context.LogWarning);
+        var summary = await run.RunAsync(context.CancellationToken);
         if (!summary.Passed)
         {
             throw new BuildFailure(

@@ -10,7 +10,7 @@ public sealed class StatusTask : FrostingTask<BuildContext>
 {
     public override void Run(BuildContext context)
     {
-        foreach (var line in new RunnerStatus(context).Lines())
+        foreach (var line in new RunnerStatus(context.Settings, context.State, context.Docker, () => context.GitLab).Lines())
         {
             context.Information(line);
         }

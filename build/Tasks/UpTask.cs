@@ -16,7 +16,7 @@ public sealed class UpTask : FrostingTask<BuildContext>
     {
         try
         {
-            return new RunnerUp(context).UpToDate(out var detail) is null ? Skip(detail) : true;
+            return Up(context).UpToDate(out var detail) is null ? Skip(detail) : true;
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
@@ -25,7 +25,7 @@ public sealed class UpTask : FrostingTask<BuildContext>
         }
     }
 
-    public override void Run(BuildContext context) => new RunnerUp(context).Start();
+    public override void Run(BuildContext context) => Up(context).Start();
 
     public override void OnError(Exception exception, BuildContext context)
     {
@@ -34,4 +34,8 @@ public sealed class UpTask : FrostingTask<BuildContext>
             context.Warning($"Up was stopped before the runner was confirmed running: containers may be half started. See {context.State.ComposeScript} ps, or run ./build.sh --target=Up again.");
         }
     }
+
+    private static RunnerUp Up(BuildContext context) => new(
+        context.Settings, context.State, context.Root.FullPath, context.EnvironmentVariables, context.FileFacts, context.Docker,
+        () => context.Compose, context.ServerReadiness, context.ClaimState, context.LogInformation, context.CancellationToken);
 }

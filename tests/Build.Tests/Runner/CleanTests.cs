@@ -27,11 +27,11 @@ public sealed class CleanTests : IDisposable
     [Fact]
     public void Docker_lists_filter_by_one_project_label_each_never_by_name()
     {
-        var arguments = ProjectResources.ListArguments(["ps", "--all", "--no-trunc", "--format", "{{.ID}}"], "label=gitlab-runner-ecr.project=p").Render();
-        var filters = new ProjectResources(new DockerCli(null!), "p").Filters;
+        var arguments = DockerCli.ListArguments(DockerObjects.Containers, "gitlab-runner-ecr.project=p", "{{.ID}}").Render();
+        var labels = new ProjectResources(new DockerCli(null!), "p").Labels;
 
         Assert.Equal("ps --all --no-trunc --filter label=gitlab-runner-ecr.project=p --format {{.ID}}", arguments);
-        Assert.Equal(["label=gitlab-runner-ecr.project=p", "label=com.docker.compose.project=p"], filters);
+        Assert.Equal(["gitlab-runner-ecr.project=p", "com.docker.compose.project=p"], labels);
     }
 
     [Fact]

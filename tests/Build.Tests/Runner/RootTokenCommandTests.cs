@@ -1,3 +1,4 @@
+using Build.Docker;
 using Build.Server;
 
 namespace Build.Tests.Runner;
@@ -10,8 +11,9 @@ public sealed class RootTokenCommandTests
     {
         var token = RootTokenCommand.NewToken();
 
-        var arguments = RootTokenCommand.Arguments("proj-gitlab-1").Render();
-        var options = RootTokenCommand.Options(token);
+        var exec = RootTokenCommand.Exec("proj-gitlab-1", token);
+        var arguments = DockerCli.ExecArguments(exec).Render();
+        var options = DockerCli.ExecOptions(exec);
 
         Assert.StartsWith("exec --env GITLAB_RUNNER_ECR_ROOT_TOKEN proj-gitlab-1 gitlab-rails runner ", arguments);
         Assert.DoesNotContain(token.Reveal(), arguments);
