@@ -28,6 +28,11 @@ public sealed record AwsFailure(string Name, string Cause, string Fix, IReadOnly
         "attach a policy that allows ecr:GetAuthorizationToken and pulls (the managed AmazonEC2ContainerRegistryReadOnly) to the identity Preflight printed; for another account's registry, allow it in that repository's policy",
         ["AccessDenied", "not authorized to perform"]);
 
+    public static readonly AwsFailure PublicAccessDenied = new(
+        "access denied", "the identity is valid but may not get an ECR Public token, which needs both ecr-public:GetAuthorizationToken and sts:GetServiceBearerToken (the helper's pulls from public.ecr.aws then go anonymous, at the anonymous quota)",
+        "allow ecr-public:GetAuthorizationToken and sts:GetServiceBearerToken on * for the identity Preflight printed (the managed AmazonElasticContainerRegistryPublicReadOnly has both), or remove public.ecr.aws from ECR_REGISTRIES to pull anonymously on purpose",
+        AccessDenied.Signs);
+
     public static readonly AwsFailure TlsTrust = new(
         "TLS trust", "the AWS endpoint's certificate is not trusted (a TLS-intercepting proxy, or a CA bundle without its CA)",
         "set AWS_CA_BUNDLE to a PEM bundle that holds your proxy's CA (it is mounted into the runner and jobs), or fix the system trust store",
@@ -49,6 +54,10 @@ public sealed record AwsFailure(string Name, string Cause, string Fix, IReadOnly
     /// <summary>The first known cause whose sign the text holds, or null.</summary>
     public static AwsFailure? Recognise(string text) =>
         All.FirstOrDefault(f => f.Signs.Any(sign => text.Contains(sign, StringComparison.OrdinalIgnoreCase)));
+
+    /// <summary>As <see cref="Recognise(string)"/>, with the causes that read differently for <paramref name="registry"/>'s kind.</summary>
+    public static AwsFailure? Recognise(string text, EcrRegistry registry) =>
+        Recognise(text) is { } cause && cause == AccessDenied && registry.IsPublic ? PublicAccessDenied : Recognise(text);
 
     public string Describe() => $"{Name}: {Cause}. Fix: {Fix}.";
 }

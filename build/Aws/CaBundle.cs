@@ -21,11 +21,13 @@ public sealed class CaBundle
     public string Path { get; }
 
     /// <summary>Loads the bundle; a missing or certificate-less file is an error with its fix (the helper panics on one).</summary>
-    public static CaBundle Load(string path, string origin)
+    public static CaBundle Load(string path, string origin, string setting = "AWS_CA_BUNDLE")
     {
         if (!File.Exists(path))
         {
-            throw new PreflightException([$"AWS_CA_BUNDLE = {path} ({origin}) does not exist; the helper panics on a missing bundle. Point it at a PEM file with your proxy's CA, or unset it."]);
+            throw new PreflightException([setting == "AWS_CA_BUNDLE"
+                ? $"AWS_CA_BUNDLE = {path} ({origin}) does not exist; the helper panics on a missing bundle. Point it at a PEM file with your proxy's CA, or unset it."
+                : $"{setting} = {path} ({origin}) does not exist: point it at a PEM file with the CA, or unset it."]);
         }
 
         var roots = new X509Certificate2Collection();
@@ -40,12 +42,23 @@ public sealed class CaBundle
 
         return roots.Count > 0
             ? new CaBundle(path, roots)
-            : throw new PreflightException([$"AWS_CA_BUNDLE = {path} ({origin}) holds no PEM certificate (-----BEGIN CERTIFICATE-----); point it at a PEM bundle, or unset it."]);
+            : throw new PreflightException([$"{setting} = {path} ({origin}) holds no PEM certificate (-----BEGIN CERTIFICATE-----); point it at a PEM bundle, or unset it."]);
     }
 
     public HttpClientFactory ClientFactory() => new Factory(this);
 
-    private bool Validate(X509Certificate2? certificate, SslPolicyErrors errors)
+    /// <summary>A handler whose TLS trusts this bundle's certificates alone, for calls made without the SDK.</summary>
+    public SocketsHttpHandler Handler() => new()
+    {
+        ConnectTimeout = TimeSpan.FromSeconds(10),
+        SslOptions = new SslClientAuthenticationOptions
+        {
+            RemoteCertificateValidationCallback = (_, certificate, _, errors) => Validate(certificate as X509Certificate2, errors),
+        },
+    };
+
+    /// <summary>Whether the certificate chains to one of this bundle's certificates (and names the host).</summary>
+    public bool Validate(X509Certificate2? certificate, SslPolicyErrors errors)
     {
         if (certificate is null || (errors & ~SslPolicyErrors.RemoteCertificateChainErrors) != 0)
         {
@@ -61,17 +74,6 @@ public sealed class CaBundle
 
     private sealed class Factory(CaBundle bundle) : HttpClientFactory
     {
-        public override HttpClient CreateHttpClient(IClientConfig clientConfig)
-        {
-            var handler = new SocketsHttpHandler
-            {
-                ConnectTimeout = TimeSpan.FromSeconds(10),
-                SslOptions = new SslClientAuthenticationOptions
-                {
-                    RemoteCertificateValidationCallback = (_, certificate, _, errors) => bundle.Validate(certificate as X509Certificate2, errors),
-                },
-            };
-            return new HttpClient(handler);
-        }
+        public override HttpClient CreateHttpClient(IClientConfig clientConfig) => new(bundle.Handler());
     }
 }

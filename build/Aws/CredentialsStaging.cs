@@ -117,7 +117,7 @@ public sealed class CredentialsStaging(BuildSettings settings, Redactor redactor
             throw new PreflightException(["CREDENTIALS_SOURCE=instance-role, but AWS_EC2_METADATA_DISABLED=true in this environment turns the instance metadata service off: unset it (on an EC2 instance), or choose CREDENTIALS_SOURCE=file"]);
         }
 
-        var region = settings.Aws.Region ?? settings.Aws.Registries.FirstOrDefault()?.Region
+        var region = settings.Aws.Region ?? settings.Aws.RegistryRegion
             ?? throw new PreflightException(["CREDENTIALS_SOURCE=instance-role needs a region for STS: set AWS_REGION or ECR_REGISTRIES"]);
         return new StagedCredentials(CredentialsSource.InstanceRole, null, region, null);
     }
@@ -126,7 +126,7 @@ public sealed class CredentialsStaging(BuildSettings settings, Redactor redactor
     private AwsKey EnvironmentKey(string why) =>
         EnvironmentKeyProblems(settings, why) is { Count: > 0 } problems
             ? throw new PreflightException(problems, "The AWS credentials of the environment cannot be used; nothing was changed:")
-            : new AwsKey(settings.Aws.AccessKeyId!, settings.Aws.SecretAccessKey!, settings.Aws.SessionToken, settings.Aws.Region ?? settings.Aws.Registries[0].Region);
+            : new AwsKey(settings.Aws.AccessKeyId!, settings.Aws.SecretAccessKey!, settings.Aws.SessionToken, settings.Aws.Region ?? settings.Aws.RegistryRegion!);
 
     /// <summary>What is missing or misshapen of the AWS_* key of the settings (<paramref name="why"/> says who needs it); never a value.</summary>
     public static IReadOnlyList<string> EnvironmentKeyProblems(BuildSettings settings, string why)

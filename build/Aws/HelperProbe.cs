@@ -4,14 +4,19 @@ using Build.Secrets;
 
 namespace Build.Aws;
 
-/// <summary>What the helper's <c>get</c> gave for one registry: a token (dropped; only its expiry kept) or the cause in its log.</summary>
-public sealed record HelperOutcome(EcrRegistry Registry, bool Succeeded, DateTimeOffset? ExpiresAt, string? Error, AwsFailure? Cause, string? LogCopy);
+/// <summary>What the helper's <c>get</c> gave for one registry: a token (kept as a secret for the run's own registry calls, and its expiry) or the cause in its log.</summary>
+public sealed record HelperOutcome(EcrRegistry Registry, bool Succeeded, DateTimeOffset? ExpiresAt, string? Error, AwsFailure? Cause, string? LogCopy)
+{
+    /// <summary>The registry password the helper returned (masked by the redactor from the moment it was read).</summary>
+    public Secret? Token { get; init; }
+}
 
 /// <summary>
 /// Runs <c>docker-credential-ecr-login get</c> on the host with exactly the variables and files the runner container
 /// gets (<see cref="RunnerCredentials"/>), plus a throwaway cache folder. The registry goes in on standard input, the
-/// token comes back only as a secret, is registered with the redactor and dropped; a failure's cause is read from
-/// the helper's log (it reports every failure as "credentials not found").
+/// token comes back only as a secret and is registered with the redactor (Preflight's pull-through probe uses it, then
+/// it is dropped with the outcome); a failure's cause is read from the helper's log (it reports every failure as
+/// "credentials not found").
 /// </summary>
 public sealed class HelperProbe(CommandRunner commands, Redactor redactor, string helper, RunnerCredentials credentials, Func<string> logFolder)
 {
@@ -29,20 +34,20 @@ public sealed class HelperProbe(CommandRunner commands, Redactor redactor, strin
             {
                 // It exited before reading the registry from standard input (a crash at start-up, say).
                 var early = redactor.Redact(ReadLog(cache));
-                return new HelperOutcome(registry, false, null, $"it exited before reading the registry from its standard input ({ex.Message}); its log: {(early.Length > 0 ? early : "(empty)")}", AwsFailure.Recognise(early), Copy(registry, early));
+                return new HelperOutcome(registry, false, null, $"it exited before reading the registry from its standard input ({ex.Message}); its log: {(early.Length > 0 ? early : "(empty)")}", AwsFailure.Recognise(early, registry), Copy(registry, early));
             }
 
             if (result.Succeeded && result.SecretOutput is { } output && TokenOf(output) is { } token)
             {
                 redactor.Add(token, "the ECR token of " + registry.Host);
-                return new HelperOutcome(registry, true, ExpiryIn(cache), null, null, null);
+                return new HelperOutcome(registry, true, ExpiryIn(cache), null, null, null) { Token = token };
             }
 
             var log = redactor.Redact(ReadLog(cache));
             var errors = string.Join('\n', log.Split('\n').Where(l => l.Contains("level=error", StringComparison.Ordinal) || l.Contains("level=warn", StringComparison.Ordinal)));
             var copy = Copy(registry, log);
             var said = result.Succeeded ? "printed no credentials" : $"exited {result.ExitCode}";
-            return new HelperOutcome(registry, false, null, errors.Length > 0 ? $"{said}; its log: {errors}" : $"{said} and logged no error", AwsFailure.Recognise(errors + result.StandardError), copy);
+            return new HelperOutcome(registry, false, null, errors.Length > 0 ? $"{said}; its log: {errors}" : $"{said} and logged no error", AwsFailure.Recognise(errors + result.StandardError, registry), copy);
         }
         finally
         {

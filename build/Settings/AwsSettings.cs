@@ -35,11 +35,23 @@ public sealed partial record AwsSettings
 
     public required string? Region { get; init; }
 
-    /// <summary>ECR_REGISTRIES plus the registry of PRIVATE_ECR_IMAGE, without duplicates.</summary>
+    /// <summary>
+    /// ECR_REGISTRIES plus the registries of PRIVATE_ECR_IMAGE, PUBLIC_ECR_IMAGE and the pull-through cache, without
+    /// duplicates: private ones and ECR Public, each one credHelpers entry.
+    /// </summary>
     public required IReadOnlyList<EcrRegistry> Registries { get; init; }
+
+    /// <summary>The region of the first private registry (else ECR Public's), for calls that need one when AWS_REGION is unset.</summary>
+    public string? RegistryRegion => Registries.OrderBy(r => r.IsPublic).FirstOrDefault()?.Region;
 
     /// <summary>PRIVATE_ECR_IMAGE: the private image SmokeTest pulls.</summary>
     public required ImageReference? PrivateImage { get; init; }
+
+    /// <summary>PUBLIC_ECR_IMAGE: an ECR Public image SmokeTest pulls with the helper's token.</summary>
+    public required ImageReference? PublicImage { get; init; }
+
+    /// <summary>The pull-through cache rules, their registry and the probe image.</summary>
+    public required PullThroughSettings PullThrough { get; init; }
 
     /// <summary>STS_ENDPOINT: where the preflight calls GetCallerIdentity; null: the regional endpoint.</summary>
     public required Uri? StsEndpoint { get; init; }
@@ -62,6 +74,8 @@ public sealed partial record AwsSettings
     public static AwsSettings Read(SettingsLayers s)
     {
         var privateImage = s.Parse(SettingCatalog.PrivateImage, SettingParsers.Image);
+        var publicImage = s.Parse(SettingCatalog.PublicImage, SettingParsers.Image);
+        var pullThrough = PullThroughSettings.Read(s, privateImage);
         return new AwsSettings
         {
             CredentialsSource = s.Defaulted(SettingCatalog.CredentialsSource, ParseCredentialsSource),
@@ -71,8 +85,10 @@ public sealed partial record AwsSettings
             SecretAccessKey = s.SecretOf(SettingCatalog.AwsSecretAccessKey),
             SessionToken = s.SecretOf(SettingCatalog.AwsSessionToken),
             Region = s.Parse(SettingCatalog.AwsRegion, text => AwsKey.IsRegionShaped(text) ? text : null),
-            Registries = RegistryList(s, privateImage),
+            Registries = RegistryList(s, privateImage, publicImage, pullThrough),
             PrivateImage = privateImage,
+            PublicImage = publicImage,
+            PullThrough = pullThrough,
             StsEndpoint = s.Parse(SettingCatalog.StsEndpoint, text => Uri.TryCreate(text.Trim(), UriKind.Absolute, out var uri) && uri.Scheme == "https" && uri.UserInfo.Length == 0 ? uri : null),
             CaBundle = s.File(SettingCatalog.CaBundle),
             WriteCredentialsFromEnv = s.Flag(SettingCatalog.WriteCredentialsFromEnv),
@@ -83,7 +99,7 @@ public sealed partial record AwsSettings
     public override string ToString() =>
         $"AwsSettings {{ CredentialsSource = {CredentialsSource}, Profile = {Profile}, Region = {Region}, Registries = [{string.Join(", ", Registries)}], Keys = {string.Join(", ", Secrets.Select(k => k.Name))} }}";
 
-    private static List<EcrRegistry> RegistryList(SettingsLayers s, ImageReference? privateImage)
+    private static List<EcrRegistry> RegistryList(SettingsLayers s, ImageReference? privateImage, ImageReference? publicImage, PullThroughSettings pullThrough)
     {
         var registries = new List<EcrRegistry>();
         foreach (var host in s.List(SettingCatalog.Registries))
@@ -94,24 +110,46 @@ public sealed partial record AwsSettings
             }
             else
             {
-                s.Fail(SettingCatalog.Registries, $"\"{host}\" is not an ECR registry host");
+                s.Fail(SettingCatalog.Registries, EcrRegistry.LookAlikeReason(host) ?? $"\"{Echo.Visible(host)}\" is not an ECR registry host");
             }
         }
 
         if (privateImage is not null)
         {
-            if (privateImage.Registry is not null && EcrRegistry.TryParse(privateImage.Registry, out var registry))
+            if (RegistryOf(privateImage) is { IsPublic: false } registry)
             {
-                registries.Add(registry!);
+                registries.Add(registry);
             }
             else
             {
-                s.Fail(SettingCatalog.PrivateImage, "its registry is not an ECR host");
+                s.Fail(SettingCatalog.PrivateImage, RegistryOf(privateImage) is null
+                    ? EcrRegistry.LookAlikeReason(privateImage.Registry ?? string.Empty) ?? "its registry is not an ECR host"
+                    : $"its registry is ECR Public: set it as {SettingCatalog.PublicImage.Key}, and {SettingCatalog.PrivateImage.Key} to an image in your private registry");
             }
+        }
+
+        if (publicImage is not null)
+        {
+            if (RegistryOf(publicImage) is { IsPublic: true } registry)
+            {
+                registries.Add(registry);
+            }
+            else
+            {
+                s.Fail(SettingCatalog.PublicImage, EcrRegistry.LookAlikeReason(publicImage.Registry ?? string.Empty) ?? $"its registry is not ECR Public ({EcrRegistry.PublicHost}/…, or {EcrRegistry.DualStackPublicHost}/…)");
+            }
+        }
+
+        if (pullThrough.Registry is { } cache)
+        {
+            registries.Add(cache);
         }
 
         return registries.DistinctBy(r => r.Host).ToList();
     }
+
+    private static EcrRegistry? RegistryOf(ImageReference image) =>
+        image.Registry is not null && EcrRegistry.TryParse(image.Registry, out var registry) ? registry : null;
 
     private static CredentialsSource? ParseCredentialsSource(string text) => text.Trim().ToLowerInvariant() switch
     {

@@ -58,10 +58,25 @@ public static class SettingCatalog
         "FIX_CREDENTIALS_MODE", "false", "true or false", "StageCredentials runs chmod 600 on a credentials file that others can read, instead of refusing it.");
 
     public static readonly SettingDefinition Registries = new(
-        "ECR_REGISTRIES", null, "comma-separated ECR hosts <12 digits>.dkr.ecr.<region>.amazonaws.com", "Private ECR registries the runner and jobs authenticate to (one credHelpers entry each).");
+        "ECR_REGISTRIES", null, "comma-separated ECR hosts: <12 digits>.dkr.ecr.<region>.amazonaws.com, public.ecr.aws or ecr-public.aws.com", "ECR registries the runner and jobs authenticate to (one credHelpers entry each): private ones and ECR Public.");
 
     public static readonly SettingDefinition PrivateImage = new(
-        "PRIVATE_ECR_IMAGE", null, "an image reference on an ECR host", "Private image SmokeTest pulls; its registry is added to ECR_REGISTRIES.");
+        "PRIVATE_ECR_IMAGE", null, "an image reference on a private ECR host", "Private image SmokeTest pulls; its registry is added to ECR_REGISTRIES.");
+
+    public static readonly SettingDefinition PublicImage = new(
+        "PUBLIC_ECR_IMAGE", null, "an image reference on public.ecr.aws (or ecr-public.aws.com)", "ECR Public image SmokeTest pulls at both levels with the helper's token; its registry is added to ECR_REGISTRIES.");
+
+    public static readonly SettingDefinition PullThroughCache = new(
+        "PULL_THROUGH_CACHE", null, "comma-separated prefix=upstream pairs, e.g. docker-hub=registry-1.docker.io,ecr-public=public.ecr.aws", "Pull-through cache rules of PULL_THROUGH_REGISTRY: Preflight checks that each exists, Mirror translates images through them.");
+
+    public static readonly SettingDefinition PullThroughRegistry = new(
+        "PULL_THROUGH_REGISTRY", null, "a private ECR host", "Private registry whose pull-through cache rules PULL_THROUGH_CACHE names (default: the registry of PRIVATE_ECR_IMAGE); added to ECR_REGISTRIES.");
+
+    public static readonly SettingDefinition PullThroughProbeImage = new(
+        "PULL_THROUGH_PROBE_IMAGE", null, "an image reference on an upstream of PULL_THROUGH_CACHE, e.g. alpine:3.20", "Small upstream image that Preflight asks for through the cache (a manifest request) and SmokeTest pulls through it at both levels.");
+
+    public static readonly SettingDefinition MirrorImage = new(
+        "MIRROR_IMAGE", null, "comma-separated image references", "Images the Mirror target prints in their pull-through form (--mirror-image=alpine:3.20).");
 
     public static readonly SettingDefinition HelperVersion = new(
         "HELPER_VERSION", "0.12.0", "a version such as 0.12.0", "amazon-ecr-credential-helper version to build or download.");
@@ -189,6 +204,7 @@ public static class SettingCatalog
     [
         StateDir, ComposeProjectName, RunnerName, RunnerImage, DindImage, DockerCliImage,
         CredentialsSource, CredentialsFile, AwsProfile, AwsAccessKeyId, AwsSecretAccessKey, AwsSessionToken, AwsRegion, Registries, PrivateImage,
+        PublicImage, PullThroughCache, PullThroughRegistry, PullThroughProbeImage, MirrorImage,
         StsEndpoint, CaBundle, WriteCredentialsFromEnv, FixCredentialsMode,
         HelperVersion, HelperSource, HelperPath, HelperPlatforms,
         HelperGoImage, HelperModule, HelperGoProxy, HelperArchive, HelperDownloadUrl,

@@ -9,9 +9,11 @@ namespace Build.Smoke;
 /// <summary>
 /// The DinD level: a DinD service (alias <c>docker</c>) and a job container started as the Docker executor starts
 /// them from <c>[runners.docker]</c> (the same volumes, environment, extra hosts, privileges and network mode), on a
-/// network of their own (internal), and the job runs <c>docker pull</c> of the private image against the service:
+/// network of their own (internal), and the job runs <c>docker pull</c> of each subject's image against the service:
 /// over TLS on 2376 when the service wrote client certificates into <c>/certs/client</c> (docker:*-dind with
-/// DOCKER_TLS_CERTDIR), otherwise on 2375 (an image without that entrypoint, such as the lab's).
+/// DOCKER_TLS_CERTDIR), otherwise on 2375 (an image without that entrypoint, such as the lab's). Before each pull the
+/// job asks the helper for the image's registry, so a pull that went anonymous (the helper failed, and ECR Public
+/// served the image to anyone) fails its row instead of passing.
 /// </summary>
 public sealed class DindProbe(DockerCli docker, SmokeResources resources, bool privileged, string? registryCaBundle)
 {
@@ -24,7 +26,10 @@ public sealed class DindProbe(DockerCli docker, SmokeResources resources, bool p
 
     private const string CacheDir = "/tmp/gitlab-runner-ecr-smoke";
 
-    /// <summary>The job's script: wait for the service, check the helper can run, pull, and print the helper's log on failure.</summary>
+    /// <summary>
+    /// The job's script: wait for the service, check the helper can run, then for each image of SMOKE_IMAGES ask the
+    /// helper for its registry (the token goes to /dev/null), pull it, and print the helper's error lines.
+    /// </summary>
     public static string Script =>
         """
         i=0
@@ -38,13 +43,19 @@ public sealed class DindProbe(DockerCli docker, SmokeResources resources, bool p
         if ! command -v docker-credential-ecr-login >/dev/null 2>&1; then echo "smoke: helper-not-on-path"; exit 4; fi
         docker-credential-ecr-login version </dev/null >/dev/null 2>&1; rc=$?
         if [ $rc -ge 126 ]; then echo "smoke: helper-cannot-run $rc"; fi
-        docker pull "$SMOKE_IMAGE"; rc=$?
-        if [ $rc -eq 0 ]; then exit 0; fi
-        for f in "$AWS_ECR_CACHE_DIR"/log/*.log; do [ -f "$f" ] && grep -E 'level=(error|warn)' "$f" | sed 's/^/smoke-log: /'; done
-        exit $rc
+        failed=0
+        for image in $SMOKE_IMAGES; do
+          if printf '%s\n' "${image%%/*}" | docker-credential-ecr-login get >/dev/null 2>&1; then echo "smoke: credentials $image"; else echo "smoke: no-credentials $image"; fi
+          docker pull "$image"; rc=$?
+          echo "smoke: pulled $rc $image"
+          for f in "$AWS_ECR_CACHE_DIR"/log/*.log; do [ -f "$f" ] && grep -E 'level=(error|warn)' "$f" | sed "s|^|smoke-log: $image |"; rm -f "$f"; done
+          [ $rc -eq 0 ] || failed=$rc
+        done
+        exit $failed
         """;
 
-    public LevelResult Run(JobSettings job, string dindImage, IReadOnlyList<EcrRegistry> registries, string image, TimeSpan timeout)
+    /// <summary>One row per subject, in their order; a failure before the pulls (service, helper) fails them all alike.</summary>
+    public IReadOnlyList<LevelResult> Run(JobSettings job, string dindImage, IReadOnlyList<EcrRegistry> registries, IReadOnlyList<SmokeSubject> subjects, TimeSpan timeout)
     {
         var clock = Stopwatch.StartNew();
         var network = resources.Network("net");
@@ -71,53 +82,76 @@ public sealed class DindProbe(DockerCli docker, SmokeResources resources, bool p
         {
             Name = resources.Container("job"),
             Image = job.Image,
-            Environment = [.. job.Environment, "AWS_ECR_CACHE_DIR=" + CacheDir, "SMOKE_IMAGE=" + image],
+            Environment = [.. job.Environment, "AWS_ECR_CACHE_DIR=" + CacheDir, "SMOKE_IMAGES=" + string.Join(' ', subjects.Select(s => s.Image))],
             Command = ["sh", "-c", Script],
         };
         Create(container, outside);
         var run = docker.StartAttached(container.Name, timeout);
         var output = run.StandardOutput + "\n" + run.StandardError;
-        var endpoint = Marker(output, "smoke: dind ");
-        if (run.Succeeded)
-        {
-            return LevelResult.Pass(Level, clock.Elapsed, $"docker pull in {job.Image} through {dindImage} on {endpoint}{(endpoint?.EndsWith(":2376", StringComparison.Ordinal) == true ? " (TLS)" : " (no TLS: the service wrote no client certificates)")}");
-        }
-
-        return Diagnose(output, job.Image, HelperSource(job), run.ExitCode, clock.Elapsed);
+        return Results(subjects, output, job, dindImage, run.ExitCode, clock.Elapsed);
     }
 
+    /// <summary>Each subject's row from the job's output (its markers, the helper's log lines).</summary>
+    internal static IReadOnlyList<LevelResult> Results(IReadOnlyList<SmokeSubject> subjects, string output, JobSettings job, string dindImage, int exitCode, TimeSpan time) =>
+        [.. subjects.Select(subject => Judge(subject, output, job, dindImage, exitCode, time))];
+
+    private static LevelResult Judge(SmokeSubject subject, string output, JobSettings job, string dindImage, int exitCode, TimeSpan time)
+    {
+        var endpoint = Marker(output, "smoke: dind ");
+        var pulled = Marker(output, "smoke: pulled ", $" {subject.Image}");
+        var credentials = Lines(output).Contains("smoke: credentials " + subject.Image);
+        if (pulled == "0" && credentials)
+        {
+            return LevelResult.Pass(subject.DindLevel, time, $"docker pull {subject.Image} in {job.Image} through {dindImage} on {endpoint}{(endpoint?.EndsWith(":2376", StringComparison.Ordinal) == true ? " (TLS)" : " (no TLS: the service wrote no client certificates)")}");
+        }
+
+        return Diagnose(subject, output, job.Image, HelperSource(job), pulled, exitCode, time);
+    }
     /// <summary>The host file config.toml mounts as the jobs' helper, or null.</summary>
     public static string? HelperSource(JobSettings job) =>
         job.Volumes.Select(v => v.Split(':')).FirstOrDefault(p => p.Length >= 2 && p[1] == DockerExecutor.HelperTarget)?[0];
 
-    private static LevelResult Diagnose(string output, string jobImage, string? helperBinary, int exitCode, TimeSpan time)
+    private static LevelResult Diagnose(SmokeSubject subject, string output, string jobImage, string? helperBinary, string? pulled, int exitCode, TimeSpan time)
     {
+        var level = subject.DindLevel;
         var tail = string.Join('\n', output.Split('\n', StringSplitOptions.RemoveEmptyEntries).TakeLast(12));
         if (Marker(output, "smoke: dind-not-answering ") is { } host)
         {
-            return LevelResult.Fail(Level, time, $"the DinD service did not answer on {host}",
+            return LevelResult.Fail(level, time, $"the DinD service did not answer on {host}",
                 "DinD needs privileged = true (or DIND_PRIVILEGED=false with the capability set where the host refuses --privileged); see the service's log with docker logs", tail);
         }
 
         if (output.Contains("smoke: helper-not-on-path", StringComparison.Ordinal))
         {
-            return LevelResult.Fail(Level, time, $"{Helper.HelperOutput.BinaryName} is not on the PATH of the job image {jobImage}",
+            return LevelResult.Fail(level, time, $"{Helper.HelperOutput.BinaryName} is not on the PATH of the job image {jobImage}",
                 "run ./build.sh --target=Register, which mounts the helper at /usr/local/bin/docker-credential-ecr-login through [runners.docker] volumes", tail);
         }
 
         if (Marker(output, "smoke: helper-cannot-run ") is { } code)
         {
             var elf = helperBinary is not null && File.Exists(helperBinary) ? Helper.StaticElf.Problem(helperBinary, Helper.HelperPlatform.Amd64) : null;
-            return LevelResult.Fail(Level, time,
+            return LevelResult.Fail(level, time,
                 $"the helper cannot run in the job image {jobImage} (exit {code}, \"not found\"){(elf is null ? string.Empty : $": {helperBinary} {elf}")}",
                 "use the static helper from ./build.sh --target=BuildHelper (CGO_ENABLED=0), which runs in glibc and musl images alike", tail);
         }
 
-        var logLines = string.Join('\n', output.Split('\n').Where(l => l.StartsWith("smoke-log: ", StringComparison.Ordinal)).Select(l => l["smoke-log: ".Length..]));
-        var cause = AwsFailure.Recognise(logLines);
+        var prefix = $"smoke-log: {subject.Image} ";
+        var logLines = string.Join('\n', Lines(output).Where(l => l.StartsWith(prefix, StringComparison.Ordinal)).Select(l => l[prefix.Length..]));
+        var cause = AwsFailure.Recognise(logLines, subject.Registry);
+        if (pulled == "0")
+        {
+            // The helper gave nothing, yet the pull passed: the registry served the image to anyone (ECR Public does).
+            return LevelResult.Fail(level, time,
+                $"docker pull {subject.Image} passed without credentials: the helper gave none for {subject.Registry.Host}{(cause is null ? string.Empty : $" ({cause.Name}: {ExecutorProbe.Sign(cause, logLines)})")}, so the pull counted as anonymous",
+                cause?.Fix ?? "read the helper's log lines below; run ./build.sh --target=Preflight", logLines.Length > 0 ? logLines : tail);
+        }
+
+        var known = subject.Via is not null ? ManifestProbe.Recognise(output, subject.Via) : null;
         return cause is not null
-            ? LevelResult.Fail(Level, time, $"{cause.Name} ({ExecutorProbe.Sign(cause, logLines)}): docker pull in the job got no credentials", cause.Fix, tail)
-            : LevelResult.Fail(Level, time, $"docker pull in the job failed (exit {exitCode})", "read the job's output below; the helper's log is printed when it logged an error", tail);
+            ? LevelResult.Fail(level, time, $"{cause.Name} ({ExecutorProbe.Sign(cause, logLines)}): docker pull in the job got no credentials", cause.Fix, tail)
+            : known is not null
+                ? LevelResult.Fail(level, time, $"docker pull {subject.Image} was refused: {known.Value.Cause}", known.Value.Fix, tail)
+                : LevelResult.Fail(level, time, $"docker pull in the job failed (exit {pulled ?? exitCode.ToString(System.Globalization.CultureInfo.InvariantCulture)})", "read the job's output below; the helper's log is printed when it logged an error", tail);
     }
 
     private void Create(ContainerSpec spec, string extraNetwork)
@@ -134,6 +168,8 @@ public sealed class DindProbe(DockerCli docker, SmokeResources resources, bool p
         }
     }
 
-    private static string? Marker(string output, string prefix) =>
-        output.Split('\n').Select(l => l.Trim()).FirstOrDefault(l => l.StartsWith(prefix, StringComparison.Ordinal))?[prefix.Length..];
+    private static string? Marker(string output, string prefix, string suffix = "") =>
+        Lines(output).FirstOrDefault(l => l.StartsWith(prefix, StringComparison.Ordinal) && l.EndsWith(suffix, StringComparison.Ordinal))?[prefix.Length..^suffix.Length];
+
+    private static IEnumerable<string> Lines(string output) => output.Split('\n').Select(l => l.Trim());
 }

@@ -25,14 +25,44 @@ public static class ExamplePipeline
         settings.Aws.PrivateImage?.ToString() ?? throw new BuildFailure("PRIVATE_ECR_IMAGE is not set", "set PRIVATE_ECR_IMAGE in .env.local to an image in your ECR registry, e.g. 123456789012.dkr.ecr.eu-west-1.amazonaws.com/team/app:latest"),
         settings.Runner.DindImage.ToString(),
         settings.Runner.DockerCliImage.ToString(),
-        settings.GitLab.RunnerTags);
+        settings.GitLab.RunnerTags,
+        settings.Aws.PullThrough.Probe);
 
     /// <summary>The template with each placeholder replaced by its value as a YAML node (settings validate the values; this does not rely on it).</summary>
-    internal static string Render(string template, string privateImage, string dindImage, string dockerCliImage, IReadOnlyList<string> tags) => template
+    internal static string Render(string template, string privateImage, string dindImage, string dockerCliImage, IReadOnlyList<string> tags, Aws.PullThroughTranslation? pullThrough = null) => template
         .Replace("{{PRIVATE_ECR_IMAGE}}", Scalar(privateImage), StringComparison.Ordinal)
         .Replace("{{DIND_IMAGE}}", Scalar(dindImage), StringComparison.Ordinal)
         .Replace("{{DOCKER_CLI_IMAGE}}", Scalar(dockerCliImage), StringComparison.Ordinal)
-        .Replace("{{RUNNER_TAGS}}", Tags(tags), StringComparison.Ordinal);
+        .Replace("{{RUNNER_TAGS}}", Tags(tags), StringComparison.Ordinal)
+        .Replace("{{PULL_THROUGH_JOB}}", PullThroughJob(pullThrough), StringComparison.Ordinal);
+
+    public const string PullThroughJobName = "test-pull-through-pull";
+
+    /// <summary>
+    /// With PULL_THROUGH_CACHE and its probe image: a job whose image: is that upstream image through the cache, so the
+    /// runner pulls it from the private registry (ECR imports it on the first pull); nothing otherwise.
+    /// </summary>
+    public static string PullThroughJob(Aws.PullThroughTranslation? via)
+    {
+        if (via?.Reference is not { } reference)
+        {
+            return string.Empty;
+        }
+
+        var job = new YamlMappingNode
+        {
+            {
+                PullThroughJobName, new YamlMappingNode
+                {
+                    { "image", Quoted(reference) },
+                    { "script", new YamlSequenceNode(Quoted($"echo \"the runner pulled {via.Upstream} from {via.Rule.Upstream.Name} through the pull-through cache prefix {via.Rule.Prefix}\"")) },
+                }
+            },
+        };
+        return $"\n# Pull-through cache (PULL_THROUGH_CACHE): the runner pulls {via.Upstream} as {reference}, from the private\n"
+            + "# registry (its credHelpers entry covers the prefix), never from the upstream's own rate-limited registry.\n"
+            + Yaml.Serialize(job);
+    }
 
     /// <summary>RUNNER_TAGS as every job's tags (a <c>default:</c> block), so the runner Register made picks the jobs; nothing without tags.</summary>
     public static string Tags(IReadOnlyList<string> tags)

@@ -10,7 +10,8 @@ namespace Build.Smoke;
 
 /// <summary>
 /// SmokeTest's authentication probe: writes the example pipeline, reads the config.toml Register wrote, runs the
-/// executor level and the DinD level, removes everything it made, and writes the summary table and JUnit XML.
+/// executor level and the DinD level for each configured image (private, ECR Public, pull-through: one row per image
+/// and level), removes everything it made, and writes the summary table and JUnit XML.
 /// </summary>
 /// <param name="root">The repository root: the example pipeline's template is there.</param>
 /// <param name="environment">The process environment (DOCKER_HOST and its TLS: where the Engine API pull goes).</param>
@@ -26,9 +27,9 @@ public sealed class SmokeTestRun(
 
     public async Task<SmokeSummary> RunAsync(CancellationToken cancel)
     {
-        var image = settings.Aws.PrivateImage
+        _ = settings.Aws.PrivateImage
             ?? throw new BuildFailure("PRIVATE_ECR_IMAGE is not set", "set PRIVATE_ECR_IMAGE (in .env.local or the environment) to a private image in your ECR registry, e.g. 123456789012.dkr.ecr.eu-west-1.amazonaws.com/team/app:latest");
-        var registry = settings.Aws.Registries.First(r => r.Host == image.Registry);
+        var subjects = SmokeSubject.From(settings);
 
         // A result of an earlier run must not stand for this one if this one stops midway (Ctrl-C, a crash).
         claimState();
@@ -58,10 +59,14 @@ public sealed class SmokeTestRun(
         var levels = new List<LevelResult>();
         try
         {
-            levels.Add(await Level(ExecutorProbe.Level, () => new ExecutorProbe(docker, cleanup, redactor, new EnginePull(EngineEndpoints.Resolve(environment), engine.ApiVersion))
-                .RunAsync(runner, registry, image.ToString(), runId, cancel)));
-            levels.Add(await Level(DindProbe.Level, () => Task.FromResult(new DindProbe(docker, resources, settings.Smoke.DindPrivileged, settings.Runner.RegistryCaBundle?.FullPath)
-                .Run(job, settings.Runner.DindImage.ToString(), settings.Aws.Registries, image.ToString(), TimeSpan.FromMinutes(5)))));
+            var executor = new ExecutorProbe(docker, cleanup, redactor, new EnginePull(EngineEndpoints.Resolve(environment), engine.ApiVersion));
+            foreach (var subject in subjects)
+            {
+                levels.AddRange(await Level([subject.ExecutorLevel], async () => [await executor.RunAsync(runner, subject.Registry, subject.Image, runId, cancel, subject.ExecutorLevel, subject.Via)]));
+            }
+
+            levels.AddRange(await Level([.. subjects.Select(s => s.DindLevel)], () => Task.FromResult(new DindProbe(docker, resources, settings.Smoke.DindPrivileged, settings.Runner.RegistryCaBundle?.FullPath)
+                .Run(job, settings.Runner.DindImage.ToString(), settings.Aws.Registries, subjects, TimeSpan.FromMinutes(5)))));
         }
         finally
         {
@@ -97,7 +102,8 @@ public sealed class SmokeTestRun(
         return manifest is null ? null : $"{manifest.Describe()} (HELPER_SOURCE={manifest.Source})";
     }
 
-    private static async Task<LevelResult> Level(string name, Func<Task<LevelResult>> probe)
+    /// <summary>The rows a probe gives; a failure that stops it fails each of its rows alike.</summary>
+    private static async Task<IReadOnlyList<LevelResult>> Level(IReadOnlyList<string> names, Func<Task<IReadOnlyList<LevelResult>>> probe)
     {
         var clock = Stopwatch.StartNew();
         try
@@ -106,7 +112,7 @@ public sealed class SmokeTestRun(
         }
         catch (BuildFailure ex)
         {
-            return LevelResult.Fail(name, clock.Elapsed, ex.Problem, ex.Fix);
+            return [.. names.Select(name => LevelResult.Fail(name, clock.Elapsed, ex.Problem, ex.Fix))];
         }
     }
 }

@@ -96,6 +96,42 @@ public static class Needs
         }
     }
 
+    /// <summary>PULL_THROUGH_CACHE names at least one rule.</summary>
+    public static IEnumerable<string> PullThroughCache(BuildContext context)
+    {
+        if (!context.Settings.Aws.PullThrough.Enabled)
+        {
+            yield return $"{SettingCatalog.PullThroughCache.Key} is not set: set it to the rules of your registry's pull-through cache, e.g. {SettingCatalog.PullThroughCache.Key}=docker-hub=registry-1.docker.io,ecr-public=public.ecr.aws in .env.local";
+        }
+    }
+
+    /// <summary>
+    /// With PULL_THROUGH_CACHE, a private registry holds the rules (PULL_THROUGH_REGISTRY or PRIVATE_ECR_IMAGE's); a
+    /// PULL_THROUGH_PROBE_IMAGE needs rules to go through.
+    /// </summary>
+    public static IEnumerable<string> PullThroughRegistry(BuildContext context)
+    {
+        var cache = context.Settings.Aws.PullThrough;
+        if (cache.Enabled && cache.Registry is null)
+        {
+            yield return $"{SettingCatalog.PullThroughCache.Key} is set but no registry holds its rules: set {SettingCatalog.PullThroughRegistry.Key}=<account>.dkr.ecr.<region>.amazonaws.com, or {SettingCatalog.PrivateImage.Key} to an image in that registry";
+        }
+
+        if (!cache.Enabled && cache.ProbeImage is not null)
+        {
+            yield return $"{SettingCatalog.PullThroughProbeImage.Key} is set but {SettingCatalog.PullThroughCache.Key} is not: set the cache's rules (e.g. {SettingCatalog.PullThroughCache.Key}=docker-hub=registry-1.docker.io), or unset {SettingCatalog.PullThroughProbeImage.Key}";
+        }
+    }
+
+    /// <summary>MIRROR_IMAGE names the images to translate.</summary>
+    public static IEnumerable<string> MirrorImages(BuildContext context)
+    {
+        if (context.Settings.Aws.PullThrough.MirrorImages.Count == 0)
+        {
+            yield return $"no image to translate: give one or more with {SettingCatalog.MirrorImage.Argument}=alpine:3.20 (comma-separated)";
+        }
+    }
+
     private static bool HasToken(BuildContext context)
     {
         try

@@ -5,10 +5,10 @@ namespace Build.Tasks;
 
 [TaskName("SmokeTest")]
 [IsDependentOn(typeof(RegisterTask))]
-[TaskDescription("Proves both ECR paths: the executor pulls the private image, and a DinD job pulls it with docker pull; with GITLAB_TOKEN and GITLAB_PROJECT it also runs the example pipeline in GitLab.")]
+[TaskDescription("Proves both ECR paths: the executor pulls the private image (and the ECR Public and pull-through images when set), and a DinD job pulls them with docker pull; with GITLAB_TOKEN and GITLAB_PROJECT it also runs the example pipeline in GitLab.")]
 public sealed class SmokeTestTask : AsyncFrostingTask<BuildContext>
 {
-    public override IEnumerable<string> Requirements(BuildContext context) => Needs.PrivateImage(context).Concat(Needs.State(context));
+    public override IEnumerable<string> Requirements(BuildContext context) => Needs.PrivateImage(context).Concat(Needs.PullThroughRegistry(context)).Concat(Needs.State(context));
 
     public override async Task RunAsync(BuildContext context)
     {

@@ -43,9 +43,9 @@ public sealed class ParsingTests
     [Theory]
     [InlineData("12345678901.dkr.ecr.us-east-1.amazonaws.com")]
     [InlineData("123456789012.dkr.ecr.us-east-1.example.com")]
-    [InlineData("public.ecr.aws")]
+    [InlineData("public.ecr.aws.example.com")]
     [InlineData("")]
-    public void Non_private_ecr_hosts_are_refused(string host) => Assert.False(EcrRegistry.TryParse(host, out _));
+    public void Hosts_that_are_no_ecr_registry_are_refused(string host) => Assert.False(EcrRegistry.TryParse(host, out _));
 
     [Theory]
     [InlineData("docker:29-dind", null, "docker", "29-dind")]

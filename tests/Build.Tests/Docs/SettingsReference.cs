@@ -24,6 +24,8 @@ public static class SettingsReference
             ["STATE_DIR", "COMPOSE_PROJECT_NAME", "RUNNER_NAME", "GITLAB_RUNNER_IMAGE", "DIND_IMAGE", "DOCKER_CLI_IMAGE", "IMAGE_PULL"]),
         new("AWS credentials and registries", "credentials.md", "where the credentials come from and how they are checked",
             ["AWS_", "CREDENTIALS_SOURCE", "RUNNER_CREDENTIALS_FILE", "STS_ENDPOINT", "WRITE_CREDENTIALS_FROM_ENV", "FIX_CREDENTIALS_MODE", "ECR_REGISTRIES", "PRIVATE_ECR_IMAGE", "USE_CREDS_STORE"]),
+        new("ECR Public and the pull-through cache", "ecr-public-and-pull-through.md", "public images with the helper's token, the cache's rules and the Mirror target",
+            ["PUBLIC_ECR_IMAGE", "PULL_THROUGH_", "MIRROR_IMAGE"]),
         new("The credential helper (BuildHelper)", "targets/buildhelper.md", "the helper's sources and its output",
             ["HELPER_"]),
         new("The runner container (Up)", "targets/up.md", "what Up starts and mounts",

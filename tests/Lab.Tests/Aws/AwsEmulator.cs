@@ -11,14 +11,16 @@ using Microsoft.Extensions.Hosting;
 namespace Lab.Aws;
 
 /// <summary>
-/// In-process HTTPS emulator of the Amazon ECR (<c>GetAuthorizationToken</c>) and STS (<c>GetCallerIdentity</c>) APIs,
-/// with full SigV4 verification and AWS's error shapes. Both services answer on the same endpoints.
+/// In-process HTTPS emulator of the Amazon ECR (<c>GetAuthorizationToken</c>, <c>DescribePullThroughCacheRules</c>),
+/// ECR Public (<c>GetAuthorizationToken</c>) and STS (<c>GetCallerIdentity</c>) APIs, with full SigV4 verification and
+/// AWS's error shapes. All services answer on the same endpoints.
 /// </summary>
 public sealed partial class AwsEmulator : IAsyncDisposable
 {
     private readonly AwsEmulatorOptions _options;
     private readonly ConcurrentDictionary<string, AwsKey> _keys = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<(string AccountId, string Region), string> _passwords = new();
+    private readonly ConcurrentDictionary<(string AccountId, string Region, string Prefix), PullThroughCacheRule> _rules = new();
     private readonly List<ListenOptions> _listeners = [];
     private long _tokenLifetimeTicks;
     private WebApplication? _app;
@@ -33,7 +35,17 @@ public sealed partial class AwsEmulator : IAsyncDisposable
         TokenLifetime = options.TokenLifetime;
         foreach (var key in options.Keys) SetKey(key);
         foreach (var registry in options.Registries) SetRegistry(registry);
+        foreach (var rule in options.PullThroughCacheRules) SetRule(rule);
+        PublicPassword = options.PublicPassword;
     }
+
+    /// <summary>The password ECR Public's tokens carry; null: ECR Public refuses every call.</summary>
+    public string? PublicPassword { get; set; }
+
+    /// <summary>Adds or replaces a pull-through cache rule (by registry and prefix).</summary>
+    public void SetRule(PullThroughCacheRule rule) => _rules[(rule.AccountId, rule.Region, rule.Prefix)] = rule;
+
+    public bool RemoveRule(string accountId, string region, string prefix) => _rules.TryRemove((accountId, region, prefix), out _);
 
     /// <summary>Every request answered so far.</summary>
     public AwsRequestLog Requests { get; } = new();
@@ -98,7 +110,8 @@ public sealed partial class AwsEmulator : IAsyncDisposable
         });
         var app = builder.Build();
         var handler = new AwsEmulatorHandler(
-            new EcrService(PasswordOf, () => TokenLifetime), new StsService(), KeyOf, Requests, _options.TimeProvider);
+            new EcrService(PasswordOf, () => TokenLifetime, () => [.. _rules.Values]), new EcrPublicService(() => PublicPassword, () => TokenLifetime),
+            new StsService(), KeyOf, Requests, _options.TimeProvider);
         app.Run(handler.HandleAsync);
         try
         {

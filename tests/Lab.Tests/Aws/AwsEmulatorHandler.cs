@@ -5,7 +5,7 @@ namespace Lab.Aws;
 
 /// <summary>Reads a request, authenticates it like AWS does (key, scope, signature), runs the operation, records and answers.</summary>
 internal sealed class AwsEmulatorHandler(
-    EcrService ecr, StsService sts, Func<string, AwsKey?> keyOf, AwsRequestLog log, TimeProvider time)
+    EcrService ecr, EcrPublicService ecrPublic, StsService sts, Func<string, AwsKey?> keyOf, AwsRequestLog log, TimeProvider time)
 {
     private const long MaxBodyBytes = 1 << 20;
 
@@ -60,10 +60,12 @@ internal sealed class AwsEmulatorHandler(
         };
     }
 
-    /// <summary>Which service a request is for, from its shape (both share one endpoint here).</summary>
+    /// <summary>Which service a request is for, from its shape (all share one endpoint here).</summary>
     private EmulatedService Classify(SigV4Request request, SigV4Authorization? authorization)
     {
         var contentType = request.Header("Content-Type") ?? "";
+        if (request.Header("X-Amz-Target") is { } target && target.StartsWith(EcrPublicService.TargetPrefix, StringComparison.Ordinal))
+            return ecrPublic;
         if (request.Header("X-Amz-Target") is not null || contentType.Contains("x-amz-json", StringComparison.OrdinalIgnoreCase))
             return ecr;
         if (contentType.StartsWith("application/x-www-form-urlencoded", StringComparison.OrdinalIgnoreCase)) return sts;

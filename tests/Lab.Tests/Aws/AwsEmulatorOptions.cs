@@ -10,9 +10,13 @@ namespace Lab.Aws;
 /// <param name="UserId">GetCallerIdentity's UserId; defaults to the access key id.</param>
 /// <param name="SessionExpired">Authentic calls are refused as AWS refuses an expired session token.</param>
 /// <param name="MayGetEcrToken">False: ECR answers AccessDeniedException, as for an identity without ecr:GetAuthorizationToken.</param>
+/// <param name="MayGetPublicToken">False: ECR Public answers AccessDeniedException naming ecr-public:GetAuthorizationToken.</param>
+/// <param name="MayGetServiceBearerToken">False: ECR Public answers AccessDeniedException naming sts:GetServiceBearerToken, which its token also needs.</param>
+/// <param name="MayDescribePullThroughCacheRules">False: ECR answers AccessDeniedException for ecr:DescribePullThroughCacheRules.</param>
 public sealed record AwsKey(
     string AccessKeyId, string SecretAccessKey, string AccountId, string Arn, string? SessionToken = null, string? UserId = null,
-    bool SessionExpired = false, bool MayGetEcrToken = true)
+    bool SessionExpired = false, bool MayGetEcrToken = true, bool MayGetPublicToken = true, bool MayGetServiceBearerToken = true,
+    bool MayDescribePullThroughCacheRules = true)
 {
     public AwsCredentials Credentials => new(AccessKeyId, SecretAccessKey, SessionToken);
 
@@ -27,6 +31,9 @@ public sealed record EcrRegistry(string AccountId, string Region, string Passwor
     public override string ToString() => $"EcrRegistry {{ {Host} }}";
 }
 
+/// <summary>A pull-through cache rule of a private registry, as DescribePullThroughCacheRules returns it.</summary>
+public sealed record PullThroughCacheRule(string AccountId, string Region, string Prefix, string UpstreamRegistryUrl, string? CredentialArn = null);
+
 /// <summary>Start-up settings of an <see cref="AwsEmulator"/>. Keys, registries and token lifetime can change later on the emulator.</summary>
 public sealed class AwsEmulatorOptions
 {
@@ -39,6 +46,11 @@ public sealed class AwsEmulatorOptions
     public IList<AwsKey> Keys { get; init; } = [];
 
     public IList<EcrRegistry> Registries { get; init; } = [];
+
+    /// <summary>The password ECR Public's tokens carry (<c>AWS:&lt;password&gt;</c>); null: ECR Public is not emulated.</summary>
+    public string? PublicPassword { get; init; }
+
+    public IList<PullThroughCacheRule> PullThroughCacheRules { get; init; } = [];
 
     /// <summary>Lifetime of ECR tokens (<c>expiresAt</c> = now + this). ECR's is 12 hours.</summary>
     public TimeSpan TokenLifetime { get; init; } = TimeSpan.FromHours(12);

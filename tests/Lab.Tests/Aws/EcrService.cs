@@ -5,8 +5,8 @@ using System.Text.RegularExpressions;
 
 namespace Lab.Aws;
 
-/// <summary>Amazon ECR, awsJson1.1: <c>GetAuthorizationToken</c> only.</summary>
-internal sealed partial class EcrService(Func<string, string, string?> passwordOf, Func<TimeSpan> tokenLifetime) : EmulatedService
+/// <summary>Amazon ECR, awsJson1.1: <c>GetAuthorizationToken</c> and <c>DescribePullThroughCacheRules</c>.</summary>
+internal sealed partial class EcrService(Func<string, string, string?> passwordOf, Func<TimeSpan> tokenLifetime, Func<IReadOnlyList<PullThroughCacheRule>> rules) : EmulatedService
 {
     public const string TargetPrefix = "AmazonEC2ContainerRegistry_V20150921.";
     public const string ContentType = "application/x-amz-json-1.1";
@@ -19,7 +19,10 @@ internal sealed partial class EcrService(Func<string, string, string?> passwordO
     public override string? RegionFromHost(string host) =>
         EcrHost().Match(HostName(host)) is { Success: true } m ? m.Groups["region"].Value : null;
 
-    public override AwsResponse AuthError(AuthFailure failure, string? detail, string requestId) => failure switch
+    public override AwsResponse AuthError(AuthFailure failure, string? detail, string requestId) => AuthErrorOf(failure, detail, requestId);
+
+    /// <summary>The awsJson authentication errors, shared with ECR Public.</summary>
+    internal static AwsResponse AuthErrorOf(AuthFailure failure, string? detail, string requestId) => failure switch
     {
         AuthFailure.MissingAuthenticationToken => Error(403, "MissingAuthenticationTokenException", "Missing Authentication Token", requestId),
         AuthFailure.UnknownAccessKey => Error(400, "UnrecognizedClientException", InvalidTokenMessage, requestId),
@@ -31,6 +34,8 @@ internal sealed partial class EcrService(Func<string, string, string?> passwordO
     public override AwsResponse Invoke(AwsCall call, DateTimeOffset now)
     {
         var target = call.Request.Header("X-Amz-Target");
+        if (target == TargetPrefix + "DescribePullThroughCacheRules")
+            return DescribePullThroughCacheRules(call);
         if (target != TargetPrefix + "GetAuthorizationToken")
             return Error(400, "UnknownOperationException", $"Unknown operation: {target ?? "(no X-Amz-Target)"}", call.RequestId);
 
@@ -77,8 +82,54 @@ internal sealed partial class EcrService(Func<string, string, string?> passwordO
         return new AwsResponse(200, ContentType, new JsonObject { ["authorizationData"] = data }.ToJsonString(), AwsRequestLog.Ok);
     }
 
+    /// <summary>
+    /// The rules of the caller's (or <c>registryId</c>'s) registry in the signing region, filtered by
+    /// <c>ecrRepositoryPrefixes</c>: a prefix without a rule is PullThroughCacheRuleNotFoundException, a malformed one
+    /// ValidationException, and an identity without the action AccessDeniedException (the operation's documented errors).
+    /// </summary>
+    private AwsResponse DescribePullThroughCacheRules(AwsCall call)
+    {
+        if (!call.Key!.MayDescribePullThroughCacheRules)
+            return Error(400, "AccessDeniedException",
+                $"User: {call.Key.Arn} is not authorized to perform: ecr:DescribePullThroughCacheRules on resource: arn:aws:ecr:{call.Region}:{call.Key.AccountId}:registry/{call.Key.AccountId} because no identity-based policy allows the ecr:DescribePullThroughCacheRules action",
+                call.RequestId);
+
+        JsonNode? input;
+        try
+        {
+            input = call.Request.Body.IsEmpty ? new JsonObject() : JsonNode.Parse(call.Request.Body.Span.ToArray());
+        }
+        catch (JsonException)
+        {
+            return Error(400, "SerializationException", "The request body is not valid JSON.", call.RequestId);
+        }
+
+        var registry = input?["registryId"]?.GetValue<string>() ?? call.Key.AccountId;
+        call.RegistryIds.Add(registry);
+        var prefixes = input?["ecrRepositoryPrefixes"] is JsonArray array ? array.Select(p => p?.GetValue<string>() ?? "").ToList() : null;
+        if (prefixes?.FirstOrDefault(p => !Prefix().IsMatch(p)) is { } bad)
+            return Error(400, "ValidationException",
+                $"1 validation error detected: Value '[{bad}]' at 'ecrRepositoryPrefixes' failed to satisfy constraint: Member must satisfy constraint: [Member must have length less than or equal to 30, Member must have length greater than or equal to 2, Member must satisfy regular expression pattern: (?:[a-z0-9]+(?:[._-][a-z0-9]+)*/)*[a-z0-9]+(?:[._-][a-z0-9]+)*]",
+                call.RequestId);
+
+        var found = rules().Where(r => r.AccountId == registry && r.Region == call.Region && (prefixes is null || prefixes.Contains(r.Prefix))).ToList();
+        if (prefixes?.FirstOrDefault(p => found.All(r => r.Prefix != p)) is { } missing)
+            return Error(400, "PullThroughCacheRuleNotFoundException",
+                $"The pull through cache rule with prefix '{missing}' does not exist in the registry with id '{registry}' (not configured in the emulator).", call.RequestId);
+
+        var list = new JsonArray([.. found.Select(r => (JsonNode)new JsonObject
+        {
+            ["ecrRepositoryPrefix"] = r.Prefix,
+            ["upstreamRegistryUrl"] = r.UpstreamRegistryUrl,
+            ["registryId"] = r.AccountId,
+            ["credentialArn"] = r.CredentialArn,
+            ["createdAt"] = 1.7E9,
+        })]);
+        return new AwsResponse(200, ContentType, new JsonObject { ["pullThroughCacheRules"] = list }.ToJsonString(), AwsRequestLog.Ok);
+    }
+
     /// <summary>awsJson error: <c>{"__type","message"}</c>, the code again in <c>X-Amzn-ErrorType</c>, and the request id.</summary>
-    private static AwsResponse Error(int status, string code, string message, string requestId) =>
+    internal static AwsResponse Error(int status, string code, string message, string requestId) =>
         new(status, ContentType,
             new JsonObject { ["__type"] = code, ["message"] = message, ["requestId"] = requestId }.ToJsonString(), code)
         {
@@ -90,4 +141,7 @@ internal sealed partial class EcrService(Func<string, string, string?> passwordO
 
     [GeneratedRegex(@"^[0-9]{12}$")]
     private static partial Regex AccountId();
+
+    [GeneratedRegex(@"^(?=.{2,30}$)(?:[a-z0-9]+(?:[._-][a-z0-9]+)*/)*[a-z0-9]+(?:[._-][a-z0-9]+)*$")]
+    private static partial Regex Prefix();
 }

@@ -35,6 +35,20 @@ public sealed record LabRegistry(EcrRegistry Ecr, string Container, string Addre
     public string Host => Ecr.Host;
 
     public string PrivateImage => $"{Host}/private/hello:latest";
+
+    /// <summary>The pull-through cache's copy of Docker Hub's hello:latest (pushed beforehand: the lab does not import).</summary>
+    public string PullThroughImage => $"{Host}/{LabFixture.DockerHubPrefix}/library/hello:latest";
+}
+
+/// <summary>The registry that poses as ECR Public (public.ecr.aws) on the lab network, and its tokens' password.</summary>
+public sealed record LabPublicRegistry(string Container, string Address, string Password)
+{
+    public const string Host = "public.ecr.aws";
+
+    /// <summary>ECR Public's API, always in us-east-1: a global name, claimed only under <see cref="GlobalNamesLock"/>.</summary>
+    public const string ApiHost = "api.ecr-public.us-east-1.amazonaws.com";
+
+    public string Image => $"{Host}/docker/library/hello:latest";
 }
 
 /// <summary>
@@ -52,6 +66,14 @@ public sealed class LabFixture : IAsyncLifetime
     /// <summary>The test process that owns a resource; tests/lab/teardown.sh keeps resources of live processes.</summary>
     public const string PidLabel = "ecrlab.pid";
     private static readonly TimeSpan StartTimeout = TimeSpan.FromMinutes(4);
+
+    /// <summary>The pull-through cache rules of the first registry: Docker Hub (with its secret) and ECR Public.</summary>
+    public const string DockerHubPrefix = "docker-hub";
+
+    public const string EcrPublicPrefix = "ecr-public";
+
+    private readonly SemaphoreSlim _publicStart = new(1, 1);
+    private LabPublicRegistry? _public;
 
     private readonly HostsFile _hosts = new();
     private readonly DockerCertsDirectory _certs = new();
@@ -93,6 +115,12 @@ public sealed class LabFixture : IAsyncLifetime
 
     public AwsEmulator Emulator { get; private set; } = null!;
 
+    /// <summary>The password of the tokens the emulator's ECR Public issues, and of the registry posing as public.ecr.aws.</summary>
+    public string PublicPassword { get; } = Secret();
+
+    /// <summary>The Secrets Manager secret the Docker Hub rule names (the lab has no Secrets Manager: only its ARN exists).</summary>
+    public string DockerHubSecretArn => $"arn:aws:secretsmanager:{_ecr[0].Region}:{_ecr[0].AccountId}:secret:ecr-pullthroughcache/docker-hub-Ab12Cd";
+
     /// <summary>The key the lab stages for the helper (made-up values, not a real AWS credential); its account is the first registry's.</summary>
     public AwsKey Key { get; }
 
@@ -127,13 +155,22 @@ public sealed class LabFixture : IAsyncLifetime
                     Endpoints = [new IPEndPoint(Gateway, 443)],
                     Keys = [Key],
                     Registries = _ecr,
+                    PublicPassword = PublicPassword,
+                    PullThroughCacheRules =
+                    [
+                        new PullThroughCacheRule(_ecr[0].AccountId, _ecr[0].Region, DockerHubPrefix, "registry-1.docker.io", DockerHubSecretArn),
+                        new PullThroughCacheRule(_ecr[0].AccountId, _ecr[0].Region, EcrPublicPrefix, LabPublicRegistry.Host),
+                    ],
                 },
                 cancel);
             foreach (var registry in Registries)
             {
-                await WaitForRegistryAsync(registry, cancel);
-                await PushAsync(registry, cancel);
+                await WaitForRegistryAsync(registry.Host, registry.Container, cancel);
+                await PushAsync(registry.Host, registry.Ecr.Password, registry.PrivateImage, cancel);
             }
+
+            // The cache's copy, as if a first pull had imported it: ECR's import itself is not emulated.
+            await PushAsync(Registries[0].Host, Registries[0].Ecr.Password, Registries[0].PullThroughImage, cancel);
         }
         catch (Exception ex)
         {
@@ -153,7 +190,7 @@ public sealed class LabFixture : IAsyncLifetime
         var removal = await Teardown(timeout.Token, "--run=" + RunId);
         foreach (var registry in Registries)
         {
-            await Cli.RunAsync("docker", ["rmi", "-f", registry.PrivateImage], timeout.Token);
+            await Cli.RunAsync("docker", ["rmi", "-f", registry.PrivateImage, registry.PullThroughImage], timeout.Token);
         }
 
         _certs.Remove();
@@ -229,14 +266,52 @@ public sealed class LabFixture : IAsyncLifetime
     {
         _ca = TestCertificateAuthority.Create("ecrlab test CA " + RunId);
         _ca.WriteCertificatePem(CaPath);
-        _serverCertificate = _ca.IssueServerCertificate([.. _ecr.Select(r => r.Host), .. EmulatorNames]);
+        // The global names are in the certificate from the start; they resolve to the lab only while a run holds them.
+        _serverCertificate = _ca.IssueServerCertificate([.. _ecr.Select(r => r.Host), .. EmulatorNames, LabPublicRegistry.Host, LabPublicRegistry.ApiHost]);
         _serverCertificate.WritePemFiles(Path.Combine(Work, "certs", "server.crt"), Path.Combine(Work, "certs", "server.key"));
     }
 
     private async Task<LabRegistry> StartRegistryAsync(EcrRegistry ecr, int index, CancellationToken cancel)
     {
-        var folder = Directory.CreateDirectory(Path.Combine(Work, $"registry-{index}")).FullName;
-        var htpasswd = await Cli.CheckedAsync("hash the registry password", "htpasswd", ["-niB", "AWS"], cancel, standardInput: ecr.Password + "\n");
+        var (container, address) = await StartRegistryContainerAsync(ecr.Host, ecr.Password, $"registry-{index}", cancel);
+        return new LabRegistry(ecr, container, address);
+    }
+
+    /// <summary>
+    /// The registry posing as ECR Public, started on first use (basic auth with <see cref="PublicPassword"/>, so an
+    /// anonymous pull is refused and a passing pull proves the helper's token). Its name resolves on the host only
+    /// under a <see cref="PublicNamesClaim"/>; on the lab network its alias does.
+    /// </summary>
+    public async Task<LabPublicRegistry> PublicRegistryAsync(CancellationToken cancel)
+    {
+        await _publicStart.WaitAsync(cancel);
+        try
+        {
+            if (_public is null)
+            {
+                var (container, address) = await StartRegistryContainerAsync(LabPublicRegistry.Host, PublicPassword, "public", cancel);
+                await WaitForRegistryAsync(LabPublicRegistry.Host, container, cancel, address);
+                _public = new LabPublicRegistry(container, address, PublicPassword);
+            }
+
+            return _public;
+        }
+        finally
+        {
+            _publicStart.Release();
+        }
+    }
+
+    /// <summary>Whether the public registry holds its image yet (pushed under the first claim of its name).</summary>
+    internal bool PublicImagePushed { get; set; }
+
+    /// <summary>Pushes the lab's hello image to <paramref name="image"/> on <paramref name="host"/>, which must resolve here.</summary>
+    internal Task PushHelloAsync(string host, string password, string image, CancellationToken cancel) => PushAsync(host, password, image, cancel);
+
+    private async Task<(string Container, string Address)> StartRegistryContainerAsync(string host, string password, string name, CancellationToken cancel)
+    {
+        var folder = Directory.CreateDirectory(Path.Combine(Work, name)).FullName;
+        var htpasswd = await Cli.CheckedAsync("hash the registry password", "htpasswd", ["-niB", "AWS"], cancel, standardInput: password + "\n");
         File.WriteAllText(Path.Combine(folder, "htpasswd"), htpasswd.Output);
         File.WriteAllText(Path.Combine(folder, "config.yml"), $"""
             version: 0.1
@@ -247,18 +322,18 @@ public sealed class LabFixture : IAsyncLifetime
               addr: :443
               tls: {"{"}certificate: /certs/server.crt, key: /certs/server.key{"}"}
             auth:
-              htpasswd: {"{"}realm: "https://{ecr.Host}/", path: /auth/htpasswd{"}"}
+              htpasswd: {"{"}realm: "https://{host}/", path: /auth/htpasswd{"}"}
             """);
-        var container = $"{RunId}-registry-{index}";
-        await Cli.DockerAsync("start registry " + ecr.Host, cancel,
+        var container = $"{RunId}-{name}";
+        await Cli.DockerAsync("start registry " + host, cancel,
             "run", "-d", "--pull", "never", "--name", container, "--label", $"{RunLabel}={RunId}", "--label", Owner,
-            "--network", Network, "--network-alias", ecr.Host,
+            "--network", Network, "--network-alias", host,
             "-v", Path.Combine(Work, "certs") + ":/certs:ro",
             "-v", Path.Combine(folder, "htpasswd") + ":/auth/htpasswd:ro",
             "-v", Path.Combine(folder, "config.yml") + ":/etc/docker/registry/config.yml:ro",
             Images.Registry);
         var address = await Cli.DockerAsync("read the address of " + container, cancel, "inspect", "--format", "{{range .NetworkSettings.Networks}}{{.IPAddress}}{{end}}", container);
-        return new LabRegistry(ecr, container, address.Output.Trim());
+        return (container, address.Output.Trim());
     }
 
     private void TrustOnHost()
@@ -274,16 +349,28 @@ public sealed class LabFixture : IAsyncLifetime
         }
     }
 
-    private async Task WaitForRegistryAsync(LabRegistry registry, CancellationToken cancel)
+    /// <param name="address">Where to connect when <paramref name="host"/> does not resolve here (a global name not claimed).</param>
+    private async Task WaitForRegistryAsync(string host, string container, CancellationToken cancel, string? address = null)
     {
-        using var http = new HttpClient(Ca.CreateHttpHandler()) { Timeout = TimeSpan.FromSeconds(5) };
+        var handler = Ca.CreateHttpHandler();
+        if (address is not null)
+        {
+            handler.ConnectCallback = async (context, token) =>
+            {
+                var socket = new System.Net.Sockets.Socket(System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Tcp);
+                await socket.ConnectAsync(IPAddress.Parse(address), context.DnsEndPoint.Port, token);
+                return new System.Net.Sockets.NetworkStream(socket, ownsSocket: true);
+            };
+        }
+
+        using var http = new HttpClient(handler) { Timeout = TimeSpan.FromSeconds(5) };
         var deadline = DateTime.UtcNow.AddSeconds(30);
         Exception? last = null;
         while (DateTime.UtcNow < deadline)
         {
             try
             {
-                using var response = await http.GetAsync($"https://{registry.Host}/v2/", cancel);
+                using var response = await http.GetAsync($"https://{host}/v2/", cancel);
                 if (response.StatusCode == HttpStatusCode.Unauthorized)
                 {
                     return;
@@ -299,21 +386,21 @@ public sealed class LabFixture : IAsyncLifetime
             await Task.Delay(200, cancel);
         }
 
-        var logs = await Cli.RunAsync("docker", ["logs", "--tail", "20", registry.Container], cancel);
-        throw new LabException($"registry {registry.Host} did not answer 401 on /v2/ within 30 s: {last?.Message}; its log: {logs.Output}{logs.Error}");
+        var logs = await Cli.RunAsync("docker", ["logs", "--tail", "20", container], cancel);
+        throw new LabException($"registry {host} did not answer 401 on /v2/ within 30 s: {last?.Message}; its log: {logs.Output}{logs.Error}");
     }
 
-    private async Task PushAsync(LabRegistry registry, CancellationToken cancel)
+    private async Task PushAsync(string host, string password, string image, CancellationToken cancel)
     {
         // Credentials go to skopeo in an auth file, not on its command line.
         var folder = NewFolder("push");
         var authFile = Path.Combine(folder, "auth.json");
-        var auth = Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes("AWS:" + registry.Ecr.Password));
-        File.WriteAllText(authFile, System.Text.Json.JsonSerializer.Serialize(new { auths = new Dictionary<string, object> { [registry.Host] = new { auth } } }));
+        var auth = Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes("AWS:" + password));
+        File.WriteAllText(authFile, System.Text.Json.JsonSerializer.Serialize(new { auths = new Dictionary<string, object> { [host] = new { auth } } }));
         File.SetUnixFileMode(authFile, UnixFileMode.UserRead | UnixFileMode.UserWrite);
         var certs = Directory.CreateDirectory(Path.Combine(folder, "certs")).FullName;
         File.Copy(CaPath, Path.Combine(certs, "ca.crt"));
-        await Cli.CheckedAsync("push the private image to " + registry.Host, "skopeo",
-            ["copy", "--quiet", "--dest-authfile", authFile, "--dest-cert-dir", certs, "docker-daemon:" + Images.Hello, "docker://" + registry.PrivateImage], cancel);
+        await Cli.CheckedAsync("push the hello image to " + image, "skopeo",
+            ["copy", "--quiet", "--dest-authfile", authFile, "--dest-cert-dir", certs, "docker-daemon:" + Images.Hello, "docker://" + image], cancel);
     }
 }

@@ -7,7 +7,7 @@ namespace Lab.Emulator;
 public sealed class LabPkiFixture : IDisposable
 {
     public static readonly string[] ServerNames =
-        ["localhost", "api.ecr.us-east-1.amazonaws.com", "api.ecr.eu-west-1.amazonaws.com", "sts.amazonaws.com"];
+        ["localhost", "api.ecr.us-east-1.amazonaws.com", "api.ecr.eu-west-1.amazonaws.com", "sts.amazonaws.com", "api.ecr-public.us-east-1.amazonaws.com", "api.ecr-public.eu-west-1.amazonaws.com"];
 
     public LabPkiFixture()
     {

@@ -201,6 +201,9 @@ public sealed class PreflightLabTests(LabFixture lab)
         // SmokeTest refuses to run without an image, and GitLab is a closed loopback port so nothing leaves.
         build.Environment["PRIVATE_ECR_IMAGE"] = lab.Registries[0].PrivateImage;
         build.Environment["GITLAB_URL"] = "http://127.0.0.1:9";
+        // Mirror needs rules and an image; with the rules, Preflight's signed DescribePullThroughCacheRules is searched too.
+        build.Environment["PULL_THROUGH_CACHE"] = $"{LabFixture.DockerHubPrefix}=registry-1.docker.io";
+        build.Environment["MIRROR_IMAGE"] = "alpine:3.20";
         var targets = Build.Host.TaskCatalog.Create(Build.Host.TaskCatalog.TypesIn(typeof(Build.BuildContext).Assembly)).Select(t => t.Name).Order(StringComparer.Ordinal).ToList();
         Assert.Contains("Status", targets);
 
