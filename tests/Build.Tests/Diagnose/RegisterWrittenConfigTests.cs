@@ -51,6 +51,35 @@ public sealed class RegisterWrittenConfigTests : IDisposable
         Assert.DoesNotContain(DiagnoseFixture.Marker, shown, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void Jobs_given_a_read_only_folder_of_short_lived_tokens_and_no_credentials_read_as_holding_tokens_only()
+    {
+        // Given an entry shaped as a token mode gives jobs (written here by hand: that mode is not in this build yet): a
+        // read-only folder with a config.json of auths for the registry, DOCKER_CONFIG pointing at it, no helper, no credentials
+        using var fixture = DiagnoseFixture.Copy("06-dind-jobs-get-no-auth");
+        var tokens = Directory.CreateDirectory(Path.Combine(fixture.Dir, "tokens")).FullName;
+        var expires = DateTimeOffset.UtcNow.AddHours(11);
+        var password = Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes($"{{\"payload\":\"{DiagnoseFixture.Marker}\",\"expiration\":{expires.ToUnixTimeSeconds()}}}"));
+        var auth = Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes("AWS:" + password));
+        File.WriteAllText(Path.Combine(tokens, "config.json"), $"{{\"auths\":{{\"{Registry}\":{{\"auth\":\"{auth}\"}}}}}}\n");
+        File.WriteAllText(fixture.ConfigPath, File.ReadAllText(fixture.ConfigPath)
+            .Replace("environment = [", "environment = [\"DOCKER_CONFIG=/etc/gitlab-runner-ecr/docker\", ", StringComparison.Ordinal)
+            .Replace("volumes = [", $"volumes = [\"{tokens}:/etc/gitlab-runner-ecr/docker:ro\", ", StringComparison.Ordinal));
+
+        // When Diagnose runs
+        var report = fixture.Diagnosis().Run(DateTimeOffset.UtcNow);
+
+        // Then the DinD level says the jobs hold short-lived tokens only, need no helper, and nothing else reaches them
+        var dind = report.Entries[0].Findings.Where(f => f.Id.StartsWith("dind.", StringComparison.Ordinal)).ToDictionary(f => f.Id);
+        var shown = report.Table(fixture.Redactor);
+        Assert.True(dind.Values.All(f => f.Result == Verdict.Ok), shown);
+        Assert.Contains($"short-lived ECR tokens only ({Registry} until {expires.UtcDateTime:yyyy-MM-dd HH:mm}Z)", dind["dind.docker-config"].Cause);
+        Assert.Equal("the jobs' docker config names no ecr-login: they need no helper", dind["dind.helper"].Cause);
+        Assert.Equal("jobs hold short-lived tokens only: no AWS credentials, no helper", dind["dind.credentials"].Cause);
+        Assert.DoesNotContain(auth, shown, StringComparison.Ordinal);
+        Assert.DoesNotContain(password, shown, StringComparison.Ordinal);
+    }
+
     private (BuildSettings Settings, RunnerCredentials Credentials, string Helper) Setup()
     {
         var credentialsFile = Path.Combine(_dir, "aws", "credentials");
