@@ -11,7 +11,14 @@ public static class CredsStoreChecks
     public static IEnumerable<Finding> Run(DockerConfigJson? config, RunnerVersion version, IReadOnlyDictionary<string, string> environment)
     {
         const string Id = "executor.creds-store", Check = "credsStore and list", Endpoint = "executor.list-endpoint", EndpointCheck = "list calls ECR Public";
-        if (config?.CredsStore is not { } store)
+        if (config is null)
+        {
+            yield return Finding.Skip(Id, Check, "no docker configuration to read (or it is not valid JSON)");
+            yield return Finding.Skip(Endpoint, EndpointCheck, "no docker configuration to read (or it is not valid JSON)");
+            yield break;
+        }
+
+        if (config.CredsStore is not { } store)
         {
             yield return Finding.Ok(Id, Check, "no credsStore: the runner never calls the helper's list");
             yield return Finding.Ok(Endpoint, EndpointCheck, "no credsStore: no list, so no call to ECR Public");

@@ -97,7 +97,7 @@ public sealed class ExecutorAuth
         }
 
         return Effective.Parsed.Problem is { } problem
-            ? Finding.Fail(Id, Check, $"{Effective.Where}: {problem}; the runner cannot read it, so every pull goes without credentials",
+            ? Finding.Fail(Id, Check, $"{Effective.Where}: {problem}; {(Effective.Used ? "the runner cannot read it, so every pull goes without credentials" : "neither would the runner read it where it belongs")}",
                 "write it as one line of JSON: in a TOML basic string each inner quote escaped once, environment = [\"DOCKER_AUTH_CONFIG={\\\"credHelpers\\\":{…}}\"], or in a TOML literal string without backslashes, environment = ['DOCKER_AUTH_CONFIG={\"credHelpers\":{…}}']")
             : Finding.Ok(Id, Check, $"{Effective.Where} is valid JSON ({Describe(Config!)})");
     }
