@@ -18,7 +18,7 @@ public sealed record DiagnosisReport(string Config, string RunnerWhere, IReadOnl
 
     /// <summary>Null when no check failed; otherwise the failure to throw: the failed checks by id and entry, and where their fixes are.</summary>
     public BuildFailure? Failure(bool json) => !Failed ? null : new BuildFailure(
-        $"{Count(Verdict.Fail)} checks failed: {string.Join(", ", Entries.SelectMany(e => e.Findings.Where(f => f.Result == Verdict.Fail).Select(f => $"{f.Id} (entry #{e.Entry.Number})")))}",
+        $"{Count(Verdict.Fail)} {(Count(Verdict.Fail) == 1 ? "check" : "checks")} failed: {string.Join(", ", Entries.SelectMany(e => e.Findings.Where(f => f.Result == Verdict.Fail).Select(f => $"{f.Id} (entry #{e.Entry.Number})")))}",
         json ? "follow the fix of each check whose result is \"fail\" in the JSON document" : "follow the fix under each FAIL row above");
 
     public string Summary =>

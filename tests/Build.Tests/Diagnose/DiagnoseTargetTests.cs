@@ -44,7 +44,7 @@ public sealed class DiagnoseTargetTests : IDisposable
         // Then the jobs' keys fail a check (exit 1) in both, with no secret shown
         Assert.True(code == 1, output + error);
         Assert.Matches(@"what a job could read\s+FAIL\s+the entry's environment holds AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY", output);
-        Assert.Contains("Diagnose: 1 checks failed: dind.credentials (entry #1)", error);
+        Assert.Contains("Diagnose: 1 check failed: dind.credentials (entry #1)", error);
         Assert.Equal(1, jsonCode);
         foreach (var printed in new[] { output, error, json, jsonError })
         {
@@ -57,7 +57,7 @@ public sealed class DiagnoseTargetTests : IDisposable
         var checks = document.RootElement.GetProperty("entries")[0].GetProperty("checks").EnumerateArray().ToList();
         Assert.Equal("fail", checks.Single(c => c.GetProperty("id").GetString() == "dind.credentials").GetProperty("result").GetString());
         Assert.True(document.RootElement.GetProperty("failed").GetBoolean());
-        Assert.Contains("Diagnose: 1 checks failed", jsonError);
+        Assert.Contains("Diagnose: 1 check failed", jsonError);
 
         // and nothing was written (no state folder either) and no connection reached the GitLab of config.toml
         Assert.Equal(before, Snapshot(_build.Root));
