@@ -59,7 +59,7 @@ public sealed class ExecutorChecks(IRunnerProcess runner, string configPath, Run
         var others = config.Auths.Count + config.CredHelpers.Count - 1;
         return Finding.Fail(Id, Check,
             $"{string.Join(", ", broken.Select(b => $"docker-credential-{b.Suffix} ({(b.Found.Path is null ? "not on the runner's PATH" : b.Found.Binary!.Said)})"))} cannot be run by the runner process {runner.Where}: "
-            + $"one helper that cannot run voids all of {auth.Effective!.Where}, its credHelpers, credsStore and auths{(others > 0 ? $" ({others} other entries)" : string.Empty)} alike, and every pull goes without credentials (\"no basic auth credentials\"); {version.WhatTheJobLogSays}",
+            + $"one helper that cannot run voids all of {auth.Effective!.Where}, its credHelpers, credsStore and auths{(others > 0 ? $" ({others} other {(others == 1 ? "entry" : "entries")})" : string.Empty)} alike, and every pull goes without credentials (\"no basic auth credentials\"); {version.WhatTheJobLogSays}",
             "put each helper the configuration names on the PATH of the runner process (where gitlab-runner runs, not in the job image), or remove the entries of helpers it does not have");
     }
 
