@@ -44,7 +44,7 @@ public sealed class HelperProbe(CommandRunner commands, Redactor redactor, strin
             }
 
             var log = redactor.Redact(ReadLog(cache));
-            var errors = string.Join('\n', log.Split('\n').Where(l => l.Contains("level=error", StringComparison.Ordinal) || l.Contains("level=warn", StringComparison.Ordinal)));
+            var errors = ErrorLines(log);
             var copy = Copy(registry, log);
             var said = result.Succeeded ? "printed no credentials" : $"exited {result.ExitCode}";
             return new HelperOutcome(registry, false, null, errors.Length > 0 ? $"{said}; its log: {errors}" : $"{said} and logged no error", AwsFailure.Recognise(errors + result.StandardError, registry), copy);
@@ -72,6 +72,10 @@ public sealed class HelperProbe(CommandRunner commands, Redactor redactor, strin
             SecretOutput = true,
         });
     }
+
+    /// <summary>The error and warning lines of the helper's log: where it says why a <c>get</c> answered "credentials not found".</summary>
+    public static string ErrorLines(string log) =>
+        string.Join('\n', log.Split('\n').Where(l => l.Contains("level=error", StringComparison.Ordinal) || l.Contains("level=warn", StringComparison.Ordinal)));
 
     /// <summary>The <c>Secret</c> of the helper's <c>{"ServerURL","Username","Secret"}</c>, or null.</summary>
     private static Secret? TokenOf(Secret output)

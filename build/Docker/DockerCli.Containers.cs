@@ -12,6 +12,22 @@ public sealed partial class DockerCli
     /// <summary>The container's state (<c>running</c>, <c>exited</c>, ...); empty when docker does not know it.</summary>
     public string ContainerStatus(string container) => Run(StatusArguments(container)).StandardOutput.Trim();
 
+    public static ProcessArgumentBuilder EnvironmentArguments(string container) => Arguments.Of("inspect", "--format", "{{json .Config.Env}}", container);
+
+    /// <summary>The environment the container's main process started with (<c>NAME=value</c>); empty when docker does not know the container.</summary>
+    public IReadOnlyList<string> ContainerEnvironment(string container)
+    {
+        var result = Run(EnvironmentArguments(container));
+        try
+        {
+            return result.Succeeded ? System.Text.Json.JsonSerializer.Deserialize<List<string>>(result.StandardOutput.Trim()) ?? [] : [];
+        }
+        catch (System.Text.Json.JsonException)
+        {
+            return [];
+        }
+    }
+
     public static ProcessArgumentBuilder HealthArguments(string container) =>
         Arguments.Of("inspect", "--format", "{{.State.Status}} {{if .State.Health}}{{.State.Health.Status}}{{else}}none{{end}}", container);
 

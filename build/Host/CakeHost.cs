@@ -75,7 +75,7 @@ public sealed class CakeHost<TContext>(IReadOnlyList<Type> taskTypes, Func<HostC
         var root = Root ?? RepositoryRoot.Find(EnvironmentVariables, invocationDirectory);
         environment.WorkingDirectory = root;
         var cake = CakeContextFactory.Create(environment, log, options);
-        var host = new HostContext(cake, options, root, invocationDirectory, redactor, EnvironmentVariables, cancellation);
+        var host = new HostContext(cake, options, root, invocationDirectory, redactor, EnvironmentVariables, cancellation, console.Document);
         var failed = new FailedTask();
 
         try

@@ -15,4 +15,7 @@ public abstract class FrostingContext(HostContext host) : CakeContextAdapter(hos
 
     /// <summary>The repository root: .env, assets and the default state folder are found from here.</summary>
     public DirectoryPath Root { get; } = host.Root;
+
+    /// <summary>Standard output for a document a target prints (<see cref="IDocumentTarget{TContext}"/>); log lines go through the log.</summary>
+    public TextWriter StandardOutput { get; } = host.StandardOutput;
 }

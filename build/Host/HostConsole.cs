@@ -6,13 +6,34 @@ namespace Build.Host;
 
 /// <summary>
 /// Cake's console over two writers. Colour is used only on a terminal and never with NO_COLOR or
-/// TERM=dumb, so CI logs and redirected output are plain text. Every line passes the redactor.
+/// TERM=dumb, so CI logs and redirected output are plain text. Every line passes the redactor. While the run's
+/// context is built, what the host prints is held back (<see cref="Hold"/>), until the target has said whether
+/// standard output is its document's alone (<see cref="IDocumentTarget{TContext}"/>); then it goes where it belongs.
 /// </summary>
 public sealed class HostConsole(TextWriter output, TextWriter error, bool colour, Redactor redactor) : IConsole
 {
-    public TextWriter Output { get; } = output;
+    private StringWriter? _held;
+    private bool _diverted;
+
+    /// <summary>Where the host's lines go: standard output, standard error when a document has it, a buffer while held.</summary>
+    public TextWriter Output => _held ?? (_diverted ? Error : output);
 
     public TextWriter Error { get; } = error;
+
+    /// <summary>Standard output for a target's document, every line redacted; never the host's lines.</summary>
+    public TextWriter Document { get; } = new RedactingWriter(output, redactor);
+
+    /// <summary>Keeps what the host prints from now on until <see cref="Release"/>.</summary>
+    public void Hold() => _held ??= new StringWriter();
+
+    /// <summary>Prints what was held, on standard error when <paramref name="divert"/> (standard output is then the document's), else on standard output.</summary>
+    public void Release(bool divert)
+    {
+        var held = _held;
+        _held = null;
+        _diverted |= divert;
+        Output.Write(held?.ToString());
+    }
 
     public bool SupportAnsiEscapeCodes { get; } = colour;
 

@@ -21,9 +21,22 @@ public static class ScriptHostFactory
                 return new DescriptionScriptHost(engine, cake, console.CreateAnsiConsole());
         }
 
-        // Settings are read and checked before any task runs; a bad value stops the run here.
-        var context = createContext();
+        // Settings are read and checked before any task runs; a bad value stops the run here. What building the context
+        // prints (warnings of the settings) waits until the target has said whether standard output is its document's.
         var byName = tasks.ToDictionary(t => t.Name, StringComparer.OrdinalIgnoreCase);
+        var document = false;
+        TContext context;
+        console.Hold();
+        try
+        {
+            context = createContext();
+            document = mode == HostMode.Run && byName[target].Instance is IDocumentTarget<TContext> writer && writer.WritesDocument(context);
+        }
+        finally
+        {
+            console.Release(document);
+        }
+
         if (mode == HostMode.DryRun)
         {
             foreach (var missing in RunPlan.Missing(RunPlan.For(byName, target, exclusive), context))

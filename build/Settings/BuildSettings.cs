@@ -37,6 +37,8 @@ public sealed partial class BuildSettings
 
     public required CleanSettings Clean { get; init; }
 
+    public required DiagnoseSettings Diagnose { get; init; }
+
     /// <summary>Every secret the run read, from any layer, with the setting it came from: the redactor masks them all.</summary>
     public IEnumerable<(string Name, Secret Secret)> Secrets => GitLab.Secrets.Concat(Aws.Secrets);
 
@@ -78,6 +80,7 @@ public sealed partial class BuildSettings
             Server = ServerSettings.Read(s),
             Smoke = SmokeSettings.Read(s),
             Clean = CleanSettings.Read(s),
+            Diagnose = DiagnoseSettings.Read(s),
             OverriddenFileValues = s.Overridden.Select(o => o.Line).ToList(),
             SecretsFromDotEnv = SettingCatalog.All.Any(d => d.IsSecret && s.Get(d)?.Origin == SettingOrigin.DotEnv),
             SecretsFromDotEnvLocal = SettingCatalog.All.Any(d => d.IsSecret && s.Get(d)?.Origin == SettingOrigin.DotEnvLocal),

@@ -200,6 +200,16 @@ public static class SettingCatalog
     public static readonly SettingDefinition PipelinePollInterval = new(
         "PIPELINE_POLL_INTERVAL", "3", "seconds 0.1-60 (e.g. 3 or 0.5)", "How often SmokeTest's pipeline mode asks GitLab for the pipeline's jobs.");
 
+    // Diagnose: a runner this build did not set up.
+    public static readonly SettingDefinition DiagnoseConfig = new(
+        "DIAGNOSE_CONFIG", null, "a config.toml file path", "The runner's config.toml that Diagnose reads (never writes); required by Diagnose.");
+
+    public static readonly SettingDefinition DiagnoseContainer = new(
+        "DIAGNOSE_CONTAINER", null, "a container name or id (letters, digits, '_', '.', '-')", "The container the runner process runs in, when it runs in one: Diagnose looks at the helper, HOME and environment there.");
+
+    public static readonly SettingDefinition DiagnoseFormat = new(
+        "DIAGNOSE_FORMAT", "text", "text or json", "Diagnose prints a table per runner entry (text), or one JSON document and nothing else on standard output (json).");
+
     public static IReadOnlyList<SettingDefinition> All { get; } =
     [
         StateDir, ComposeProjectName, RunnerName, RunnerImage, DindImage, DockerCliImage,
@@ -215,6 +225,7 @@ public static class SettingCatalog
         CleanDryRun, CleanServerData, CleanBackups, CleanImages,
         DindPrivileged, RegistryCaBundle,
         PipelineBranch, PipelineTimeout, PipelinePendingTimeout, PipelinePollInterval,
+        DiagnoseConfig, DiagnoseContainer, DiagnoseFormat,
     ];
 
     public static SettingDefinition? Find(string key) =>

@@ -59,7 +59,7 @@ public sealed class SmokeTestRun(
         var levels = new List<LevelResult>();
         try
         {
-            var executor = new ExecutorProbe(docker, cleanup, redactor, new EnginePull(EngineEndpoints.Resolve(environment), engine.ApiVersion));
+            var executor = new ExecutorProbe(docker, redactor, new EnginePull(EngineEndpoints.Resolve(environment), engine.ApiVersion));
             foreach (var subject in subjects)
             {
                 levels.AddRange(await Level([subject.ExecutorLevel], async () => [await executor.RunAsync(runner, subject.Registry, subject.Image, runId, cancel, subject.ExecutorLevel, subject.Via)]));

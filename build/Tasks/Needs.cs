@@ -132,6 +132,22 @@ public static class Needs
         }
     }
 
+    /// <summary>Diagnose's config.toml: set, and a file.</summary>
+    public static IEnumerable<string> DiagnoseConfig(BuildContext context)
+    {
+        var key = SettingCatalog.DiagnoseConfig.Key;
+        if (context.Settings.Diagnose.Config?.FullPath is not { } path)
+        {
+            yield return $"{key} is not set: set it to the runner's config.toml (/etc/gitlab-runner/config.toml for a runner as root, ~/.gitlab-runner/config.toml for one as a user, or a copy of the one in the runner's container)";
+        }
+        else if (!File.Exists(path))
+        {
+            yield return Directory.Exists(path)
+                ? $"{key} = {path} is a folder: point it at the config.toml in it"
+                : $"{key} = {path} does not exist: point it at the runner's config.toml";
+        }
+    }
+
     private static bool HasToken(BuildContext context)
     {
         try

@@ -32,6 +32,14 @@ public sealed class DockerCliRunTests : IDisposable
     }
 
     [Fact]
+    public void A_container_s_environment_is_its_variables_or_none_when_docker_does_not_know_it()
+    {
+        Assert.Equal(["PATH=/usr/bin", "A=b=c"], Docker("echo '[\"PATH=/usr/bin\",\"A=b=c\"]'").ContainerEnvironment("c1"));
+        Assert.Empty(Docker("echo 'Error: No such object: c1' >&2; exit 1").ContainerEnvironment("c1"));
+        Assert.Empty(Docker("echo 'not json'").ContainerEnvironment("c1"));
+    }
+
+    [Fact]
     public void A_failed_list_names_the_list_command_and_docker_s_error()
     {
         var docker = Docker("echo 'Cannot connect to the Docker daemon' >&2; exit 1");

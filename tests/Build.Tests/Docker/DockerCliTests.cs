@@ -10,6 +10,7 @@ public sealed class DockerCliTests
     public void Container_state_queries_ask_inspect_for_the_status_the_health_and_the_health_log()
     {
         Assert.Equal("inspect --format {{.State.Status}} c1", DockerCli.StatusArguments("c1").Render());
+        Assert.Equal("inspect --format \"{{json .Config.Env}}\" c1", DockerCli.EnvironmentArguments("c1").Render());
         Assert.Equal("inspect --format \"{{.State.Status}} {{if .State.Health}}{{.State.Health.Status}}{{else}}none{{end}}\" c1", DockerCli.HealthArguments("c1").Render());
         Assert.Equal("inspect --format \"{{json .State.Health}}\" c1", DockerCli.HealthLogArguments("c1").Render());
     }

@@ -38,6 +38,8 @@ public static class SettingsReference
             ["DIND_PRIVILEGED", "REGISTRY_CA_BUNDLE", "PIPELINE_"]),
         new("Clean", "targets/down-clean-status.md", "what Clean removes and keeps",
             ["CLEAN_"]),
+        new("Diagnose", "targets/diagnose.md", "a runner this build did not set up",
+            ["DIAGNOSE_"]),
     ];
 
     /// <summary>The group a key belongs to, by the rule above.</summary>

@@ -45,7 +45,7 @@ public sealed class BootstrapScriptTests : IDisposable
         var first = Run("bash", Path.Combine(_copy, "build.sh"), "--target", "NoSuchTarget");
         Assert.Equal(ExitCodes.Usage, first.Code);
         Assert.Contains("compiling the build host", first.Error);
-        Assert.Contains("Valid targets: Bootstrap, BuildHelper, Clean, Doctor", first.Output + first.Error);
+        Assert.Contains("Valid targets: Bootstrap, BuildHelper, Clean, Diagnose, Doctor", first.Output + first.Error);
 
         var warm = Run("bash", Path.Combine(_copy, "build.sh"), "--tree");
         Assert.True(warm.Code == 0, warm.Error);
@@ -82,7 +82,7 @@ public sealed class BootstrapScriptTests : IDisposable
         var first = Run(pwsh, "-NoProfile", "-File", Path.Combine(_copy, "build.ps1"), "--target=NoSuchTarget");
         Assert.Equal(ExitCodes.Usage, first.Code);
         Assert.Contains("compiling the build host", first.Error);
-        Assert.Contains("Valid targets: Bootstrap, BuildHelper, Clean, Doctor", first.Output + first.Error);
+        Assert.Contains("Valid targets: Bootstrap, BuildHelper, Clean, Diagnose, Doctor", first.Output + first.Error);
 
         var warm = Run(pwsh, "-NoProfile", "-File", Path.Combine(_copy, "build.ps1"), "--tree");
         Assert.True(warm.Code == 0, warm.Error);

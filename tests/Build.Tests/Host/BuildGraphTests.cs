@@ -28,7 +28,7 @@ public sealed class BuildGraphTests : IDisposable
         var tasks = TaskCatalog.Create(TaskCatalog.TypesIn(typeof(BuildContext).Assembly));
 
         Assert.Equal(
-            ["Bootstrap", "BuildHelper", "Clean", "Doctor", "Down", "Mirror", "Preflight", "Register", "SmokeTest", "StageCredentials", "Status", "Up"],
+            ["Bootstrap", "BuildHelper", "Clean", "Diagnose", "Doctor", "Down", "Mirror", "Preflight", "Register", "SmokeTest", "StageCredentials", "Status", "Up"],
             tasks.Select(t => t.Name).Order(StringComparer.Ordinal));
         Assert.All(tasks, t => Assert.False(string.IsNullOrWhiteSpace(t.Description)));
     }
@@ -66,7 +66,7 @@ public sealed class BuildGraphTests : IDisposable
         Assert.Contains("Targets (default: Doctor):", output);
         Assert.Contains("argument over environment variable over .env.local over .env over default", output);
         Assert.Contains("--sts-endpoint / STS_ENDPOINT", output);
-        foreach (var name in new[] { "BuildHelper", "Preflight", "StageCredentials", "Up", "Register", "SmokeTest", "Down", "Clean", "Status", "Doctor", "Mirror" })
+        foreach (var name in new[] { "BuildHelper", "Preflight", "StageCredentials", "Up", "Register", "SmokeTest", "Down", "Clean", "Status", "Doctor", "Mirror", "Diagnose" })
         {
             Assert.Matches($@"\n  {name}\s+\S", output);
         }

@@ -84,6 +84,9 @@ public sealed class SettingDefaultsTests
         new(SettingCatalog.PipelineTimeout, "60", s => s.Smoke.PipelineTimeout, Seconds),
         new(SettingCatalog.PipelinePendingTimeout, "30", s => s.Smoke.PipelinePendingTimeout, Seconds),
         new(SettingCatalog.PipelinePollInterval, "0.5", s => s.Smoke.PipelinePollInterval, Seconds),
+        new(SettingCatalog.DiagnoseConfig, "/etc/gitlab-runner/config.toml", s => s.Diagnose.Config?.FullPath, Absolute),
+        new(SettingCatalog.DiagnoseContainer, "gitlab-runner", s => s.Diagnose.Container),
+        new(SettingCatalog.DiagnoseFormat, "json", s => s.Diagnose.Json, t => t == "json"),
     ];
 
     public static TheoryData<string> Keys => new(SettingCatalog.All.Select(d => d.Key));

@@ -21,6 +21,18 @@ internal sealed partial class GitLabEmulatorHandler(GitLabEmulator gitlab)
             await Task.Delay(gitlab.Delay, context.RequestAborted);
         }
 
+        // A call is recorded once, before its answer can reach the client: a test that asserts on the calls as soon as
+        // its request fails (a dropped connection) must find this one already there.
+        var recorded = false;
+        void Record(int status)
+        {
+            if (!recorded)
+            {
+                recorded = true;
+                gitlab.Calls.Add(new GitLabCall(method, path, status, hasToken, DateTimeOffset.UtcNow));
+            }
+        }
+
         int status;
         if (gitlab.TryTakeFault(out var fault))
         {
@@ -28,14 +40,14 @@ internal sealed partial class GitLabEmulatorHandler(GitLabEmulator gitlab)
         }
         else if (gitlab.TryTakeCreationFault(method, path, out var creation))
         {
-            status = await CreationFaultAsync(context, creation, () => DispatchAsync(context, method, path));
+            status = await CreationFaultAsync(context, creation, () => DispatchAsync(context, method, path), Record);
         }
         else
         {
             status = await DispatchAsync(context, method, path);
         }
 
-        gitlab.Calls.Add(new GitLabCall(method, path, status, hasToken, DateTimeOffset.UtcNow));
+        Record(status);
     }
 
     private async Task<int> DispatchAsync(HttpContext context, string method, string path)
@@ -81,7 +93,7 @@ internal sealed partial class GitLabEmulatorHandler(GitLabEmulator gitlab)
     }
 
     /// <summary>A 500 instead of the call; or the call done (the object made) and its answer replaced by a 500 or a dropped connection.</summary>
-    private static async Task<int> CreationFaultAsync(HttpContext context, CreationFault fault, Func<Task<int>> dispatch)
+    private static async Task<int> CreationFaultAsync(HttpContext context, CreationFault fault, Func<Task<int>> dispatch, Action<int> record)
     {
         if (fault != CreationFault.ErrorBefore)
         {
@@ -92,6 +104,7 @@ internal sealed partial class GitLabEmulatorHandler(GitLabEmulator gitlab)
             context.Response.Headers.Clear();
             if (fault == CreationFault.DropAfter)
             {
+                record(0);
                 context.Abort();
                 return 0;
             }

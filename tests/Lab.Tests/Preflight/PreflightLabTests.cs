@@ -204,6 +204,13 @@ public sealed class PreflightLabTests(LabFixture lab)
         // Mirror needs rules and an image; with the rules, Preflight's signed DescribePullThroughCacheRules is searched too.
         build.Environment["PULL_THROUGH_CACHE"] = $"{LabFixture.DockerHubPrefix}=registry-1.docker.io";
         build.Environment["MIRROR_IMAGE"] = "alpine:3.20";
+        // Diagnose reads a runner's config.toml holding the runner token, the staged key and an ECR token.
+        var config = Path.Combine(lab.NewFolder("diagnose"), "config.toml");
+        var auth = Convert.ToBase64String(Encoding.UTF8.GetBytes("AWS:" + lab.Registries[0].Ecr.Password));
+        File.WriteAllText(config, $"[[runners]]\n  name = \"leak\"\n  url = \"http://127.0.0.1:9\"\n  token = \"glrt-lableak0123456789abcd\"\n  executor = \"docker\"\n"
+            + $"  environment = [\"AWS_ACCESS_KEY_ID={lab.Key.AccessKeyId}\", \"AWS_SECRET_ACCESS_KEY={lab.Key.SecretAccessKey}\", \"DOCKER_AUTH_CONFIG={{\\\"auths\\\":{{\\\"{lab.Registries[0].Host}\\\":{{\\\"auth\\\":\\\"{auth}\\\"}}}}}}\"]\n"
+            + "  [runners.docker]\n    image = \"docker:29-cli\"\n    privileged = true\n");
+        build.Environment["DIAGNOSE_CONFIG"] = config;
         var targets = Build.Host.TaskCatalog.Create(Build.Host.TaskCatalog.TypesIn(typeof(Build.BuildContext).Assembly)).Select(t => t.Name).Order(StringComparer.Ordinal).ToList();
         Assert.Contains("Status", targets);
 
