@@ -11,9 +11,11 @@ namespace Build.Smoke;
 /// them from <c>[runners.docker]</c> (the same volumes, environment, extra hosts, privileges and network mode), on a
 /// network of their own (internal), and the job runs <c>docker pull</c> of the private image against the service:
 /// over TLS on 2376 when the service wrote client certificates into <c>/certs/client</c> (docker:*-dind with
-/// DOCKER_TLS_CERTDIR), otherwise on 2375 (an image without that entrypoint, such as the lab's).
+/// DOCKER_TLS_CERTDIR), otherwise on 2375 (an image without that entrypoint, such as the lab's). In token mode the job
+/// runs no helper (docker reads the refresher's config.json), and the job container is then searched for AWS values.
 /// </summary>
-public sealed class DindProbe(DockerCli docker, SmokeResources resources, bool privileged, string? registryCaBundle)
+/// <param name="awsValues">Token mode: the runner's AWS key id, secret and session token, which the job must not hold.</param>
+public sealed class DindProbe(DockerCli docker, SmokeResources resources, bool privileged, string? registryCaBundle, IReadOnlyList<Secrets.Secret>? awsValues = null)
 {
     public const string Level = "DinD (docker pull in a job)";
 
@@ -35,9 +37,13 @@ public sealed class DindProbe(DockerCli docker, SmokeResources resources, bool p
           sleep 1
         done
         echo "smoke: dind $DOCKER_HOST"
-        if ! command -v docker-credential-ecr-login >/dev/null 2>&1; then echo "smoke: helper-not-on-path"; exit 4; fi
-        docker-credential-ecr-login version </dev/null >/dev/null 2>&1; rc=$?
-        if [ $rc -ge 126 ]; then echo "smoke: helper-cannot-run $rc"; fi
+        if [ -n "${SMOKE_TOKEN_MODE:-}" ]; then
+          if [ ! -r "$DOCKER_CONFIG/config.json" ]; then echo "smoke: token-config-unreadable $DOCKER_CONFIG"; exit 5; fi
+        else
+          if ! command -v docker-credential-ecr-login >/dev/null 2>&1; then echo "smoke: helper-not-on-path"; exit 4; fi
+          docker-credential-ecr-login version </dev/null >/dev/null 2>&1; rc=$?
+          if [ $rc -ge 126 ]; then echo "smoke: helper-cannot-run $rc"; fi
+        fi
         docker pull "$SMOKE_IMAGE"; rc=$?
         if [ $rc -eq 0 ]; then exit 0; fi
         for f in "$AWS_ECR_CACHE_DIR"/log/*.log; do [ -f "$f" ] && grep -E 'level=(error|warn)' "$f" | sed 's/^/smoke-log: /'; done
@@ -71,19 +77,35 @@ public sealed class DindProbe(DockerCli docker, SmokeResources resources, bool p
         {
             Name = resources.Container("job"),
             Image = job.Image,
-            Environment = [.. job.Environment, "AWS_ECR_CACHE_DIR=" + CacheDir, "SMOKE_IMAGE=" + image],
+            Environment = [.. job.Environment, .. job.TokenMode ? ["SMOKE_TOKEN_MODE=1"] : new[] { "AWS_ECR_CACHE_DIR=" + CacheDir }, "SMOKE_IMAGE=" + image],
             Command = ["sh", "-c", Script],
         };
         Create(container, outside);
         var run = docker.StartAttached(container.Name, timeout);
         var output = run.StandardOutput + "\n" + run.StandardError;
         var endpoint = Marker(output, "smoke: dind ");
+        if (job.TokenMode && Exposure(container.Name) is { } exposed)
+        {
+            return exposed with { Time = clock.Elapsed };
+        }
+
         if (run.Succeeded)
         {
-            return LevelResult.Pass(Level, clock.Elapsed, $"docker pull in {job.Image} through {dindImage} on {endpoint}{(endpoint?.EndsWith(":2376", StringComparison.Ordinal) == true ? " (TLS)" : " (no TLS: the service wrote no client certificates)")}");
+            return LevelResult.Pass(Level, clock.Elapsed, $"docker pull in {job.Image} through {dindImage} on {endpoint}{(endpoint?.EndsWith(":2376", StringComparison.Ordinal) == true ? " (TLS)" : " (no TLS: the service wrote no client certificates)")}"
+                + (job.TokenMode ? ", with the refresher's tokens; the job holds no AWS value" : string.Empty));
         }
 
         return Diagnose(output, job.Image, HelperSource(job), run.ExitCode, clock.Elapsed);
+    }
+
+    /// <summary>Token mode: the job container inspected for AWS credentials; null when it holds none.</summary>
+    private LevelResult? Exposure(string container)
+    {
+        var inspection = docker.Inspect(container) ?? throw new BuildFailure($"docker could not inspect the job container {container}", "see docker's error; run SmokeTest again");
+        var found = JobExposure.Find(inspection, awsValues ?? []);
+        return found.Count == 0 ? null : LevelResult.Fail(Level, TimeSpan.Zero,
+            $"DIND_AUTH=token, but the job container holds AWS credentials: {string.Join("; ", found)}",
+            "run ./build.sh --target=Register, which gives token-mode jobs only the token folder; remove from config.toml's [[runners]] entry any volume or variable of your own that carries AWS credentials");
     }
 
     /// <summary>The host file config.toml mounts as the jobs' helper, or null.</summary>
@@ -97,6 +119,12 @@ public sealed class DindProbe(DockerCli docker, SmokeResources resources, bool p
         {
             return LevelResult.Fail(Level, time, $"the DinD service did not answer on {host}",
                 "DinD needs privileged = true (or DIND_PRIVILEGED=false with the capability set where the host refuses --privileged); see the service's log with docker logs", tail);
+        }
+
+        if (Marker(output, "smoke: token-config-unreadable ") is { } folder)
+        {
+            return LevelResult.Fail(Level, time, $"the job cannot read config.json in {folder} (DOCKER_CONFIG)",
+                "the token folder is private to the user who ran Up (mode 0700, config.json 0600): run the job image as root, or as that user; run ./build.sh --target=Up if the folder is missing", tail);
         }
 
         if (output.Contains("smoke: helper-not-on-path", StringComparison.Ordinal))

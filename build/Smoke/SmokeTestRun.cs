@@ -60,8 +60,7 @@ public sealed class SmokeTestRun(
         {
             levels.Add(await Level(ExecutorProbe.Level, () => new ExecutorProbe(docker, cleanup, redactor, new EnginePull(EngineEndpoints.Resolve(environment), engine.ApiVersion))
                 .RunAsync(runner, registry, image.ToString(), runId, cancel)));
-            levels.Add(await Level(DindProbe.Level, () => Task.FromResult(new DindProbe(docker, resources, settings.Smoke.DindPrivileged, settings.Runner.RegistryCaBundle?.FullPath)
-                .Run(job, settings.Runner.DindImage.ToString(), settings.Aws.Registries, image.ToString(), TimeSpan.FromMinutes(5)))));
+            levels.Add(await Level(DindProbe.Level, () => Task.FromResult(DindLevel(job, resources, registry.Host, image.ToString()))));
         }
         finally
         {
@@ -88,6 +87,30 @@ public sealed class SmokeTestRun(
             info($"pipeline mode: skipped (set {SettingCatalog.GitLabToken.Key} with the api scope and {SettingCatalog.GitLabProject.Key}, and {SettingCatalog.GitLabUrl.Key}, to also run the example pipeline in GitLab)");
         }
         return summary;
+    }
+
+    /// <summary>
+    /// The DinD level, as config.toml gives it to jobs; in token mode only with a fresh token, and failing when the job
+    /// container holds an AWS value. A config.toml of the other mode fails before anything starts.
+    /// </summary>
+    private LevelResult DindLevel(JobSettings job, SmokeResources resources, string host, string image)
+    {
+        var tokenMode = settings.Runner.DindAuth == DindAuth.Token;
+        if (job.TokenMode != tokenMode)
+        {
+            return LevelResult.Fail(DindProbe.Level, TimeSpan.Zero,
+                $"config.toml gives jobs {(job.TokenMode ? "the token folder (DIND_AUTH=token)" : "the helper and the runner's credentials (DIND_AUTH=helper)")}, and DIND_AUTH is {(tokenMode ? "token" : "helper")}",
+                "run ./build.sh --target=Register, which writes the runner's entry for DIND_AUTH");
+        }
+
+        var checks = new TokenModeJob(settings, state, docker, redactor, environment);
+        if (tokenMode && checks.Stale(host, DateTimeOffset.UtcNow) is { } stale)
+        {
+            return LevelResult.Fail(DindProbe.Level, TimeSpan.Zero, $"not run: {stale.Problem}", stale.Fix);
+        }
+
+        return new DindProbe(docker, resources, settings.Smoke.DindPrivileged, settings.Runner.RegistryCaBundle?.FullPath, tokenMode ? checks.AwsValues() : null)
+            .Run(job, settings.Runner.DindImage.ToString(), settings.Aws.Registries, image, TimeSpan.FromMinutes(5));
     }
 
     /// <summary>The helper Up and Register mounted: BuildHelper's output, as its manifest reports it.</summary>

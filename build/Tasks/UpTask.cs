@@ -10,7 +10,8 @@ namespace Build.Tasks;
 [TaskDescription("Starts the runner with docker compose (and the local GitLab in server mode); no restart when nothing changed.")]
 public sealed class UpTask : FrostingTask<BuildContext>
 {
-    public override IEnumerable<string> Requirements(BuildContext context) => Needs.State(context).Concat(Needs.CredentialsFile(context));
+    public override IEnumerable<string> Requirements(BuildContext context) =>
+        Needs.State(context).Concat(Needs.CredentialsFile(context)).Concat(Needs.TokenRegistries(context));
 
     public override bool ShouldRun(BuildContext context)
     {
