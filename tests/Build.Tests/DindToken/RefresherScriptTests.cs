@@ -68,6 +68,25 @@ public sealed class RefresherScriptTests : IDisposable
     }
 
     [Fact]
+    public async Task The_files_belong_to_the_owner_of_the_token_folder_whoever_runs_the_service()
+    {
+        // Given a token folder owned by another user (when this test runs as root, as the service does), else by this user
+        _script.Answer(First, FirstSecret);
+        var owner = Build.Aws.FileOwner.CurrentUser == 0 ? new Build.Files.FileOwnership(65534, 65534) : Build.Files.FileOwnership.Of(_script.TokenDirectory)!;
+        Directory.CreateDirectory(Path.Combine(_script.TokenDirectory, "docker"));
+        owner.ApplyTo(_script.TokenDirectory);
+        owner.ApplyTo(Path.Combine(_script.TokenDirectory, "docker"));
+
+        // When one refresh runs
+        var run = await _script.OnceAsync(First);
+
+        // Then config.json and status.json are that user's (the build, run as that user, can read and remove them)
+        Assert.True(run.Succeeded, run.Output + run.Error);
+        Assert.Equal(owner, Build.Files.FileOwnership.Of(_script.ConfigFile));
+        Assert.Equal(owner, Build.Files.FileOwnership.Of(_script.StatusFile));
+    }
+
+    [Fact]
     public async Task A_real_ECR_token_gives_its_own_expiry()
     {
         // Given a token shaped as ECR's: base64 of a JSON envelope that carries its expiration

@@ -109,6 +109,47 @@ public sealed class TokenModeTests(LabFixture lab, ITestOutputHelper output)
         output.WriteLine(text);
     }
 
+    [Fact]
+    public async Task The_refresher_script_runs_with_busybox_alone_as_in_an_Alpine_runner_image()
+    {
+        // Given the lab's musl image (busybox's shell and tools, no glibc), a fake helper answering an ECR-shaped token,
+        // and a token folder owned by another user
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
+        var folder = lab.NewFolder("busybox-refresher");
+        var tokens = Directory.CreateDirectory(Path.Combine(folder, "dind-token", "docker")).Parent!.FullName;
+        var expiration = DateTimeOffset.UtcNow.AddHours(12).ToUnixTimeSeconds();
+        var secret = Convert.ToBase64String(Encoding.UTF8.GetBytes($"{{\"payload\":\"cGF5\",\"datakey\":\"a2V5\",\"version\":\"2\",\"type\":\"DATA_KEY\",\"expiration\":{expiration}}}"));
+        var helper = Path.Combine(folder, "helper");
+        File.WriteAllText(helper, $"#!/bin/sh\nread host\nprintf '{{\"ServerURL\":\"%s\",\"Username\":\"AWS\",\"Secret\":\"{secret}\"}}\\n' \"$host\"\n");
+        File.SetUnixFileMode(helper, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        foreach (var path in new[] { tokens, Path.Combine(tokens, "docker") })
+        {
+            new Build.Files.FileOwnership(65534, 65534).ApplyTo(path);
+        }
+
+        // When the script refreshes once there
+        var host = lab.Registries[0].Host;
+        var run = await Cli.RunAsync("docker",
+        [
+            "run", "--rm", "--pull", "never", "--network", "none", "--label", $"{LabFixture.RunLabel}={lab.RunId}", "--label", LabFixture.Owner,
+            "-v", Path.Combine(LabImages.RepositoryRoot(), "assets", "dind-token", "refresh-dind-tokens.sh") + ":/refresh.sh:ro",
+            "-v", helper + ":/usr/local/bin/docker-credential-ecr-login:ro", "-v", tokens + ":/var/lib/gitlab-runner-ecr/dind-token",
+            "-e", "DIND_TOKEN_DIR=/var/lib/gitlab-runner-ecr/dind-token", "-e", "DIND_TOKEN_REGISTRIES=" + host, "-e", "DIND_TOKEN_REFRESH_SECONDS=3600",
+            "-e", "DIND_TOKEN_ONCE=true", "-e", "AWS_ECR_CACHE_DIR=/tmp/ecr-login", lab.Images.Musl, "sh", "/refresh.sh",
+        ], timeout.Token);
+
+        // Then it wrote docker's auths entry and the token's own expiry, as the folder's owner, and printed no token
+        Assert.True(run.Succeeded, run.Output + run.Error);
+        var config = JsonDocument.Parse(File.ReadAllText(Path.Combine(tokens, "docker", "config.json"))).RootElement;
+        Assert.Equal("AWS:" + secret, Encoding.UTF8.GetString(Convert.FromBase64String(config.GetProperty("auths").GetProperty(host).GetProperty("auth").GetString()!)));
+        var registry = Status(tokens).GetProperty("registries")[0];
+        Assert.Equal(expiration, registry.GetProperty("expires_at").GetInt64());
+        Assert.Equal("token", registry.GetProperty("expiry_from").GetString());
+        Assert.Equal(new Build.Files.FileOwnership(65534, 65534), Build.Files.FileOwnership.Of(Path.Combine(tokens, "docker", "config.json")));
+        Assert.DoesNotContain(secret, run.Output + run.Error);
+        Assert.Contains($"refreshed: {host} expires ", run.Output);
+    }
+
     /// <summary>The [runners.docker] settings of config.toml, as the Docker executor gives them to a job (the lab DinD as <c>docker</c>, no TLS).</summary>
     private static (List<string> Volumes, List<string> Environment, List<string> ExtraHosts, string Network) JobSettings(UpRun run)
     {
