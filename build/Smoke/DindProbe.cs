@@ -95,7 +95,7 @@ public sealed class DindProbe(DockerCli docker, SmokeResources resources, bool p
                 + (job.TokenMode ? ", with the refresher's tokens; the job holds no AWS value" : string.Empty));
         }
 
-        return Diagnose(output, job.Image, HelperSource(job), run.ExitCode, clock.Elapsed);
+        return Diagnose(output, job.Image, HelperSource(job), run.ExitCode, clock.Elapsed, job.TokenMode);
     }
 
     /// <summary>Token mode: the job container inspected for AWS credentials; null when it holds none.</summary>
@@ -112,7 +112,7 @@ public sealed class DindProbe(DockerCli docker, SmokeResources resources, bool p
     public static string? HelperSource(JobSettings job) =>
         job.Volumes.Select(v => v.Split(':')).FirstOrDefault(p => p.Length >= 2 && p[1] == DockerExecutor.HelperTarget)?[0];
 
-    private static LevelResult Diagnose(string output, string jobImage, string? helperBinary, int exitCode, TimeSpan time)
+    private static LevelResult Diagnose(string output, string jobImage, string? helperBinary, int exitCode, TimeSpan time, bool tokenMode)
     {
         var tail = string.Join('\n', output.Split('\n', StringSplitOptions.RemoveEmptyEntries).TakeLast(12));
         if (Marker(output, "smoke: dind-not-answering ") is { } host)
@@ -145,7 +145,10 @@ public sealed class DindProbe(DockerCli docker, SmokeResources resources, bool p
         var cause = AwsFailure.Recognise(logLines);
         return cause is not null
             ? LevelResult.Fail(Level, time, $"{cause.Name} ({ExecutorProbe.Sign(cause, logLines)}): docker pull in the job got no credentials", cause.Fix, tail)
-            : LevelResult.Fail(Level, time, $"docker pull in the job failed (exit {exitCode})", "read the job's output below; the helper's log is printed when it logged an error", tail);
+            : tokenMode
+                ? LevelResult.Fail(Level, time, $"docker pull in the job failed (exit {exitCode}) with the refresher's token",
+                    "read the job's output below: \"unauthorized\" means the registry refused the token in config.json (check that the runner's identity may pull this repository; ./build.sh --target=Up gets a new token); other errors come from the DinD service or the registry", tail)
+                : LevelResult.Fail(Level, time, $"docker pull in the job failed (exit {exitCode})", "read the job's output below; the helper's log is printed when it logged an error", tail);
     }
 
     private void Create(ContainerSpec spec, string extraNetwork)

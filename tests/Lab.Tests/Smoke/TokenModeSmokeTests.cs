@@ -52,6 +52,22 @@ public sealed class TokenModeSmokeTests(LabFixture lab, ITestOutputHelper output
             Assert.False(File.Exists(Path.Combine(run.State, "runner", "jobs", "credentials")), "token mode writes no jobs' credentials file");
             await SmokeTestTests.AssertNothingLeftAsync(run.Project, cancel);
 
+            // When the registry refuses the token in config.json (replaced by one it does not know, the status still fresh),
+            // then the DinD level fails naming the refresher's token
+            var tokens = Path.Combine(run.State, "runner", "dind-token", "docker", "config.json");
+            var good = File.ReadAllText(tokens);
+            var registry = lab.Registries[0];
+            File.WriteAllText(tokens + ".refused", $"{{\"auths\": {{\"{registry.Host}\": {{\"auth\": \"{Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes("AWS:refused-token"))}\"}}}}}}\n");
+            File.Move(tokens + ".refused", tokens, overwrite: true);
+            var refused = await run.RunAsync(cancel, "--target=SmokeTest", "--exclusive");
+            var refusedText = refused.Output + refused.Error;
+            output.WriteLine(refusedText);
+            Assert.False(refused.Succeeded, refusedText);
+            Assert.Matches(@"DinD \(docker pull in a job\)\s+FAIL .*docker pull in the job failed \(exit 1\) with the refresher's token", refusedText);
+            Assert.Contains("\"unauthorized\" means the registry refused the token in config.json", refusedText);
+            File.WriteAllText(tokens + ".good", good);
+            File.Move(tokens + ".good", tokens, overwrite: true);
+
             // When config.toml mounts credentials into the jobs again (a volume of the user's), then SmokeTest fails the DinD level and says where
             var credentials = Path.Combine(lab.NewFolder("job-credentials"), "credentials");
             lab.WriteCredentials(credentials, lab.Key.SecretAccessKey);
@@ -66,10 +82,10 @@ public sealed class TokenModeSmokeTests(LabFixture lab, ITestOutputHelper output
             // And no output holds the secret key, a token or the runner token
             foreach (var form in Build.Secrets.SecretForms.Of(lab.Key.SecretAccessKey).Concat(lab.Registries.SelectMany(r => Build.Secrets.SecretForms.Of(r.Ecr.Password))))
             {
-                Assert.False((text + exposedText).Contains(form, StringComparison.Ordinal), "a secret or a token was printed");
+                Assert.False((text + refusedText + exposedText).Contains(form, StringComparison.Ordinal), "a secret or a token was printed");
             }
 
-            Assert.DoesNotContain(runner.Token, text + exposedText);
+            Assert.DoesNotContain(runner.Token, text + refusedText + exposedText);
             await SmokeTestTests.AssertNothingLeftAsync(run.Project, cancel);
         }
         finally
