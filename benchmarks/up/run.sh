@@ -18,11 +18,13 @@ cleanup() {
 }
 trap cleanup EXIT
 
-printf '[default]\naws_access_key_id = AKIDBENCHMARK0000000\naws_secret_access_key = not-a-real-secret\n' > "$work/credentials"
+printf '[default]\naws_access_key_id = AKIDBENCHMARK0000000\naws_secret_access_key = not-a-real-secret\nregion = eu-west-1\n' > "$work/credentials"
 chmod 600 "$work/credentials"
+# DIND_AUTH=helper: the helper here is a stand-in and there is no AWS to ask, so the token refresher's first refresh
+# could not succeed; a no-op Up asks Docker the same two questions in token mode (both containers in one docker ps).
 export STATE_DIR="$work/state" COMPOSE_PROJECT_NAME="$project" GITLAB_RUNNER_IMAGE="$runner_image" IMAGE_PULL=never \
   HELPER_SOURCE=path HELPER_PATH=/bin/busybox HELPER_PLATFORMS=linux/amd64 RUNNER_CREDENTIALS_FILE="$work/credentials" \
-  CREDENTIALS_SOURCE=file AWS_CA_BUNDLE=
+  CREDENTIALS_SOURCE=file AWS_CA_BUNDLE= DIND_AUTH=helper
 
 "$root/build.sh" --target=BuildHelper --exclusive >/dev/null
 "$root/build.sh" --target=Up --exclusive >/dev/null || { "$root/build.sh" --target=Up --exclusive; exit 1; }

@@ -35,7 +35,7 @@ public sealed record AwsFailure(string Name, string Cause, string Fix, IReadOnly
 
     public static readonly AwsFailure TlsTrust = new(
         "TLS trust", "the AWS endpoint's certificate is not trusted (a TLS-intercepting proxy, or a CA bundle without its CA)",
-        "set AWS_CA_BUNDLE to a PEM bundle that holds your proxy's CA (it is mounted into the runner and jobs), or fix the system trust store",
+        "set AWS_CA_BUNDLE to a PEM bundle that holds your proxy's CA (it is mounted into the runner, the token refresher and, in helper mode, the jobs), or fix the system trust store",
         ["x509:", "certificate signed by unknown authority", "certificate is not trusted", "AuthenticationException", "RemoteCertificate", "SSL connection could not be established", "tls: "]);
 
     public static readonly AwsFailure NoRoute = new(

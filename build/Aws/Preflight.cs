@@ -35,6 +35,9 @@ public sealed class Preflight(BuildSettings settings, RunnerCredentials runner, 
             info("instance role: containers reach the instance metadata service only with an IMDSv2 hop limit of 2 or more; set it with: aws ec2 modify-instance-metadata-options --instance-id <id> --http-tokens required --http-put-response-hop-limit 2");
         }
 
+        var (reach, warning) = JobReach.Describe(staged.Source, settings.Runner.DindAuth);
+        (warning ? warn : info)(reach);
+
         CallerIdentity? identity = null;
         var clock = System.Diagnostics.Stopwatch.StartNew();
         try

@@ -14,14 +14,20 @@ public sealed record ContainerMount(string Source, string Target, bool ReadOnly)
 public sealed record ContainerCredentials(
     IReadOnlyList<ContainerMount> Mounts,
     IReadOnlyDictionary<string, string> Environment,
-    IReadOnlyDictionary<string, Secret> SecretEnvironment);
+    IReadOnlyDictionary<string, Secret> SecretEnvironment)
+{
+    /// <summary>No credentials at all: DinD jobs in token mode.</summary>
+    public static ContainerCredentials None { get; } = new([], new Dictionary<string, string>(), new Dictionary<string, Secret>());
+}
 
 /// <summary>
 /// The one place that decides how <c>CREDENTIALS_SOURCE</c> reaches the containers: Up reads <see cref="Runner"/>
 /// for the runner container (the executor's helper), Register reads <see cref="Jobs"/> for config.toml (the DinD
-/// job containers' helper), and Preflight runs the helper on the host with the runner's view. No secret value is ever
-/// in <see cref="Jobs"/>: config.toml is read by the runner and copied into every job, so with keys from the
-/// environment the jobs get a credentials file Register writes into the state folder (<see cref="JobsFile"/>).
+/// job containers' helper), and Preflight runs the helper on the host with the runner's view. With DIND_AUTH=token
+/// the jobs get none (<see cref="ContainerCredentials.None"/>): the token refresher, which has the runner's view, gives
+/// them short-lived tokens instead. No secret value is ever in <see cref="Jobs"/>: config.toml is read by the runner
+/// and copied into every job, so in helper mode with keys from the environment the jobs get a credentials file
+/// Register writes into the state folder (<see cref="JobsFile"/>).
 /// </summary>
 public sealed record RunnerCredentials(CredentialsSource Source, ContainerCredentials Runner, ContainerCredentials Jobs)
 {
@@ -78,8 +84,13 @@ public sealed record RunnerCredentials(CredentialsSource Source, ContainerCreden
             environment["AWS_CA_BUNDLE"] = CaBundleTarget;
         }
 
-        // Jobs (DinD docker pull) run the same helper with the same credentials as the executor, never as values.
         var runner = new ContainerCredentials(mounts, environment, secrets);
+        if (settings.Runner.DindAuth == DindAuth.Token)
+        {
+            return new RunnerCredentials(settings.Aws.CredentialsSource, runner, ContainerCredentials.None);
+        }
+
+        // Helper mode: jobs (DinD docker pull) run the same helper with the same credentials as the executor, never as values.
         if (settings.Aws.CredentialsSource != CredentialsSource.Environment)
         {
             return new RunnerCredentials(settings.Aws.CredentialsSource, runner, runner);
@@ -98,12 +109,14 @@ public sealed record RunnerCredentials(CredentialsSource Source, ContainerCreden
     public const string JobsProfile = "default";
 
     /// <summary>
-    /// With CREDENTIALS_SOURCE=environment, the jobs' credentials file (mode 0600, in the state folder) holding the
-    /// keys of the build's environment; null for the other sources, whose jobs mount what the runner mounts.
+    /// With CREDENTIALS_SOURCE=environment in helper mode, the jobs' credentials file (mode 0600, in the state folder)
+    /// holding the keys of the build's environment; null for the other sources, whose jobs mount what the runner
+    /// mounts, and in token mode, whose jobs get no credentials.
     /// </summary>
     public static (string Path, Secret Text)? JobsFile(BuildSettings settings)
     {
-        if (settings.Aws.CredentialsSource != CredentialsSource.Environment || settings.Aws.AccessKeyId is not { } keyId || settings.Aws.SecretAccessKey is not { } secret)
+        if (settings.Runner.DindAuth == DindAuth.Token || settings.Aws.CredentialsSource != CredentialsSource.Environment
+            || settings.Aws.AccessKeyId is not { } keyId || settings.Aws.SecretAccessKey is not { } secret)
         {
             return null;
         }

@@ -43,14 +43,38 @@ public sealed partial class DockerCli
     /// <summary>The container's health as JSON (with the log of its last checks); <c>null</c> or empty without a HEALTHCHECK.</summary>
     public string HealthJson(string container) => Run(HealthLogArguments(container)).StandardOutput.Trim();
 
-    public static ProcessArgumentBuilder RunningArguments(string containerId) =>
-        Arguments.Of("ps", "--quiet", "--no-trunc", "--filter", "id=" + containerId, "--filter", "status=running");
+    /// <summary>Docker ORs filters of the same key and ANDs the others: the running ones of these ids, asked at once.</summary>
+    public static ProcessArgumentBuilder RunningArguments(IEnumerable<string> containerIds) =>
+        Arguments.Of(["ps", "--quiet", "--no-trunc", .. containerIds.SelectMany(id => new[] { "--filter", "id=" + id }), "--filter", "status=running"]);
 
     /// <summary>True when the container with this full id exists and runs.</summary>
-    public bool IsRunning(string containerId)
+    public bool IsRunning(string containerId) => AreRunning([containerId]);
+
+    /// <summary>True when every container of these full ids exists and runs (one docker call).</summary>
+    public bool AreRunning(IReadOnlyCollection<string> containerIds)
     {
-        var running = Run(RunningArguments(containerId));
-        return running.Succeeded && running.StandardOutput.Trim() == containerId;
+        var running = Run(RunningArguments(containerIds));
+        return running.Succeeded && Lines(running).ToHashSet(StringComparer.Ordinal).SetEquals(containerIds);
+    }
+
+    public static ProcessArgumentBuilder StartedArguments(string container) => Arguments.Of("inspect", "--format", "{{.State.Status}} {{.State.StartedAt}}", container);
+
+    /// <summary>The container's state and when it last started; (<c>missing</c>, null) when docker does not know it.</summary>
+    public (string Status, DateTimeOffset? StartedAt) ContainerStarted(string container)
+    {
+        var words = Run(StartedArguments(container)).StandardOutput.Trim().Split(' ');
+        return words.Length == 2
+            ? (words[0], DateTimeOffset.TryParse(words[1], CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var at) ? at : null)
+            : ("missing", null);
+    }
+
+    public static ProcessArgumentBuilder InspectArguments(string container) => Arguments.Of("inspect", "--type", "container", container);
+
+    /// <summary><c>docker inspect</c> of one container: its JSON (an array of one), or null when docker does not know it.</summary>
+    public string? Inspect(string container)
+    {
+        var result = Run(InspectArguments(container));
+        return result.Succeeded ? result.StandardOutput : null;
     }
 
     /// <summary>Containers carrying every one of <paramref name="labels"/> (<c>key=value</c>; Docker ANDs them), stopped ones too when <paramref name="all"/>.</summary>

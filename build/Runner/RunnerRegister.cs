@@ -81,6 +81,26 @@ public sealed class RunnerRegister(
     private void Write(string? existing, RunnerEntry entry)
     {
         Directory.CreateDirectory(ConfigDirectory);
+        var dind = settings.Runner.DindAuth == DindAuth.Token ? PrepareTokenMode() : WriteHelperModeFiles();
+        var merged = ConfigToml.Merge(existing, entry, ConfigFile);
+        if (merged == existing && (OperatingSystem.IsWindows() || File.GetUnixFileMode(ConfigFile) == AtomicFile.Private))
+        {
+            info($"config.toml is up to date ({ConfigFile}): runner \"{entry.Name}\" unchanged{(dind ? "; DinD files updated" : string.Empty)}");
+            return;
+        }
+
+        var backup = AtomicFile.Backup(ConfigFile, BackupDirectory);
+        AtomicFile.Write(ConfigFile, merged);
+        info($"{(existing is null ? "Wrote" : "Updated")} runner \"{entry.Name}\" in {ConfigFile} (mode 0600){(backup is null ? string.Empty : $"; previous file kept as {backup}")}");
+        var hosts = string.Join(", ", settings.Aws.Registries.Select(r => r.Host));
+        info(settings.Runner.DindAuth == DindAuth.Token
+            ? $"Jobs get DOCKER_AUTH_CONFIG with credHelpers for {hosts} (the runner's helper pulls their image:) and, for DinD, {state.DindTokenDocker} read-only at {DockerExecutor.TokenTarget} (DOCKER_CONFIG): short-lived ECR tokens, no AWS credentials, no helper"
+            : $"Jobs get DOCKER_AUTH_CONFIG with credHelpers for {hosts} and {DindConfigFile} at {DockerExecutor.DindConfigTarget}, with the helper and the runner's credentials (DIND_AUTH=helper)");
+    }
+
+    /// <summary>Helper mode: the jobs' credentials file (keys from the environment) and the DinD config.json; returns whether one changed.</summary>
+    private bool WriteHelperModeFiles()
+    {
         Directory.CreateDirectory(Path.GetDirectoryName(DindConfigFile)!);
         if (RunnerCredentials.JobsFile(settings) is { } jobs)
         {
@@ -89,18 +109,32 @@ public sealed class RunnerRegister(
             AtomicFile.Write(jobs.Path, jobs.Text.Reveal());
         }
 
-        var dind = AtomicFile.Write(DindConfigFile, DockerAuthConfig.File(settings.Aws.Registries.Select(r => r.Host), settings.Helper.UseCredsStore), AtomicFile.Private | UnixFileMode.GroupRead | UnixFileMode.OtherRead);
-        var merged = ConfigToml.Merge(existing, entry, ConfigFile);
-        if (merged == existing && (OperatingSystem.IsWindows() || File.GetUnixFileMode(ConfigFile) == AtomicFile.Private))
+        return AtomicFile.Write(DindConfigFile, DockerAuthConfig.File(settings.Aws.Registries.Select(r => r.Host), settings.Helper.UseCredsStore), AtomicFile.Private | UnixFileMode.GroupRead | UnixFileMode.OtherRead);
+    }
+
+    /// <summary>
+    /// Token mode: the folder jobs mount exists (else the daemon would make it, as root), and the helper mode's files are
+    /// gone (the jobs' credentials file holds long-lived keys no job mounts any more); returns whether one was removed.
+    /// </summary>
+    private bool PrepareTokenMode()
+    {
+        _ = OperatingSystem.IsWindows()
+            ? Directory.CreateDirectory(state.DindTokenDocker)
+            : Directory.CreateDirectory(state.DindTokenDocker, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        var removed = false;
+        foreach (var file in new[] { state.JobsCredentials, DindConfigFile }.Where(File.Exists))
         {
-            info($"config.toml is up to date ({ConfigFile}): runner \"{entry.Name}\" unchanged{(dind ? "; DinD config.json updated" : string.Empty)}");
-            return;
+            File.Delete(file);
+            info($"DIND_AUTH=token: removed {file} (jobs no longer mount it)");
+            removed = true;
         }
 
-        var backup = AtomicFile.Backup(ConfigFile, BackupDirectory);
-        AtomicFile.Write(ConfigFile, merged);
-        info($"{(existing is null ? "Wrote" : "Updated")} runner \"{entry.Name}\" in {ConfigFile} (mode 0600){(backup is null ? string.Empty : $"; previous file kept as {backup}")}");
-        info($"Jobs get DOCKER_AUTH_CONFIG with credHelpers for {string.Join(", ", settings.Aws.Registries.Select(r => r.Host))} and {DindConfigFile} at {DockerExecutor.DindConfigTarget}");
+        if (!File.Exists(state.DindTokenStatus))
+        {
+            warn($"no DinD token yet in {state.DindTokenDocker}: run ./build.sh --target=Up, which starts the token refresher");
+        }
+
+        return removed;
     }
 
     /// <summary>The runner's system id from the config folder; made (as the runner makes it) when the runner has not written one yet.</summary>

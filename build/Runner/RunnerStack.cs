@@ -19,6 +19,12 @@ public sealed class RunnerStack
     public const string ServerProfile = "server";
     public const string RunnerService = "runner";
 
+    /// <summary>The DinD token refresher (DIND_AUTH=token): a service, and the profile that starts it.</summary>
+    public const string TokenService = "ecr-token";
+
+    /// <summary>The refresher's script, from the repository root.</summary>
+    public static readonly string TokenScript = Path.Combine("assets", "dind-token", "refresh-dind-tokens.sh");
+
     private RunnerStack(BuildSettings settings, string composeFile, string directory, IReadOnlyDictionary<string, string> values, string overrideJson, RunnerCredentials credentials)
     {
         Settings = settings;
@@ -58,11 +64,14 @@ public sealed class RunnerStack
 
     public string HelperBinary => Values["HELPER_BINARY"];
 
-    /// <summary>The project with the server profile when server mode is on (what Up starts).</summary>
-    public ComposeProject Project => ProjectWith(Settings.Server.Enabled ? [ServerProfile] : []);
+    /// <summary>True when DinD jobs get tokens: the refresher runs beside the runner.</summary>
+    public bool TokenMode => Settings.Runner.DindAuth == DindAuth.Token;
 
-    /// <summary>The project with every profile (what Up validates, so the server part is checked even when off).</summary>
-    public ComposeProject ProjectWithAllProfiles => ProjectWith([ServerProfile]);
+    /// <summary>The project with the profiles of the settings' services: the refresher in token mode, the server in server mode (what Up starts).</summary>
+    public ComposeProject Project => ProjectWith([.. TokenMode ? [TokenService] : Array.Empty<string>(), .. Settings.Server.Enabled ? [ServerProfile] : Array.Empty<string>()]);
+
+    /// <summary>The project with every profile (what Up validates, so the parts that are off are checked too).</summary>
+    public ComposeProject ProjectWithAllProfiles => ProjectWith([TokenService, ServerProfile]);
 
     /// <summary>SHA-256 over everything that decides the containers: a changed hash means Compose must look again.</summary>
     public string InputsHash
@@ -70,10 +79,10 @@ public sealed class RunnerStack
         get
         {
             var text = new StringBuilder(File.ReadAllText(ComposeFile)).Append('\0').Append(OverrideJson).Append('\0');
-            if (Settings.Server.Enabled)
+            // Turning server mode or token mode on starts another service: Up must run, though no file changed.
+            foreach (var profile in Project.Profiles)
             {
-                // Turning server mode on starts another service: Up must run, though no file changed.
-                text.Append("profile=").Append(ServerProfile).Append('\0');
+                text.Append("profile=").Append(profile).Append('\0');
             }
 
             foreach (var (key, value) in Values.OrderBy(v => v.Key, StringComparer.Ordinal))
@@ -91,6 +100,7 @@ public sealed class RunnerStack
     public static RunnerStack Create(BuildSettings settings, string root, string helperBinary, string helperSha256, RunnerCredentials credentials)
     {
         var state = State.StateLayout.Of(settings);
+        var script = Path.Combine(root, TokenScript);
         var values = new Dictionary<string, string>(StringComparer.Ordinal)
         {
             ["COMPOSE_PROJECT_NAME"] = settings.ComposeProjectName,
@@ -104,6 +114,11 @@ public sealed class RunnerStack
             ["GITLAB_SERVER_WEB_PORT"] = settings.Server.WebPort.ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["GITLAB_SERVER_SSH_PORT"] = settings.Server.SshPort.ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["SERVER_DATA_DIR"] = state.Server,
+            ["DIND_TOKEN_DIR"] = state.DindToken,
+            ["DIND_TOKEN_SCRIPT"] = script,
+            ["DIND_TOKEN_SCRIPT_SHA256"] = ScriptHash(settings, script),
+            ["DIND_TOKEN_REGISTRIES"] = string.Join(',', settings.Aws.Registries.Select(r => r.Host)),
+            ["DIND_TOKEN_REFRESH_SECONDS"] = ((long)settings.Runner.DindTokenRefresh.TotalSeconds).ToString(System.Globalization.CultureInfo.InvariantCulture),
         };
         return new RunnerStack(
             settings,
@@ -115,13 +130,37 @@ public sealed class RunnerStack
     }
 
     /// <summary>
-    /// The runner's site-specific parts as a compose override (JSON is YAML to Compose): credential mounts and
-    /// variables per CREDENTIALS_SOURCE (secret variables by name only: Compose takes their values from its own
-    /// environment, so they are never written to a file), extra hosts, and the external network.
+    /// The site-specific parts of the runner (and, in token mode, of the refresher) as a compose override (JSON is YAML to
+    /// Compose): credential mounts and variables per CREDENTIALS_SOURCE (secret variables by name only: Compose takes
+    /// their values from its own environment, so they are never written to a file), extra hosts, and the external network.
     /// </summary>
     public static string RenderOverride(BuildSettings settings, RunnerCredentials credentials)
     {
-        var runner = new JsonObject();
+        var services = new JsonObject { [RunnerService] = SiteParts(settings, credentials) };
+        if (settings.Runner.DindAuth == DindAuth.Token)
+        {
+            // The refresher asks ECR as the runner does: the same credentials, hosts and networks.
+            services[TokenService] = SiteParts(settings, credentials);
+        }
+
+        var document = new JsonObject { ["services"] = services };
+        if (settings.Runner.Network is { } network)
+        {
+            document["networks"] = new JsonObject { ["site"] = new JsonObject { ["external"] = true, ["name"] = network } };
+            if (settings.Server.Enabled)
+            {
+                // The jobs run on RUNNER_NETWORK: the local GitLab joins it too, where its service name resolves as well.
+                services["gitlab"] = new JsonObject { ["networks"] = new JsonArray("default", "site") };
+            }
+        }
+
+        return document.ToJsonString(new JsonSerializerOptions { WriteIndented = true }) + "\n";
+    }
+
+    /// <summary>A service's credential mounts and variables (secret ones by name only), extra hosts and networks.</summary>
+    private static JsonObject SiteParts(BuildSettings settings, RunnerCredentials credentials)
+    {
+        var service = new JsonObject();
         var environment = new JsonArray();
         foreach (var (name, value) in credentials.Runner.Environment.OrderBy(e => e.Key, StringComparer.Ordinal))
         {
@@ -135,32 +174,25 @@ public sealed class RunnerStack
 
         if (environment.Count > 0)
         {
-            runner["environment"] = environment;
+            service["environment"] = environment;
         }
 
         if (credentials.Runner.Mounts.Count > 0)
         {
-            runner["volumes"] = new JsonArray([.. credentials.Runner.Mounts.Select(m => (JsonNode)m.ToString())]);
+            service["volumes"] = new JsonArray([.. credentials.Runner.Mounts.Select(m => (JsonNode)m.ToString())]);
         }
 
         if (settings.Runner.ExtraHosts.Count > 0)
         {
-            runner["extra_hosts"] = new JsonArray([.. settings.Runner.ExtraHosts.Select(h => (JsonNode)$"{h.Host}:{h.Address}")]);
+            service["extra_hosts"] = new JsonArray([.. settings.Runner.ExtraHosts.Select(h => (JsonNode)$"{h.Host}:{h.Address}")]);
         }
 
-        var document = new JsonObject { ["services"] = new JsonObject { [RunnerService] = runner } };
-        if (settings.Runner.Network is { } network)
+        if (settings.Runner.Network is not null)
         {
-            runner["networks"] = new JsonArray("default", "site");
-            document["networks"] = new JsonObject { ["site"] = new JsonObject { ["external"] = true, ["name"] = network } };
-            if (settings.Server.Enabled)
-            {
-                // The jobs run on RUNNER_NETWORK: the local GitLab joins it too, where its service name resolves as well.
-                ((JsonObject)document["services"]!)["gitlab"] = new JsonObject { ["networks"] = new JsonArray("default", "site") };
-            }
+            service["networks"] = new JsonArray("default", "site");
         }
 
-        return document.ToJsonString(new JsonSerializerOptions { WriteIndented = true }) + "\n";
+        return service;
     }
 
     /// <summary>Writes the override, the values file and the by-hand script (each atomically); returns whether any changed.</summary>
@@ -174,11 +206,11 @@ public sealed class RunnerStack
             #!/usr/bin/env bash
             # Runs {compose} on the runner's project with the files and values Up used, e.g.
             #   {Script} ps
-            #   {Script} logs -f runner
+            #   {Script} logs -f runner{(TokenMode ? $"\n#   {Script} logs -f {TokenService}" : string.Empty)}
             # Generated by ./build.sh --target=Up; with CREDENTIALS_SOURCE=environment, export the AWS_* keys first.
             set -euo pipefail
             set -a; . {ShellQuote(ValuesFile)}; set +a
-            exec {command} --project-name {ShellQuote(Settings.ComposeProjectName)} --file {ShellQuote(ComposeFile)} --file {ShellQuote(OverrideFile)} "$@"
+            exec {command} --project-name {ShellQuote(Settings.ComposeProjectName)} --file {ShellQuote(ComposeFile)} --file {ShellQuote(OverrideFile)}{string.Concat(Project.Profiles.Select(p => " --profile " + p))} "$@"
 
             """;
         var changed = AtomicFile.Write(OverrideFile, OverrideJson);
@@ -204,6 +236,19 @@ public sealed class RunnerStack
 
         var info = new FileInfo(file);
         return $"{info.Length}-{info.LastWriteTimeUtc.Ticks}";
+    }
+
+    /// <summary>The refresher script's SHA-256 in token mode (a missing script is an incomplete checkout); unused otherwise.</summary>
+    private static string ScriptHash(BuildSettings settings, string script)
+    {
+        if (settings.Runner.DindAuth != DindAuth.Token)
+        {
+            return "unused";
+        }
+
+        return File.Exists(script)
+            ? Helper.FileHash.Sha256(script)
+            : throw new BuildFailure($"{script} is missing, and DIND_AUTH=token runs it in the ecr-token service", $"restore it (git checkout -- {TokenScript}), or set DIND_AUTH=helper");
     }
 
     private static string ShellQuote(string value) => "'" + value.Replace("'", "'\\''", StringComparison.Ordinal) + "'";

@@ -31,8 +31,40 @@ public sealed class RunnerStatus(BuildSettings settings, State.StateLayout state
         }
 
         lines.Add("runner       " + Runner());
+        lines.AddRange(DindAuth());
         lines.Add("smoke test   " + SmokeTest(settings));
         return lines;
+    }
+
+    private IReadOnlyList<string> DindAuth()
+    {
+        if (settings.Runner.DindAuth != Settings.DindAuth.Token)
+        {
+            return DindToken.TokenReport.Lines(settings, state, (null, null), null, DateTimeOffset.UtcNow);
+        }
+
+        (DindToken.TokenStatus?, string?) read;
+        try
+        {
+            read = (DindToken.TokenStatus.Read(state.DindTokenStatus), null);
+        }
+        catch (InvalidDataException ex)
+        {
+            read = (null, ex.Message);
+        }
+
+        string? refresher;
+        try
+        {
+            docker.Engine(TimeSpan.FromSeconds(10));
+            refresher = docker.ContainerIds(ProjectLabels.Of(settings.ComposeProjectName, DindToken.TokenRefresher.Role)).FirstOrDefault() is { } id ? docker.ContainerStatus(id) : null;
+        }
+        catch (CommandException)
+        {
+            refresher = "unknown";
+        }
+
+        return DindToken.TokenReport.Lines(settings, state, read, refresher, DateTimeOffset.UtcNow);
     }
 
     private IEnumerable<string> Containers()

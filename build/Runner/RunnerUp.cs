@@ -1,4 +1,5 @@
 using Build.Aws;
+using Build.DindToken;
 using Build.Docker;
 using Build.Helper;
 using Build.Processes;
@@ -54,9 +55,19 @@ public sealed class RunnerUp(
             return "its inputs changed";
         }
 
-        if (!docker.IsRunning(up.ContainerId))
+        if (stack.TokenMode && up.TokenContainerId is null)
         {
-            return "the runner container is not running";
+            return "the DinD token refresher was not started by Up yet";
+        }
+
+        if (!docker.AreRunning(stack.TokenMode ? [up.ContainerId, up.TokenContainerId!] : [up.ContainerId]))
+        {
+            return stack.TokenMode ? "the runner or the DinD token refresher is not running" : "the runner container is not running";
+        }
+
+        if (stack.TokenMode && TokenStatus.Read(state.DindTokenStatus) is not { Succeeded: true })
+        {
+            return "the DinD token refresher's last refresh did not succeed";
         }
 
         if (settings.Server.Enabled && server.Container() is var gitlab
@@ -65,7 +76,7 @@ public sealed class RunnerUp(
             return "the local GitLab container is not running";
         }
 
-        detail = $"runner container {up.ContainerId[..12]} running with the same inputs{(settings.Server.Enabled ? ", local GitLab running" : string.Empty)}";
+        detail = $"runner container {up.ContainerId[..12]} running with the same inputs{(stack.TokenMode ? $", DinD token refresher {up.TokenContainerId![..12]} renewing" : string.Empty)}{(settings.Server.Enabled ? ", local GitLab running" : string.Empty)}";
         return null;
     }
 
@@ -96,15 +107,34 @@ public sealed class RunnerUp(
         // The local GitLab is waited for below, with progress and GITLAB_SERVER_TIMEOUT, not by v2's --wait.
         var up = cli.Up(stack.Project, wait: !settings.Server.Enabled, stack.Options with { Timeout = TimeSpan.FromMinutes(10) });
         Check(up, "docker compose up failed", UpFix(up.StandardError));
-        var container = WaitUntilRunning(cli, stack);
+        var container = WaitUntilRunning(cli, stack, RunnerStack.RunnerService);
+        var refresher = Refresher(stack);
+        (string Id, TokenStatus Status)? token = null;
+        if (stack.TokenMode)
+        {
+            var id = WaitUntilRunning(cli, stack, RunnerStack.TokenService);
+            token = (id, refresher.WaitForFirstRefresh(id));
+        }
+        else
+        {
+            refresher.RemoveLeftovers();
+        }
+
         if (settings.Server.Enabled)
         {
             server.Wait();
         }
 
-        new UpState(stack.InputsHash, container).Write(StatePath);
+        new UpState(stack.InputsHash, container, token?.Id).Write(StatePath);
         Report(stack, container, cli);
+        foreach (var line in token is { } t ? refresher.Report(t.Id, t.Status, settings.Runner.DindTokenRefresh) : [])
+        {
+            info(line);
+        }
     }
+
+    private TokenRefresher Refresher(RunnerStack stack) =>
+        new(docker, state, settings.ComposeProjectName, [.. settings.Aws.Registries.Select(r => r.Host)], $"{stack.Script} logs {RunnerStack.TokenService}", info, cancellation);
 
     private DockerEngine Engine()
     {
@@ -125,6 +155,13 @@ public sealed class RunnerUp(
         {
             Directory.CreateDirectory(stack.Directory);
             Directory.CreateDirectory(stack.RunnerConfigDirectory);
+            if (stack.TokenMode)
+            {
+                // Made here, by the build's user: a bind mount's missing source would be made by the daemon, as root.
+                _ = OperatingSystem.IsWindows()
+                    ? Directory.CreateDirectory(state.DindTokenDocker)
+                    : Directory.CreateDirectory(state.DindTokenDocker, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+            }
             var probe = Path.Combine(stack.Directory, $".write-test-{Environment.ProcessId}");
             File.WriteAllText(probe, string.Empty);
             File.Delete(probe);
@@ -151,14 +188,15 @@ public sealed class RunnerUp(
         }
     }
 
-    private string WaitUntilRunning(ComposeCli cli, RunnerStack stack)
+    private string WaitUntilRunning(ComposeCli cli, RunnerStack stack, string service)
     {
+        var what = service == RunnerStack.RunnerService ? "the runner container" : "the DinD token refresher";
         var clock = System.Diagnostics.Stopwatch.StartNew();
         var reported = TimeSpan.Zero;
         while (true)
         {
             cancellation.ThrowIfCancellationRequested();
-            var id = cli.Run(stack.Project, ["ps", "--quiet", RunnerStack.RunnerService], stack.Options).StandardOutput.Trim();
+            var id = cli.Run(stack.Project, ["ps", "--quiet", service], stack.Options).StandardOutput.Trim();
             var status = id.Length == 0 ? "missing" : docker.ContainerStatus(id);
             if (status == "running")
             {
@@ -167,15 +205,15 @@ public sealed class RunnerUp(
 
             if (status is "exited" or "dead" || clock.Elapsed > RunningTimeout)
             {
-                var logs = id.Length == 0 ? string.Empty : docker.Logs(id, 20).StandardError;
-                throw new BuildFailure($"the runner container is {status} after {clock.Elapsed.TotalSeconds:0} s{(logs.Length == 0 ? string.Empty : "; its last log lines:\n" + logs)}", $"read {stack.Script} logs runner; check GITLAB_RUNNER_IMAGE and the mounts listed by --verbosity=verbose");
+                var logs = id.Length == 0 ? string.Empty : docker.Logs(id, 20) is var result ? (result.StandardOutput + result.StandardError).Trim() : string.Empty;
+                throw new BuildFailure($"{what} is {status} after {clock.Elapsed.TotalSeconds:0} s{(logs.Length == 0 ? string.Empty : "; its last log lines:\n" + logs)}", $"read {stack.Script} logs {service}; check GITLAB_RUNNER_IMAGE and the mounts listed by --verbosity=verbose");
             }
 
             // Waits over a second show their progress.
             if (clock.Elapsed - reported >= TimeSpan.FromSeconds(1))
             {
                 reported = clock.Elapsed;
-                info($"waiting for the runner container: {status} ({clock.Elapsed.TotalSeconds:0} s)");
+                info($"waiting for {what}: {status} ({clock.Elapsed.TotalSeconds:0} s)");
             }
 
             Thread.Sleep(250);

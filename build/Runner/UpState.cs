@@ -3,7 +3,8 @@ using System.Text.Json;
 namespace Build.Runner;
 
 /// <summary>What the last successful Up started, kept in STATE_DIR/compose/up.json: a no-op run compares against it.</summary>
-public sealed record UpState(string InputsHash, string ContainerId)
+/// <param name="TokenContainerId">The token refresher's container (DIND_AUTH=token); null in helper mode.</param>
+public sealed record UpState(string InputsHash, string ContainerId, string? TokenContainerId = null)
 {
     public static UpState? Read(string path)
     {

@@ -5,8 +5,9 @@ namespace Build.RunnerConfig;
 
 /// <summary>
 /// The Docker executor's part of the runner entry: <c>[runners.docker]</c> with the job image, <c>privileged = true</c>
-/// (the DinD service needs it), the volumes Register owns (DinD config.json, credentials, helper, registry CAs,
-/// <c>/certs/client</c>, <c>/cache</c>) beside the user's own, extra hosts and the network.
+/// (the DinD service needs it), the volumes Register owns beside the user's own (token mode: the token folder; helper
+/// mode: DinD config.json, credentials, helper; both: registry CAs, <c>/certs/client</c>, <c>/cache</c>), extra hosts
+/// and the network.
 /// </summary>
 public static class DockerExecutor
 {
@@ -15,18 +16,35 @@ public static class DockerExecutor
     public const string DindConfigTarget = "/root/.docker/config.json";
     public const string HelperTarget = "/usr/local/bin/docker-credential-ecr-login";
 
+    /// <summary>Where token-mode jobs find the refresher's config.json: DOCKER_CONFIG.</summary>
+    public const string TokenTarget = "/etc/gitlab-runner-ecr/docker";
+
     /// <summary>Container paths of the volumes Register writes; other volumes in the entry are the user's and stay.</summary>
     public static readonly IReadOnlySet<string> OwnedVolumeTargets = new HashSet<string>(StringComparer.Ordinal)
     {
-        DindConfigTarget, RunnerCredentials.CredentialsTarget, RunnerCredentials.CaBundleTarget, HelperTarget, "/certs/client", "/cache",
+        DindConfigTarget, TokenTarget, RunnerCredentials.CredentialsTarget, RunnerCredentials.CaBundleTarget, HelperTarget, "/certs/client", "/cache",
     };
 
-    /// <summary>The executor for these settings: jobs get the credentials of <paramref name="credentials"/>, the helper and the DinD config at their host paths.</summary>
+    /// <summary>
+    /// The executor for these settings. Token mode: jobs mount the refresher's folder, nothing else of ours. Helper mode:
+    /// jobs get the credentials of <paramref name="credentials"/>, the helper and the DinD config at their host paths.
+    /// </summary>
     public static RunnerExecutor For(BuildSettings settings, RunnerCredentials credentials, string helperBinary, string dindConfigFile)
     {
-        var volumes = new List<string> { new ContainerMount(dindConfigFile, DindConfigTarget, ReadOnly: true).ToString() };
-        volumes.AddRange(credentials.Jobs.Mounts.Select(m => (m with { ReadOnly = true }).ToString()));
-        volumes.Add(new ContainerMount(helperBinary, HelperTarget, ReadOnly: true).ToString());
+        var volumes = new List<string>();
+        if (settings.Runner.DindAuth == DindAuth.Token)
+        {
+            // The folder, not config.json alone: the refresher replaces the file by a rename, and a bind mount of a single
+            // file keeps the inode it started with, so a job running across a refresh would go on reading the old token.
+            volumes.Add(new ContainerMount(State.StateLayout.Of(settings).DindTokenDocker, TokenTarget, ReadOnly: true).ToString());
+        }
+        else
+        {
+            volumes.Add(new ContainerMount(dindConfigFile, DindConfigTarget, ReadOnly: true).ToString());
+            volumes.AddRange(credentials.Jobs.Mounts.Select(m => (m with { ReadOnly = true }).ToString()));
+            volumes.Add(new ContainerMount(helperBinary, HelperTarget, ReadOnly: true).ToString());
+        }
+
         if (settings.Runner.RegistryCaBundle is { } registryCa)
         {
             // The DinD service trusts the registry's CA (a mirror with a private CA) through its certs.d folder.

@@ -20,11 +20,17 @@ public sealed record RunnerEntry(
     /// <summary>Variables Register may have written in an earlier run; the ones not wanted now are removed, others are the user's.</summary>
     public static readonly IReadOnlySet<string> OwnedVariables = new HashSet<string>(StringComparer.Ordinal)
     {
-        "DOCKER_AUTH_CONFIG", "AWS_SHARED_CREDENTIALS_FILE", "AWS_CONFIG_FILE", "AWS_PROFILE", "AWS_EC2_METADATA_DISABLED",
+        "DOCKER_AUTH_CONFIG", "DOCKER_CONFIG", "BUILDX_CONFIG", "AWS_SHARED_CREDENTIALS_FILE", "AWS_CONFIG_FILE", "AWS_PROFILE", "AWS_EC2_METADATA_DISABLED",
         "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_REGION", "AWS_CA_BUNDLE",
     };
 
-    /// <summary>The Docker-executor entry for these settings: credentials per source (RunnerCredentials.Jobs), the helper and DinD config at their host paths.</summary>
+    /// <summary>Where buildx keeps its state in token-mode jobs: DOCKER_CONFIG is read-only there, and buildx writes under it by default.</summary>
+    public const string BuildxConfig = "/root/.docker/buildx";
+
+    /// <summary>
+    /// The Docker-executor entry for these settings: DOCKER_AUTH_CONFIG for the executor level; for the DinD level, in
+    /// token mode DOCKER_CONFIG at the refresher's folder, in helper mode the credentials per source (RunnerCredentials.Jobs).
+    /// </summary>
     /// <param name="url">Where the runner reaches GitLab (EffectiveGitLab.RunnerUrl); GITLAB_URL when null.</param>
     public static RunnerEntry For(BuildSettings settings, RunnerCredentials credentials, Secret token, string helperBinary, string dindConfigFile, Uri? url = null)
     {
@@ -32,6 +38,12 @@ public sealed record RunnerEntry(
         {
             new("DOCKER_AUTH_CONFIG", DockerAuthConfig.Json(settings.Aws.Registries.Select(r => r.Host), settings.Helper.UseCredsStore)),
         };
+
+        if (settings.Runner.DindAuth == DindAuth.Token)
+        {
+            environment.Add(new("DOCKER_CONFIG", DockerExecutor.TokenTarget));
+            environment.Add(new("BUILDX_CONFIG", BuildxConfig));
+        }
 
         // Never a secret value: config.toml's environment is copied into every job (RunnerCredentials.Jobs has none).
         environment.AddRange(credentials.Jobs.Environment.OrderBy(e => e.Key, StringComparer.Ordinal));

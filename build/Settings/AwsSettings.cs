@@ -22,7 +22,7 @@ public sealed partial record AwsSettings
 
     public required CredentialsSource CredentialsSource { get; init; }
 
-    /// <summary>RUNNER_CREDENTIALS_FILE: the shared-credentials file mounted into the runner and jobs; null: the AWS default place.</summary>
+    /// <summary>RUNNER_CREDENTIALS_FILE: the shared-credentials file mounted into the runner (and, in helper mode, the jobs); null: the AWS default place.</summary>
     public required FilePath? CredentialsFile { get; init; }
 
     public required string Profile { get; init; }
@@ -56,7 +56,7 @@ public sealed partial record AwsSettings
     /// <summary>STS_ENDPOINT: where the preflight calls GetCallerIdentity; null: the regional endpoint.</summary>
     public required Uri? StsEndpoint { get; init; }
 
-    /// <summary>AWS_CA_BUNDLE: a CA bundle trusted for AWS calls, mounted into the runner and jobs.</summary>
+    /// <summary>AWS_CA_BUNDLE: a CA bundle trusted for AWS calls, mounted into the runner (and, in helper mode, the jobs).</summary>
     public required FilePath? CaBundle { get; init; }
 
     /// <summary>WRITE_CREDENTIALS_FROM_ENV: StageCredentials writes the AWS_* keys into the credentials file's profile.</summary>

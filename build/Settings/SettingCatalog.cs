@@ -28,7 +28,7 @@ public static class SettingCatalog
         "CREDENTIALS_SOURCE", "file", "file, instance-role or environment", "Where the ECR helper gets AWS credentials: a shared-credentials file, the EC2 instance role, or AWS_* variables.");
 
     public static readonly SettingDefinition CredentialsFile = new(
-        "RUNNER_CREDENTIALS_FILE", null, "a file path outside the repository", "AWS shared-credentials file mounted read-only into the runner and jobs (CREDENTIALS_SOURCE=file).");
+        "RUNNER_CREDENTIALS_FILE", null, "a file path outside the repository", "AWS shared-credentials file mounted read-only into the runner (and, with DIND_AUTH=helper, the jobs) (CREDENTIALS_SOURCE=file).");
 
     public static readonly SettingDefinition AwsProfile = new(
         "AWS_PROFILE", "default", "a profile name", "Profile of the credentials file the helper uses.");
@@ -49,7 +49,7 @@ public static class SettingCatalog
         "STS_ENDPOINT", null, "an https URL", "STS endpoint for the preflight's GetCallerIdentity (a VPC endpoint, say); default: the regional endpoint.");
 
     public static readonly SettingDefinition CaBundle = new(
-        "AWS_CA_BUNDLE", null, "a PEM file path", "CA bundle trusted for AWS calls (TLS-intercepting proxies), as the AWS CLI and the helper read it; mounted into the runner and jobs.");
+        "AWS_CA_BUNDLE", null, "a PEM file path", "CA bundle trusted for AWS calls (TLS-intercepting proxies), as the AWS CLI and the helper read it; mounted into the runner (and, with DIND_AUTH=helper, the jobs).");
 
     public static readonly SettingDefinition WriteCredentialsFromEnv = new(
         "WRITE_CREDENTIALS_FROM_ENV", "false", "true or false", "StageCredentials writes AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY (and AWS_SESSION_TOKEN) from the environment into the credentials file's profile.");
@@ -108,6 +108,12 @@ public static class SettingCatalog
 
     public static readonly SettingDefinition UseCredsStore = new(
         "USE_CREDS_STORE", "false", "true or false", "Use credsStore instead of per-registry credHelpers (not recommended: see README).");
+
+    public static readonly SettingDefinition DindAuth = new(
+        "DIND_AUTH", "token", "token or helper", "How DinD jobs authenticate: token mounts a read-only docker config.json of short-lived ECR tokens that a refresher service renews (jobs see no AWS key); helper mounts the helper and the runner's credentials.");
+
+    public static readonly SettingDefinition DindTokenRefresh = new(
+        "DIND_TOKEN_REFRESH", "1h", "a duration of at least 5 s and under 11 h: seconds (90 or 90s), minutes (30m) or hours (1h)", "How often the token refresher renews the DinD jobs' ECR tokens, which last 12 h (DIND_AUTH=token).");
 
     public static readonly SettingDefinition GitLabUrl = new(
         "GITLAB_URL", "https://gitlab.com", "an http(s) URL without user info", "GitLab instance the runner registers with (tokens go in GITLAB_TOKEN or GITLAB_RUNNER_TOKEN, never in the URL).");
@@ -218,7 +224,7 @@ public static class SettingCatalog
         StsEndpoint, CaBundle, WriteCredentialsFromEnv, FixCredentialsMode,
         HelperVersion, HelperSource, HelperPath, HelperPlatforms,
         HelperGoImage, HelperModule, HelperGoProxy, HelperArchive, HelperDownloadUrl,
-        UseCredsStore,
+        UseCredsStore, DindAuth, DindTokenRefresh,
         GitLabUrl, RunnerToken, GitLabToken, RegistrationToken, GitLabProject, RunnerTags, RunnerRunUntagged, RunnerDescription, RunnerConcurrent, GitLabCaBundle,
         RunnerExtraHosts, RunnerNetwork, RunnerRestartPolicy, ImagePull,
         Server, ServerImage, ServerWebPort, ServerSshPort, ServerTimeout, ServerProject,

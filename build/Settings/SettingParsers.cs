@@ -23,6 +23,20 @@ public static class SettingParsers
     public static TimeSpan? WholeSeconds(string text, int minimum, int maximum) =>
         WholeNumber(text, minimum, maximum) is { } n ? TimeSpan.FromSeconds(n) : null;
 
+    /// <summary>A whole number of seconds, or of minutes or hours with <c>s</c>, <c>m</c> or <c>h</c> after it (<c>90</c>, <c>90s</c>, <c>30m</c>, <c>1h</c>).</summary>
+    public static TimeSpan? Duration(string text)
+    {
+        var trimmed = text.Trim(' ', '\t');
+        var (digits, unit) = trimmed.Length > 0 && char.IsAsciiLetterLower(trimmed[^1]) ? (trimmed[..^1], trimmed[^1]) : (trimmed, 's');
+        return WholeNumber(digits, 0, 1_000_000) is not { } n ? null : unit switch
+        {
+            's' => TimeSpan.FromSeconds(n),
+            'm' => TimeSpan.FromMinutes(n),
+            'h' => TimeSpan.FromHours(n),
+            _ => null,
+        };
+    }
+
     public static ImageReference? Image(string text) => ImageReference.TryParse(text, out var image) ? image : null;
 
     public static Func<string, string?> Matching(Regex pattern) => text => pattern.IsMatch(text) ? text : null;

@@ -41,6 +41,9 @@ public sealed record JobSettings(
             docker.TryGetValue("network_mode", out var network) && network is string { Length: > 0 } mode ? mode : null);
     }
 
+    /// <summary>True when the entry gives jobs the token folder (DIND_AUTH=token), not the helper and credentials.</summary>
+    public bool TokenMode => Volumes.Any(v => RunnerConfig.DockerExecutor.VolumeTarget(v) == RunnerConfig.DockerExecutor.TokenTarget);
+
     /// <summary>The value of one <c>K=V</c> of the environment, or null.</summary>
     public string? Variable(string name) =>
         Environment.FirstOrDefault(e => e.StartsWith(name + "=", StringComparison.Ordinal)) is { } entry ? entry[(name.Length + 1)..] : null;

@@ -65,8 +65,7 @@ public sealed class SmokeTestRun(
                 levels.AddRange(await Level([subject.ExecutorLevel], async () => [await executor.RunAsync(runner, subject.Registry, subject.Image, runId, cancel, subject.ExecutorLevel, subject.Via)]));
             }
 
-            levels.AddRange(await Level([.. subjects.Select(s => s.DindLevel)], () => Task.FromResult(new DindProbe(docker, resources, settings.Smoke.DindPrivileged, settings.Runner.RegistryCaBundle?.FullPath)
-                .Run(job, settings.Runner.DindImage.ToString(), settings.Aws.Registries, subjects, TimeSpan.FromMinutes(5)))));
+            levels.AddRange(await Level([.. subjects.Select(s => s.DindLevel)], () => Task.FromResult(DindLevels(job, resources, subjects))));
         }
         finally
         {
@@ -100,6 +99,32 @@ public sealed class SmokeTestRun(
     {
         var manifest = Helper.HelperOutput.For(settings).ReadManifest();
         return manifest is null ? null : $"{manifest.Describe()} (HELPER_SOURCE={manifest.Source})";
+    }
+
+    /// <summary>
+    /// The DinD rows, as config.toml gives it to jobs; in token mode only for registries with a fresh token (a stale one
+    /// fails its row before anything starts), and failing when the job container holds an AWS value. A config.toml of the
+    /// other mode fails every row before anything starts.
+    /// </summary>
+    private IReadOnlyList<LevelResult> DindLevels(JobSettings job, SmokeResources resources, IReadOnlyList<SmokeSubject> subjects)
+    {
+        var tokenMode = settings.Runner.DindAuth == DindAuth.Token;
+        if (job.TokenMode != tokenMode)
+        {
+            return [.. subjects.Select(s => LevelResult.Fail(s.DindLevel, TimeSpan.Zero,
+                $"config.toml gives jobs {(job.TokenMode ? "the token folder (DIND_AUTH=token)" : "the helper and the runner's credentials (DIND_AUTH=helper)")}, and DIND_AUTH is {(tokenMode ? "token" : "helper")}",
+                "run ./build.sh --target=Register, which writes the runner's entry for DIND_AUTH"))];
+        }
+
+        var checks = new TokenModeJob(settings, state, docker, redactor, environment);
+        var now = DateTimeOffset.UtcNow;
+        var stale = subjects.ToDictionary(s => s.DindLevel, s => tokenMode ? checks.Stale(s.Registry.Host, now) : null);
+        var fresh = subjects.Where(s => stale[s.DindLevel] is null).ToList();
+        var ran = fresh.Count == 0 ? [] : new DindProbe(docker, resources, settings.Smoke.DindPrivileged, settings.Runner.RegistryCaBundle?.FullPath, tokenMode ? checks.AwsValues() : null)
+            .Run(job, settings.Runner.DindImage.ToString(), settings.Aws.Registries, fresh, TimeSpan.FromMinutes(5));
+        return [.. subjects.Select(s => stale[s.DindLevel] is { } problem
+            ? LevelResult.Fail(s.DindLevel, TimeSpan.Zero, $"not run: {problem.Problem}", problem.Fix)
+            : ran.First(r => r.Level == s.DindLevel))];
     }
 
     /// <summary>The rows a probe gives; a failure that stops it fails each of its rows alike.</summary>

@@ -42,6 +42,17 @@ public sealed class StateLayout(string root)
 
     public string DindConfig => In("runner", "dind", "config.json");
 
+    /// <summary>The token refresher's folder (DIND_AUTH=token): <c>docker/config.json</c> for the jobs, and <c>status.json</c>.</summary>
+    public string DindToken => In("runner", "dind-token");
+
+    /// <summary>The folder DinD jobs mount read-only in token mode: it holds the config.json the refresher renews.</summary>
+    public string DindTokenDocker => In("runner", "dind-token", "docker");
+
+    public string DindTokenConfig => In("runner", "dind-token", "docker", "config.json");
+
+    /// <summary>The refresher's last result, time and each token's expiry (never a token).</summary>
+    public string DindTokenStatus => In("runner", "dind-token", "status.json");
+
     /// <summary>The AWS credentials file Register writes for jobs when the keys come from the environment.</summary>
     public string JobsCredentials => In("runner", "jobs", "credentials");
 

@@ -16,6 +16,12 @@ public static class Needs
         }
     }
 
+    /// <summary>In token mode (DIND_AUTH=token) the refresher needs the registries to get tokens for.</summary>
+    public static IEnumerable<string> TokenRegistries(BuildContext context) =>
+        context.Settings.Runner.DindAuth == DindAuth.Token
+            ? Registries(context).Select(problem => problem.Replace(" in .env.local", " in .env.local (the DinD token refresher gets a token for each; or set DIND_AUTH=helper)", StringComparison.Ordinal))
+            : [];
+
     /// <summary>STATE_DIR can be written: not a system folder, $HOME or the repository, not another project's, not a folder of other files.</summary>
     public static IEnumerable<string> State(BuildContext context)
     {

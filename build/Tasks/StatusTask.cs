@@ -5,7 +5,7 @@ using Cake.Common.Diagnostics;
 namespace Build.Tasks;
 
 [TaskName("Status")]
-[TaskDescription("Shows what is there: containers, helper, credentials source and file, registries, runner entry, last SmokeTest; exit 0 even when nothing is up.")]
+[TaskDescription("Shows what is there: containers, helper, credentials source and file, registries, runner entry, DinD tokens, last SmokeTest; exit 0 even when nothing is up.")]
 public sealed class StatusTask : FrostingTask<BuildContext>
 {
     public override void Run(BuildContext context)

@@ -7,10 +7,11 @@ namespace Build.Tasks;
 [TaskName("Up")]
 [IsDependentOn(typeof(BuildHelperTask))]
 [IsDependentOn(typeof(StageCredentialsTask))]
-[TaskDescription("Starts the runner with docker compose (and the local GitLab in server mode); no restart when nothing changed.")]
+[TaskDescription("Starts the runner with docker compose, the DinD token refresher in token mode and the local GitLab in server mode; no restart when nothing changed.")]
 public sealed class UpTask : FrostingTask<BuildContext>
 {
-    public override IEnumerable<string> Requirements(BuildContext context) => Needs.State(context).Concat(Needs.CredentialsFile(context));
+    public override IEnumerable<string> Requirements(BuildContext context) =>
+        Needs.State(context).Concat(Needs.CredentialsFile(context)).Concat(Needs.TokenRegistries(context));
 
     public override bool ShouldRun(BuildContext context)
     {

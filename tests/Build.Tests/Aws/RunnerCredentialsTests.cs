@@ -15,7 +15,7 @@ public sealed class RunnerCredentialsTests
     [Fact]
     public void File_source_mounts_the_file_read_only_and_turns_the_metadata_service_off()
     {
-        var credentials = RunnerCredentials.For(Settings(new() { ["RUNNER_CREDENTIALS_FILE"] = "/home/me/.config/gitlab-runner-ecr/credentials", ["AWS_PROFILE"] = "ci" }), Home);
+        var credentials = RunnerCredentials.For(Settings(new() { ["RUNNER_CREDENTIALS_FILE"] = "/home/me/.config/gitlab-runner-ecr/credentials", ["AWS_PROFILE"] = "ci", ["DIND_AUTH"] = "helper" }), Home);
 
         Assert.Equal(CredentialsSource.File, credentials.Source);
         Assert.Equal(["/home/me/.config/gitlab-runner-ecr/credentials:/root/.aws/credentials:ro"], credentials.Runner.Mounts.Select(m => m.ToString()));
@@ -73,13 +73,13 @@ public sealed class RunnerCredentialsTests
     }
 
     [Fact]
-    public void Environment_source_gives_jobs_a_state_folder_credentials_file_and_never_a_key_as_a_value()
+    public void Helper_mode_environment_source_gives_jobs_a_state_folder_credentials_file_and_never_a_key_as_a_value()
     {
         // Given keys from the environment (with a session token)
         var settings = Settings(new()
         {
             ["CREDENTIALS_SOURCE"] = "environment", ["AWS_ACCESS_KEY_ID"] = CredentialsRun.KeyId, ["AWS_SECRET_ACCESS_KEY"] = CredentialsRun.SecretKey,
-            ["AWS_SESSION_TOKEN"] = "IQoJb3JpZ2luX2VjEXAMPLETOKEN", ["AWS_REGION"] = "eu-west-1", ["STATE_DIR"] = "/srv/state",
+            ["AWS_SESSION_TOKEN"] = "IQoJb3JpZ2luX2VjEXAMPLETOKEN", ["AWS_REGION"] = "eu-west-1", ["STATE_DIR"] = "/srv/state", ["DIND_AUTH"] = "helper",
         });
 
         // When the jobs' view and the jobs' file are made
@@ -94,5 +94,32 @@ public sealed class RunnerCredentialsTests
         Assert.Equal("/srv/state/runner/jobs/credentials", file!.Value.Path);
         Assert.Equal($"[default]\naws_access_key_id = {CredentialsRun.KeyId}\naws_secret_access_key = {CredentialsRun.SecretKey}\naws_session_token = IQoJb3JpZ2luX2VjEXAMPLETOKEN\n", file.Value.Text.Reveal());
         Assert.Null(RunnerCredentials.JobsFile(Settings(new() { ["RUNNER_CREDENTIALS_FILE"] = "/x/credentials" })));
+    }
+
+    [Theory]
+    [InlineData("file")]
+    [InlineData("environment")]
+    [InlineData("instance-role")]
+    public void In_token_mode_jobs_get_no_credentials_of_any_source_while_the_runner_keeps_them(string source)
+    {
+        // Given token mode (the default) with each source, a CA bundle and a region
+        var settings = Settings(new()
+        {
+            ["CREDENTIALS_SOURCE"] = source, ["RUNNER_CREDENTIALS_FILE"] = "/home/me/credentials", ["AWS_ACCESS_KEY_ID"] = CredentialsRun.KeyId,
+            ["AWS_SECRET_ACCESS_KEY"] = CredentialsRun.SecretKey, ["AWS_REGION"] = "eu-west-1", ["AWS_CA_BUNDLE"] = "/etc/proxy/ca.pem",
+        });
+
+        // When the views are made
+        var credentials = RunnerCredentials.For(settings, Home);
+
+        // Then the jobs' view is empty (no mount, no variable, no secret) and there is no jobs' credentials file
+        Assert.Empty(credentials.Jobs.Mounts);
+        Assert.Empty(credentials.Jobs.Environment);
+        Assert.Empty(credentials.Jobs.SecretEnvironment);
+        Assert.Null(RunnerCredentials.JobsFile(settings));
+
+        // And the runner (and the token refresher, which runs with the runner's view) keeps its credentials
+        Assert.Contains(credentials.Runner.Mounts, m => m.Target == RunnerCredentials.CaBundleTarget);
+        Assert.Equal("eu-west-1", credentials.Runner.Environment["AWS_REGION"]);
     }
 }

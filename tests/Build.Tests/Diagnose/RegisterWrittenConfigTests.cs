@@ -52,9 +52,35 @@ public sealed class RegisterWrittenConfigTests : IDisposable
     }
 
     [Fact]
+    public void A_runner_Register_set_up_in_token_mode_has_no_failing_check_and_its_jobs_hold_tokens_only()
+    {
+        // Given config.toml as Register writes it in token mode (the default), and the refresher's config.json of auths
+        var (settings, credentials, helper) = Setup("token");
+        var state = Build.State.StateLayout.Of(settings);
+        Directory.CreateDirectory(state.DindTokenDocker);
+        var auth = Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes($"AWS:{DiagnoseFixture.Marker}-token-0001"));
+        File.WriteAllText(state.DindTokenConfig, $"{{\"auths\":{{\"{Registry}\":{{\"auth\":\"{auth}\"}}}}}}\n");
+        var config = state.ConfigToml;
+        Directory.CreateDirectory(Path.GetDirectoryName(config)!);
+        File.WriteAllText(config, ConfigToml.Merge(null, RunnerEntry.For(settings, credentials, new Secret("glrt-S3CR3T-register-0002"), helper, state.DindConfig)));
+
+        // When Diagnose looks at it with the runner container Up starts
+        using var fixture = DiagnoseFixture.Copy("06-dind-jobs-get-no-auth");
+        var redactor = fixture.Redactor;
+        var report = fixture.Diagnosis(config).Diagnose(RunnerConfigFile.Read(config, redactor), new UpRunnerContainer(credentials, helper), null, "not asked", DateTimeOffset.UtcNow);
+
+        // Then nothing fails or warns: the jobs hold the refresher's short-lived tokens, no key and no helper
+        var shown = report.Table(redactor);
+        Assert.False(report.Failed, shown);
+        Assert.Empty(report.All.Where(f => f.Result == Verdict.Warn).Select(f => f.Id));
+        Assert.Contains("short-lived", shown, StringComparison.Ordinal);
+        Assert.DoesNotContain(DiagnoseFixture.Marker, shown, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Jobs_given_a_read_only_folder_of_short_lived_tokens_and_no_credentials_read_as_holding_tokens_only()
     {
-        // Given an entry shaped as a token mode gives jobs (written here by hand: that mode is not in this build yet): a
+        // Given an entry of a runner of the user's own shaped as token mode gives jobs (written by hand): a
         // read-only folder with a config.json of auths for the registry, DOCKER_CONFIG pointing at it, no helper, no credentials
         using var fixture = DiagnoseFixture.Copy("06-dind-jobs-get-no-auth");
         var tokens = Directory.CreateDirectory(Path.Combine(fixture.Dir, "tokens")).FullName;
@@ -80,7 +106,7 @@ public sealed class RegisterWrittenConfigTests : IDisposable
         Assert.DoesNotContain(password, shown, StringComparison.Ordinal);
     }
 
-    private (BuildSettings Settings, RunnerCredentials Credentials, string Helper) Setup()
+    private (BuildSettings Settings, RunnerCredentials Credentials, string Helper) Setup(string dindAuth = "helper")
     {
         var credentialsFile = Path.Combine(_dir, "aws", "credentials");
         Directory.CreateDirectory(Path.GetDirectoryName(credentialsFile)!);
@@ -91,6 +117,7 @@ public sealed class RegisterWrittenConfigTests : IDisposable
             ["RUNNER_CREDENTIALS_FILE"] = credentialsFile,
             ["ECR_REGISTRIES"] = Registry,
             ["GITLAB_URL"] = "https://gitlab.example.com",
+            ["DIND_AUTH"] = dindAuth,
         };
         var settings = BuildSettings.Load(new DirectoryPath(_dir), new DirectoryPath(_dir), new Dictionary<string, string>(), values.GetValueOrDefault, null);
         var helper = Path.Combine(_dir, "state", "helper", "linux-amd64", "docker-credential-ecr-login");

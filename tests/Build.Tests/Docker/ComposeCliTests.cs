@@ -38,6 +38,17 @@ public sealed class ComposeCliTests
     }
 
     [Fact]
+    public void The_token_refresher_profile_starts_beside_the_server_and_its_service_is_asked_for_by_name_on_both()
+    {
+        var project = Project with { Profiles = ["ecr-token", "server"] };
+
+        Assert.EndsWith("--profile ecr-token --profile server up --detach --wait", ComposeCli.Up(V2, project).Render());
+        Assert.EndsWith("--profile ecr-token --profile server up --detach", ComposeCli.Up(V1, project).Render());
+        Assert.EndsWith("--profile ecr-token --profile server ps --quiet ecr-token", ComposeCli.Render(V2, project, "ps", "--quiet", "ecr-token").Render());
+        Assert.StartsWith("compose --project-name gitlab-runner-ecr ", ComposeCli.Render(V2, project, "ps", "--quiet", "ecr-token").Render());
+    }
+
+    [Fact]
     public void A_path_with_spaces_is_quoted()
     {
         var project = new ComposeProject("p", [new FilePath("/home/me/my repo/compose.yaml")], []);

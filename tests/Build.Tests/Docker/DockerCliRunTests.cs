@@ -25,6 +25,24 @@ public sealed class DockerCliRunTests : IDisposable
     }
 
     [Fact]
+    public void Two_containers_run_only_when_docker_lists_both_as_running()
+    {
+        Assert.True(Docker("echo aaaa; echo bbbb").AreRunning(["aaaa", "bbbb"]));
+        Assert.False(Docker("echo aaaa").AreRunning(["aaaa", "bbbb"]));
+        Assert.Contains("ps --quiet --no-trunc --filter id=aaaa --filter id=bbbb --filter status=running", Calls);
+    }
+
+    [Fact]
+    public void A_containers_start_time_is_read_as_UTC_and_an_unknown_container_is_missing()
+    {
+        var started = Docker("echo 'running 2026-11-28T21:04:05.123456789Z'").ContainerStarted("c1");
+        var missing = Docker("echo 'Error: No such object: c1' >&2; exit 1").ContainerStarted("c1");
+
+        Assert.Equal(("running", new DateTimeOffset(2026, 11, 28, 21, 4, 5, TimeSpan.Zero).AddTicks(1234568)), started);
+        Assert.Equal(("missing", (DateTimeOffset?)null), missing);
+    }
+
+    [Fact]
     public void Health_is_status_and_health_or_missing_when_docker_does_not_know_the_container()
     {
         Assert.Equal(("running", "starting"), Docker("echo running starting").ContainerHealth("c1"));

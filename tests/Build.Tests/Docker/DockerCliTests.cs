@@ -18,7 +18,15 @@ public sealed class DockerCliTests
     [Fact]
     public void Whether_a_container_runs_is_asked_by_its_full_id_and_the_running_status()
     {
-        Assert.Equal("ps --quiet --no-trunc --filter id=0123abcd --filter status=running", DockerCli.RunningArguments("0123abcd").Render());
+        Assert.Equal("ps --quiet --no-trunc --filter id=0123abcd --filter status=running", DockerCli.RunningArguments(["0123abcd"]).Render());
+        Assert.Equal("ps --quiet --no-trunc --filter id=0123abcd --filter id=4567ef01 --filter status=running", DockerCli.RunningArguments(["0123abcd", "4567ef01"]).Render());
+    }
+
+    [Fact]
+    public void A_containers_start_and_its_whole_inspection_are_asked_of_inspect()
+    {
+        Assert.Equal("inspect --format \"{{.State.Status}} {{.State.StartedAt}}\" c1", DockerCli.StartedArguments("c1").Render());
+        Assert.Equal("inspect --type container c1", DockerCli.InspectArguments("c1").Render());
     }
 
     [Fact]

@@ -28,6 +28,8 @@ public static class SettingsReference
             ["PUBLIC_ECR_IMAGE", "PULL_THROUGH_", "MIRROR_IMAGE"]),
         new("The credential helper (BuildHelper)", "targets/buildhelper.md", "the helper's sources and its output",
             ["HELPER_"]),
+        new("DinD authentication (token and helper modes)", "dind-auth.md", "what jobs get in each mode, and the token refresher",
+            ["DIND_AUTH", "DIND_TOKEN_"]),
         new("The runner container (Up)", "targets/up.md", "what Up starts and mounts",
             ["RUNNER_EXTRA_HOSTS", "RUNNER_NETWORK", "RUNNER_RESTART_POLICY"]),
         new("GitLab and registration (Register)", "targets/register.md", "tokens, config.toml and GitLab calls",

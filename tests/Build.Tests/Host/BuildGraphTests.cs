@@ -49,6 +49,7 @@ public sealed class BuildGraphTests : IDisposable
         // The instance role needs no credentials file, so the run gets as far as the daemon.
         var machine = FakeMachine(DaemonDown, ComposeV1, Sdk10);
         machine["CREDENTIALS_SOURCE"] = "instance-role";
+        machine["ECR_REGISTRIES"] = "123456789012.dkr.ecr.eu-west-1.amazonaws.com";
         var (code, output) = RunWith(machine, "--target=Up", "--exclusive");
 
         Assert.Equal(ExitCodes.Failed, code);

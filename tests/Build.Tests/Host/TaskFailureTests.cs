@@ -36,6 +36,7 @@ public sealed class TaskFailureTests : IDisposable
         // Given an Up whose inputs cannot be read in ShouldRun (a credentials file of mode 0644), a docker that answers its version
         _run.Environment["RUNNER_CREDENTIALS_FILE"] = _run.Write(_run.CredentialsFile, CredentialsRun.GoodFile, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead);
         _run.UseFakeDocker("case \"$1\" in version) echo '28.2.2 1.50 1.24 x86_64';; compose) echo 2.29.0;; *) exit 1;; esac\n");
+        _run.Environment["ECR_REGISTRIES"] = CredentialsRun.Registry;
 
         // When Up runs alone
         var (code, output) = _run.Run("--target=Up", "--exclusive");

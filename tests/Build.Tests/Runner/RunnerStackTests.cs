@@ -141,6 +141,9 @@ public sealed class RunnerStackTests
         {
             Directory.CreateDirectory(Path.Combine(root, "assets", "compose"));
             File.WriteAllText(Path.Combine(root, "assets", "compose", "compose.yaml"), "services: {}\n");
+            Directory.CreateDirectory(Path.Combine(root, "assets", "dind-token"));
+            var script = Path.Combine(root, RunnerStack.TokenScript);
+            File.WriteAllText(script, "#!/bin/sh\n");
             RunnerStack Stack(Dictionary<string, string> values)
             {
                 var settings = Settings(new(values) { ["CREDENTIALS_SOURCE"] = "instance-role" });
@@ -152,6 +155,90 @@ public sealed class RunnerStackTests
             Assert.NotEqual(Stack([]).InputsHash, Stack(new() { ["RUNNER_EXTRA_HOSTS"] = "a.example:10.0.0.1" }).InputsHash);
             // Server mode starts another service though no file changes: Up must not skip.
             Assert.NotEqual(Stack([]).InputsHash, Stack(new() { ["SERVER"] = "true" }).InputsHash);
+
+            // So does token mode, and in token mode the refresher's script, interval and registries are inputs
+            Assert.NotEqual(Stack([]).InputsHash, Stack(new() { ["DIND_AUTH"] = "helper" }).InputsHash);
+            Assert.NotEqual(Stack([]).InputsHash, Stack(new() { ["DIND_TOKEN_REFRESH"] = "30m" }).InputsHash);
+            Assert.NotEqual(Stack([]).InputsHash, Stack(new() { ["ECR_REGISTRIES"] = "123456789012.dkr.ecr.eu-west-1.amazonaws.com" }).InputsHash);
+            var before = Stack([]).InputsHash;
+            File.AppendAllText(script, "# changed\n");
+            Assert.NotEqual(before, Stack([]).InputsHash);
+
+            // A token mode without its script is an incomplete checkout, said with the fix
+            File.Delete(script);
+            var missing = Assert.Throws<BuildFailure>(() => Stack([]));
+            Assert.Contains("refresh-dind-tokens.sh is missing, and DIND_AUTH=token runs it in the ecr-token service", missing.Problem);
+            Assert.Equal(Stack(new() { ["DIND_AUTH"] = "helper" }).InputsHash, Stack(new() { ["DIND_AUTH"] = "helper" }).InputsHash);
+        }
+        finally
+        {
+            Directory.Delete(root, recursive: true);
+        }
+    }
+
+    [Fact]
+    public void Token_mode_gives_the_refresher_the_runners_credentials_hosts_and_networks_and_helper_mode_has_none()
+    {
+        // Given token mode (the default) with a credentials file, extra hosts, a network and a CA bundle
+        var file = Path.GetTempFileName();
+        try
+        {
+            var values = new Dictionary<string, string>
+            {
+                ["RUNNER_CREDENTIALS_FILE"] = file, ["RUNNER_EXTRA_HOSTS"] = "api.ecr.eu-west-1.amazonaws.com:10.0.0.5", ["RUNNER_NETWORK"] = "proxy-net", ["AWS_CA_BUNDLE"] = "/etc/ssl/proxy-ca.pem",
+            };
+            var settings = Settings(values);
+            var document = JsonNode.Parse(RunnerStack.RenderOverride(settings, RunnerCredentials.For(settings, _ => null)))!;
+
+            // Then the ecr-token service gets exactly the runner's site parts
+            var runner = document["services"]!["runner"]!;
+            var refresher = document["services"]!["ecr-token"]!;
+            Assert.Equal(runner.ToJsonString(), refresher.ToJsonString());
+            Assert.Contains(file + ":/root/.aws/credentials:ro", Strings(refresher["volumes"]));
+            Assert.Equal(["default", "site"], Strings(refresher["networks"]));
+
+            // And in helper mode there is no refresher in the override
+            var helper = Settings(new(values) { ["DIND_AUTH"] = "helper" });
+            Assert.Null(JsonNode.Parse(RunnerStack.RenderOverride(helper, RunnerCredentials.For(helper, _ => null)))!["services"]!["ecr-token"]);
+        }
+        finally
+        {
+            File.Delete(file);
+        }
+    }
+
+    [Fact]
+    public void Up_starts_the_ecr_token_profile_only_in_token_mode_and_validates_every_profile()
+    {
+        var root = Directory.CreateTempSubdirectory("stack-").FullName;
+        try
+        {
+            Directory.CreateDirectory(Path.Combine(root, "assets", "dind-token"));
+            File.WriteAllText(Path.Combine(root, RunnerStack.TokenScript), "#!/bin/sh\n");
+            RunnerStack Stack(Dictionary<string, string> values)
+            {
+                var settings = Settings(new(values) { ["CREDENTIALS_SOURCE"] = "instance-role", ["ECR_REGISTRIES"] = "111111111111.dkr.ecr.eu-west-1.amazonaws.com,222222222222.dkr.ecr.us-east-2.amazonaws.com", ["DIND_TOKEN_REFRESH"] = "15m" });
+                return RunnerStack.Create(settings, root, "/state/helper", "abc", RunnerCredentials.For(settings, _ => null));
+            }
+
+            Assert.Equal(["ecr-token"], Stack([]).Project.Profiles);
+            Assert.Equal(["ecr-token", "server"], Stack(new() { ["SERVER"] = "true" }).Project.Profiles);
+            Assert.Empty(Stack(new() { ["DIND_AUTH"] = "helper" }).Project.Profiles);
+            Assert.Equal(["ecr-token", "server"], Stack(new() { ["DIND_AUTH"] = "helper" }).ProjectWithAllProfiles.Profiles);
+
+            // The values the refresher's service interpolates
+            var values = Stack([]).Values;
+            Assert.Equal("111111111111.dkr.ecr.eu-west-1.amazonaws.com,222222222222.dkr.ecr.us-east-2.amazonaws.com", values["DIND_TOKEN_REGISTRIES"]);
+            Assert.Equal("900", values["DIND_TOKEN_REFRESH_SECONDS"]);
+            Assert.Equal("/repo/.state/runner/dind-token", values["DIND_TOKEN_DIR"]);
+            Assert.Equal(Path.Combine(root, "assets", "dind-token", "refresh-dind-tokens.sh"), values["DIND_TOKEN_SCRIPT"]);
+
+            // And the by-hand script passes the active profiles, so `compose logs ecr-token` reaches the refresher
+            var stack = Stack(new() { ["STATE_DIR"] = Path.Combine(root, "state") });
+            stack.Write(new Build.Docker.ComposeVersion(2, "2.32.4", "docker"));
+            var script = File.ReadAllText(stack.Script);
+            Assert.Contains("runner.override.json' --profile ecr-token \"$@\"", script);
+            Assert.Contains($"#   {stack.Script} logs -f ecr-token", script);
         }
         finally
         {

@@ -14,6 +14,7 @@ namespace Build.Tests.Runner;
 public sealed class UpTargetTests : IDisposable
 {
     private const string Container = "c0ffee0123456789c0ffee0123456789c0ffee0123456789c0ffee0123456789";
+    private const string TokenContainer = "70cea5e0123456789abc70cea5e0123456789abc70cea5e0123456789abc0000";
 
     private readonly BuildProcess _build = new();
     private readonly DirectoryInfo _outside = Directory.CreateTempSubdirectory("up-target-outside-");
@@ -24,6 +25,8 @@ public sealed class UpTargetTests : IDisposable
         var compose = Path.Combine(_build.Root, "assets", "compose");
         Directory.CreateDirectory(compose);
         File.Copy(Path.Combine(TestRepository.Root(), "assets", "compose", "compose.yaml"), Path.Combine(compose, "compose.yaml"));
+        Directory.CreateDirectory(Path.Combine(_build.Root, "assets", "dind-token"));
+        File.Copy(RefresherScript, Path.Combine(_build.Root, "assets", "dind-token", "refresh-dind-tokens.sh"));
         // A well-formed credentials file outside the build's root (Up checks it as it mounts it).
         var credentials = Path.Combine(_outside.FullName, "credentials");
         File.WriteAllText(credentials, Build.Tests.Aws.CredentialsRun.GoodFile);
@@ -36,6 +39,8 @@ public sealed class UpTargetTests : IDisposable
             ["RUNNER_CREDENTIALS_FILE"] = credentials,
             ["AWS_CA_BUNDLE"] = string.Empty,
             ["ECR_REGISTRIES"] = Build.Tests.Aws.CredentialsRun.Registry,
+            // These tests are about Compose and the runner; token mode's are below, with a refresher that answers.
+            ["DIND_AUTH"] = "helper",
         };
         var (code, output) = _build.RunWith(_settings, "--target=BuildHelper");
         Assert.True(code == 0, output);
@@ -51,14 +56,28 @@ public sealed class UpTargetTests : IDisposable
 
     private string CallsFile => Path.Combine(_build.Root, "calls");
 
+    private static string RefresherScript => Path.Combine(TestRepository.Root(), "assets", "dind-token", "refresh-dind-tokens.sh");
+
+    private string StatusFile => Path.Combine(_build.Root, ".state", "runner", "dind-token", "status.json");
+
+    /// <summary>A compose <c>up</c> whose refresher writes status.json with <paramref name="result"/> (an error naming the cause when failed).</summary>
+    private string RefresherWrites(string result) =>
+        $$"""
+        /bin/mkdir -p '{{Path.GetDirectoryName(StatusFile)}}'; now=$(/bin/date +%s)
+        printf '{"version": 1, "refreshed_at": %s, "result": "{{result}}", "interval_seconds": 3600, "last_success_at": 0, "registries": [{"host": "{{Build.Tests.Aws.CredentialsRun.Registry}}", "result": "{{result}}", "obtained_at": %s, "expires_at": %s, "expiry_from": "assumed", "error": "{{(result == "ok" ? string.Empty : "level=error msg=Error retrieving credentials error=InvalidSignatureException: signature mismatch")}}"}]}' "$now" "$now" "$((now + 43200))" > '{{StatusFile}}'
+        """;
+
     /// <summary>Fake docker (with the compose plugin when <paramref name="plugin"/>) and docker-compose v1 (when <paramref name="v1"/>).</summary>
-    private Dictionary<string, string> Machine(string engine = "29.1.3 1.52 1.44 amd64", string? plugin = "v2.32.4", string? v1 = null, string up = "exit 0", string status = "running")
+    private Dictionary<string, string> Machine(
+        string engine = "29.1.3 1.52 1.44 amd64", string? plugin = "v2.32.4", string? v1 = null, string up = "exit 0", string status = "running",
+        string refresher = "running 2020-01-01T00:00:00.000000000Z", string leftover = "")
     {
         var compose =
             $$"""
             *" config --quiet"*) exit 0 ;;
             *" up "*) {{up}} ;;
             *" ps --quiet runner"*) echo {{Container}} ;;
+            *" ps --quiet ecr-token"*) echo {{TokenContainer}} ;;
             """;
         var docker =
             $$"""
@@ -68,8 +87,11 @@ public sealed class UpTargetTests : IDisposable
               "compose version --short") {{(plugin is null ? "echo \"docker: 'compose' is not a docker command.\" >&2; exit 1" : "echo " + plugin)}} ;;
               {{(plugin is null ? string.Empty : compose)}}
               "image inspect "*|"network inspect "*) echo ok ;;
+              "inspect --format "*StartedAt*) echo "{{refresher}}" ;;
               "inspect --format "*) echo {{status}} ;;
-              "ps --quiet --no-trunc "*) echo {{Container}} ;;
+              "ps --quiet --no-trunc "*) echo {{Container}}; case "$*" in *{{TokenContainer}}*) echo {{TokenContainer}} ;; esac ;;
+              "ps --all --quiet --no-trunc "*) echo "{{leftover}}" ;;
+              "rm --force --volumes "*) exit 0 ;;
               "logs "*) echo "runner: configuration error" >&2 ;;
               *) echo "unexpected: $*" >&2; exit 9 ;;
             esac
@@ -235,5 +257,110 @@ public sealed class UpTargetTests : IDisposable
         var (code, output, error) = build.Finish(TimeSpan.FromSeconds(30));
         Assert.True(code == ExitCodes.Cancelled, output + error);
         Assert.Contains("Up was stopped before the runner was confirmed running: containers may be half started", output + error);
+    }
+
+    [Fact]
+    public void Token_mode_starts_the_refresher_and_waits_for_its_first_refresh_and_a_second_Up_changes_nothing()
+    {
+        // Given token mode and a refresher that writes its first token when compose starts it
+        var machine = Machine(up: RefresherWrites("ok"));
+        machine["DIND_AUTH"] = "token";
+
+        // When Up runs
+        var (code, output) = Up(machine);
+
+        // Then compose starts the ecr-token profile, and Up reports the refresher and the token's expiry
+        Assert.True(code == 0, output);
+        var up = Calls.Split('\n').Single(l => l.Contains(" up ", StringComparison.Ordinal));
+        Assert.Contains("--profile ecr-token up --detach --wait", up);
+        Assert.Contains($"DinD tokens: refresher {TokenContainer[..12]} renews {Path.Combine(_build.Root, ".state", "runner", "dind-token", "docker", "config.json")} every 1 h", output);
+        Assert.Contains($"DinD token for {Build.Tests.Aws.CredentialsRun.Registry}: expires at ", output);
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute, File.GetUnixFileMode(Path.Combine(_build.Root, ".state", "runner", "dind-token", "docker")));
+
+        // And a second Up with the same inputs, both containers running and the last refresh good, does nothing
+        File.Delete(CallsFile);
+        var (again, second) = Up(machine);
+        Assert.True(again == 0, second);
+        Assert.Contains($"Skipping task Up: runner container {Container[..12]} running with the same inputs, DinD token refresher {TokenContainer[..12]} renewing", second);
+        Assert.Equal(2, Calls.Split('\n', StringSplitOptions.RemoveEmptyEntries).Length);
+    }
+
+    [Fact]
+    public void Token_mode_without_registries_stops_before_Up_and_helper_mode_does_not_need_them()
+    {
+        // Given no registry at all
+        var machine = Machine(up: RefresherWrites("ok"));
+        machine["ECR_REGISTRIES"] = string.Empty;
+        machine["DIND_AUTH"] = "token";
+
+        // When Up runs in token mode, then it stops before anything runs, naming what to set
+        var (code, output) = Up(machine);
+        Assert.Equal(ExitCodes.Usage, code);
+        Assert.Contains("ECR_REGISTRIES is not set and PRIVATE_ECR_IMAGE names no registry", output);
+        Assert.Contains("the DinD token refresher gets a token for each; or set DIND_AUTH=helper", output);
+        Assert.Equal(string.Empty, Calls);
+
+        // And in helper mode Up runs and validates the whole project, the refresher's service included
+        machine["DIND_AUTH"] = "helper";
+        var (helper, helperOutput) = Up(machine);
+        Assert.True(helper == 0, helperOutput);
+        Assert.Contains("--profile ecr-token --profile server config --quiet", Calls);
+    }
+
+    [Fact]
+    public void A_failed_first_refresh_stops_Up_with_its_cause_and_fix_and_the_next_Up_runs_again()
+    {
+        // Given token mode and a refresher whose first refresh fails (a wrong secret)
+        var machine = Machine(up: RefresherWrites("failed"));
+        machine["DIND_AUTH"] = "token";
+
+        // When Up runs
+        var (code, output) = Up(machine);
+
+        // Then it fails naming the registry, the cause and the fix
+        Assert.Equal(ExitCodes.Failed, code);
+        Assert.Contains("the DinD token refresher's first refresh failed (it retries on its own):", output);
+        Assert.Contains($"{Build.Tests.Aws.CredentialsRun.Registry}: level=error msg=Error retrieving credentials error=InvalidSignatureException", output);
+        Assert.Contains("fix: wrong secret access key: copy the secret access key again", output);
+
+        // And a second Up is not a no-op: nothing was confirmed
+        File.Delete(CallsFile);
+        var (_, second) = Up(machine);
+        Assert.DoesNotContain("Skipping task Up", second);
+    }
+
+    [Fact]
+    public void A_refresher_that_exits_is_reported_with_its_last_log_lines()
+    {
+        var machine = Machine(refresher: "exited 2020-01-01T00:00:00.000000000Z");
+        machine["DIND_AUTH"] = "token";
+
+        var (code, output) = Up(machine);
+
+        Assert.Equal(ExitCodes.Failed, code);
+        Assert.Contains("the DinD token refresher (service ecr-token) is exited after", output);
+        Assert.Contains("runner: configuration error", output);
+        Assert.Contains("logs ecr-token", output);
+    }
+
+    [Fact]
+    public void Helper_mode_removes_a_refresher_left_from_token_mode_and_the_tokens_it_wrote()
+    {
+        // Given a refresher container of the project and its files, left from token mode
+        Directory.CreateDirectory(Path.Combine(_build.Root, ".state", "runner", "dind-token", "docker"));
+        File.WriteAllText(Path.Combine(_build.Root, ".state", "runner", "dind-token", "docker", "config.json"), "{\"auths\": {}}");
+        File.WriteAllText(StatusFile, "{}");
+
+        // When Up runs in helper mode
+        var (code, output) = Up(Machine(leftover: TokenContainer));
+
+        // Then the refresher is removed by its labels, and so are its files
+        Assert.True(code == 0, output);
+        Assert.Contains("ps --all --quiet --no-trunc --filter label=gitlab-runner-ecr.project=gitlab-runner-ecr --filter label=gitlab-runner-ecr.role=ecr-token", Calls);
+        Assert.Contains($"rm --force --volumes {TokenContainer}", Calls);
+        Assert.Contains($"DIND_AUTH=helper: removed the DinD token refresher {TokenContainer[..12]}", output);
+        Assert.False(File.Exists(StatusFile));
+        Assert.False(File.Exists(Path.Combine(_build.Root, ".state", "runner", "dind-token", "docker", "config.json")));
+        Assert.DoesNotContain("--profile ecr-token", Calls.Split('\n').Single(l => l.Contains(" up ", StringComparison.Ordinal)));
     }
 }

@@ -10,7 +10,10 @@ using Tomlyn.Model;
 
 namespace Build.Tests.RunnerConfig;
 
-/// <summary>config.toml merges as text (a golden file per case) and as data (parsed back with Tomlyn; DOCKER_AUTH_CONFIG as JSON).</summary>
+/// <summary>
+/// config.toml merges as text (a golden file per case) and as data (parsed back with Tomlyn; DOCKER_AUTH_CONFIG as JSON),
+/// in helper mode (DIND_AUTH=helper), whose entry carries the most owned parts; token mode's is in TokenModeEntryTests.
+/// </summary>
 [System.Runtime.Versioning.SupportedOSPlatform("linux")]
 public sealed class ConfigTomlTests
 {
@@ -28,6 +31,7 @@ public sealed class ConfigTomlTests
             ["ECR_REGISTRIES"] = "111111111111.dkr.ecr.eu-west-1.amazonaws.com,222222222222.dkr.ecr.us-east-2.amazonaws.com",
             ["RUNNER_EXTRA_HOSTS"] = "api.ecr.eu-west-1.amazonaws.com:10.0.0.5",
             ["RUNNER_NETWORK"] = "ci-net",
+            ["DIND_AUTH"] = "helper",
         };
         foreach (var (key, value) in overrides ?? [])
         {

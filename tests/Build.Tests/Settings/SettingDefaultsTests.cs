@@ -54,6 +54,8 @@ public sealed class SettingDefaultsTests
         new(SettingCatalog.HelperArchive, "/opt/helper/v0.12.0.tar.gz", s => s.Helper.Archive?.FullPath, Absolute),
         new(SettingCatalog.HelperDownloadUrl, "https://mirror.example.com/helper", s => s.Helper.DownloadUrl.ToString(), t => new Uri(t).ToString()),
         new(SettingCatalog.UseCredsStore, "true", s => s.Helper.UseCredsStore, Flag),
+        new(SettingCatalog.DindAuth, "helper", s => s.Runner.DindAuth, t => Enum.Parse<DindAuth>(t, ignoreCase: true)),
+        new(SettingCatalog.DindTokenRefresh, "30m", s => s.Runner.DindTokenRefresh, t => t.EndsWith('h') ? TimeSpan.FromHours(int.Parse(t[..^1], CultureInfo.InvariantCulture)) : TimeSpan.FromMinutes(int.Parse(t[..^1], CultureInfo.InvariantCulture))),
         new(SettingCatalog.GitLabUrl, "https://gitlab.example.com", s => s.GitLab.Url.ToString(), t => new Uri(t).ToString()),
         new(SettingCatalog.RunnerToken, "glrt-runnertoken0123456789", s => s.GitLab.RunnerToken?.Reveal()),
         new(SettingCatalog.GitLabToken, "glpat-personal0123456789", s => s.GitLab.PersonalToken?.Reveal()),

@@ -47,7 +47,10 @@ public sealed class RegisterTargetTests : IAsyncLifetime
         Assert.Equal([systemId], runner.SystemIds);
         Assert.Equal(1, _gitlab.Calls.Count("POST", "/api/v4/runners/verify"));
         Assert.DoesNotContain(runner.Token, Printed(result));
-        Assert.True(File.Exists(Path.Combine(_run.State, "runner", "dind", "config.json")));
+        // And, in token mode (the default), the jobs' token folder is made private for them, and helper mode's DinD file is not written
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute, File.GetUnixFileMode(Path.Combine(_run.State, "runner", "dind-token", "docker")));
+        Assert.False(File.Exists(Path.Combine(_run.State, "runner", "dind", "config.json")));
+        Assert.Contains("no DinD token yet in ", Printed(result));
     }
 
     [Fact]

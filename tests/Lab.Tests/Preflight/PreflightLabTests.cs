@@ -54,7 +54,9 @@ public sealed class PreflightLabTests(LabFixture lab)
         var result = await build.RunAsync("--target=StageCredentials");
 
         Assert.True(result.Succeeded, All(result));
-        Has(result, "runner and jobs environment: ");
+        Has(result, "runner and DinD token refresher environment: ");
+        Has(result, "DinD jobs get none of these (DIND_AUTH=token)");
+        Has(result, "jobs: DIND_AUTH=token: DinD jobs read only ECR tokens");
         Has(result, "AWS_SECRET_ACCESS_KEY=***");
         Assert.Equal(2, lab.Emulator.Requests.Snapshot().Skip(before).Count(c => c.Operation == "GetAuthorizationToken" && c.AccessKeyId == lab.Key.AccessKeyId && c.Succeeded));
         Assert.False(File.Exists(Path.Combine(build.Root, ".env.local")), "the environment source writes no file");
@@ -75,7 +77,7 @@ public sealed class PreflightLabTests(LabFixture lab)
         var result = await build.RunAsync("--target=StageCredentials");
 
         Assert.True(result.Succeeded, result.Output + All(result));
-        Assert.Contains($"runner and jobs mount {build.CredentialsFile}:/root/.aws/credentials:ro", result.Output);
+        Assert.Contains($"runner and DinD token refresher mount {build.CredentialsFile}:/root/.aws/credentials:ro", result.Output);
         Assert.Contains("AWS_PROFILE=ci-runner", result.Output);
         var calls = lab.Emulator.Requests.Snapshot().Skip(before).ToList();
         Assert.Equal(2, calls.Count(c => c.Operation == "GetAuthorizationToken" && c.AccessKeyId == lab.Key.AccessKeyId && c.Succeeded));

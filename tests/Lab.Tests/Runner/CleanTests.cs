@@ -39,7 +39,19 @@ public sealed class CleanTests(LabFixture lab)
             Assert.Contains("smoke test   never run", status.Output);
             Assert.DoesNotContain(runner.Token, status.Output + status.Error);
 
-            // When Down runs, the runner stops and every file stays
+            // And the DinD token refresher, its last refresh and each registry's token expiry (token mode, the default)
+            Assert.Matches(@"containers +(\S+: running.*\n\s+)?\S+ecr-token\S*: running", status.Output);
+            Assert.Contains("dind auth    DIND_AUTH=token, refresher running; last refresh ok at ", status.Output);
+            foreach (var registry in lab.Registries)
+            {
+                Assert.Matches($@"dind token   {registry.Host.Replace(".", @"\.")}: expires at \S+ \S+ UTC \(in 12 h\) \(assumed: 12 h after it was obtained\)", status.Output);
+            }
+
+            Assert.DoesNotContain("STALE", status.Output);
+            var tokens = Path.Combine(run.State, "runner", "dind-token", "docker", "config.json");
+            Assert.True(File.Exists(tokens));
+
+            // When Down runs, the runner and the refresher stop and every file stays
             var down = await run.RunAsync(cancel, "--target=Down", "--exclusive");
             Assert.True(down.Succeeded, down.Output + down.Error);
             Assert.Equal(string.Empty, (await Labelled(run, "ps", "--quiet", cancel)).Trim());
@@ -86,6 +98,7 @@ public sealed class CleanTests(LabFixture lab)
             }
 
             Assert.False(Directory.Exists(run.State));
+            Assert.False(File.Exists(tokens));
             Assert.Equal(kept, Hashes(run.CredentialsFile, Path.Combine(LabImages.RepositoryRoot(), ".env"), Path.Combine(LabImages.RepositoryRoot(), ".env.local")));
             Assert.Equal(decoy, (await Cli.DockerAsync("inspect the look-alike", cancel, "inspect", "--format", "{{.Name}}", decoy)).Output.Trim().TrimStart('/'));
 

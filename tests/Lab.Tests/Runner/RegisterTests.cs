@@ -7,7 +7,8 @@ using Lab.Helper;
 namespace Lab.Runner;
 
 /// <summary>
-/// Up, then Register against the GitLab emulator, then the DinD level as the runner would start it: a job-like
+/// Helper mode (DIND_AUTH=helper; token mode's is TokenModeTests): Up, then Register against the GitLab emulator, then
+/// the DinD level as the runner would start it: a job-like
 /// container given exactly the [runners.docker] volumes, extra hosts, network and environment read back from the
 /// config.toml Register wrote (parsed here with Tomlyn), next to the lab's DinD service, runs <c>docker pull</c> of the
 /// private image; with a wrong secret in the mounted credentials file the same pull fails.
@@ -17,13 +18,14 @@ namespace Lab.Runner;
 public sealed class RegisterTests(LabFixture lab)
 {
     [HelperArchiveFact]
-    public async Task Register_writes_a_config_toml_whose_job_settings_pull_the_private_image_through_DinD()
+    public async Task In_helper_mode_Register_writes_a_config_toml_whose_job_settings_pull_the_private_image_through_DinD()
     {
         using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(6));
         var cancel = timeout.Token;
         await using var gitlab = await GitLabEmulator.StartNewAsync(cancel: cancel);
         await using var run = new UpRun(lab, "register");
         var runner = run.UseGitLab(gitlab);
+        run.Environment["DIND_AUTH"] = "helper";
 
         // Given the runner up, when Register runs
         var up = await run.UpAsync(cancel);

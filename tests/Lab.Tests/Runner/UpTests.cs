@@ -104,7 +104,7 @@ public sealed class UpTests(LabFixture lab)
     }
 
     [HelperArchiveFact]
-    public async Task A_wrong_secret_staged_makes_the_runners_helper_fail_with_the_cause_in_its_log()
+    public async Task A_wrong_secret_staged_recreates_the_runner_whose_helper_fails_and_Up_fails_with_the_refreshers_cause()
     {
         using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(5));
         var cancel = timeout.Token;
@@ -120,7 +120,12 @@ public sealed class UpTests(LabFixture lab)
         var container = await run.RunnerContainerAsync(cancel);
         var get = await UpRun.HelperGetAsync(container, lab.Registries[1].Host, cancel);
 
-        Assert.True(up.Succeeded, Printed(up));
+        // Up recreated the runner, then stopped at the token refresher's first refresh, naming the cause and its fix
+        Assert.Equal(1, up.ExitCode);
+        Assert.Contains("Up: the DinD token refresher's first refresh failed (it retries on its own):", Printed(up));
+        Assert.Contains("InvalidSignatureException", Printed(up));
+        Assert.Contains("fix: wrong secret access key: copy the secret access key again", Printed(up));
+        Assert.DoesNotContain("wrong-" + lab.Key.SecretAccessKey, Printed(up));
         Assert.NotEqual(before, container);
         Assert.NotEqual(0, get.ExitCode);
         Assert.Contains(LabClient.NotFound, get.Error + get.Output);
@@ -159,6 +164,8 @@ public sealed class UpTests(LabFixture lab)
         var cancel = timeout.Token;
         await using var run = new UpRun(lab, "up-imds");
         run.Environment["CREDENTIALS_SOURCE"] = "instance-role";
+        // No token refresher: with no credentials its helper would call the instance metadata address, which is off this machine.
+        run.Environment["DIND_AUTH"] = "helper";
 
         var up = await run.UpAsync(cancel);
 

@@ -19,7 +19,7 @@ namespace Lab.Smoke;
 public sealed class SmokeTestTests(LabFixture lab, ITestOutputHelper output)
 {
     [HelperArchiveFact]
-    public async Task SmokeTest_passes_both_levels_and_a_wrong_secret_fails_both_naming_InvalidSignatureException()
+    public async Task In_helper_mode_SmokeTest_passes_both_levels_and_a_wrong_secret_fails_both_naming_InvalidSignatureException()
     {
         using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(8));
         var cancel = timeout.Token;
@@ -28,6 +28,7 @@ public sealed class SmokeTestTests(LabFixture lab, ITestOutputHelper output)
         var runner = run.UseGitLab(gitlab);
         var registry = lab.Registries[0];
         run.UseSmokeTestStandIns();
+        run.Environment["DIND_AUTH"] = "helper";
 
         // Given the runner up and registered
         await run.UpAndRegisterAsync(cancel);
@@ -86,7 +87,7 @@ public sealed class SmokeTestTests(LabFixture lab, ITestOutputHelper output)
     }
 
     [HelperArchiveFact]
-    public async Task With_keys_from_the_environment_both_levels_pass_and_no_key_is_in_config_toml()
+    public async Task In_helper_mode_with_keys_from_the_environment_both_levels_pass_and_no_key_is_in_config_toml()
     {
         using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(6));
         var cancel = timeout.Token;
@@ -95,7 +96,8 @@ public sealed class SmokeTestTests(LabFixture lab, ITestOutputHelper output)
         var runner = run.UseGitLab(gitlab);
         run.UseSmokeTestStandIns();
 
-        // Given the keys in the environment, not in a file
+        // Given the keys in the environment, not in a file, and jobs that run the helper
+        run.Environment["DIND_AUTH"] = "helper";
         run.Environment["CREDENTIALS_SOURCE"] = "environment";
         run.Environment["AWS_ACCESS_KEY_ID"] = lab.Key.AccessKeyId;
         run.Environment["AWS_SECRET_ACCESS_KEY"] = lab.Key.SecretAccessKey;
@@ -160,15 +162,16 @@ public sealed class SmokeTestTests(LabFixture lab, ITestOutputHelper output)
     }
 
     [HelperArchiveFact]
-    public async Task SmokeTest_DinD_level_works_in_a_musl_only_job_image_with_the_static_helper_and_names_why_a_glibc_one_fails()
+    public async Task In_helper_mode_the_DinD_level_works_in_a_musl_only_job_image_with_the_static_helper_and_names_why_a_glibc_one_fails()
     {
         using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(6));
         var cancel = timeout.Token;
-        var muslCli = await MuslDockerCliImageAsync(cancel);
+        var muslCli = await MuslCliImage.BuildAsync(lab, cancel);
         await using var gitlab = await GitLabEmulator.StartNewAsync(cancel: cancel);
         await using var run = new UpRun(lab, "smoke-musl");
         var runner = run.UseGitLab(gitlab);
         run.Environment["DOCKER_CLI_IMAGE"] = muslCli;
+        run.Environment["DIND_AUTH"] = "helper";
         run.UseSmokeTestStandIns();
         try
         {
@@ -255,33 +258,7 @@ public sealed class SmokeTestTests(LabFixture lab, ITestOutputHelper output)
         }
     }
 
-    /// <summary>The lab's musl-only image plus the host's static docker CLI: an Alpine-like job image (no glibc), made without a registry.</summary>
-    private async Task<string> MuslDockerCliImageAsync(CancellationToken cancel)
-    {
-        var cli = (await Cli.DockerAsync("find the docker CLI", cancel, "version", "--format", "{{.Client.Version}}")).Succeeded ? "/usr/local/bin/docker" : throw new LabException("no docker CLI");
-        var type = await Cli.RunAsync("file", ["-L", cli], cancel);
-        if (!type.Output.Contains("statically linked", StringComparison.Ordinal))
-        {
-            throw new LabException($"{cli} is not a static binary ({type.Output.Trim()}), so it cannot stand in for the docker CLI of a musl job image");
-        }
-
-        var image = $"{lab.RunId}-musl-cli:latest";
-        var builder = $"{lab.RunId}-musl-cli-build";
-        await Cli.DockerAsync("create the musl builder", cancel, "create", "--pull", "never", "--name", builder, "--label", $"{LabFixture.RunLabel}={lab.RunId}", "--label", LabFixture.Owner, lab.Images.Musl, "true");
-        try
-        {
-            await Cli.DockerAsync("copy the static docker CLI", cancel, "cp", "-L", cli, builder + ":/bin/docker");
-            await Cli.DockerAsync("commit the musl CLI image", cancel, "commit", builder, image);
-        }
-        finally
-        {
-            await Cli.RunAsync("docker", ["rm", "-f", builder], CancellationToken.None);
-        }
-
-        return image;
-    }
-
-    private static async Task AssertNothingLeftAsync(string project, CancellationToken cancel)
+    internal static async Task AssertNothingLeftAsync(string project, CancellationToken cancel)
     {
         var filter = new[] { "--filter", $"label=gitlab-runner-ecr.project={project}", "--filter", "label=gitlab-runner-ecr.role=smoketest" };
         Assert.Equal(string.Empty, (await Cli.DockerAsync("list smoke containers", cancel, ["ps", "-aq", .. filter])).Output.Trim());
