@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Undoes what the lab leaves running: containers, networks and volumes labelled ecrlab.run (leftovers
-# of killed test runs), and the Docker daemon if tests/lab/setup.sh started it. Keeps the images
+# Undoes what the lab leaves running: containers, networks and volumes labelled ecrlab.run, and those of
+# docker compose projects a run named ecrlab-<run>-... (leftovers of killed test runs), and the Docker daemon if tests/lab/setup.sh started it. Keeps the images
 # unless --images is given, and the debootstrap cache unless --cache is given.
 # Resources also labelled ecrlab.pid=<pid> of a live process belong to a running test and are kept,
 # and a daemon that still runs containers is not stopped, unless --force is given.
@@ -38,17 +38,61 @@ orphans() {
     xargs -r docker "$1" inspect -f "{{.$3}} {{index .$4 \"ecrlab.pid\"}}")
 }
 
+# live_runs: sets LIVE to the runs a live process still owns (an ecrlab.run resource whose ecrlab.pid runs).
+live_runs() {
+  local run pid
+  LIVE=()
+  while read -r run pid; do
+    if [[ $pid =~ ^[0-9]+$ && -e /proc/$pid ]]; then LIVE[$run]=1; fi
+  done < <({
+    docker container ls -aq --filter label=ecrlab.run | xargs -r docker container inspect -f '{{index .Config.Labels "ecrlab.run"}} {{index .Config.Labels "ecrlab.pid"}}'
+    docker network ls -q --filter label=ecrlab.run | xargs -r docker network inspect -f '{{index .Labels "ecrlab.run"}} {{index .Labels "ecrlab.pid"}}'
+    docker volume ls -q --filter label=ecrlab.run | xargs -r docker volume inspect -f '{{index .Labels "ecrlab.run"}} {{index .Labels "ecrlab.pid"}}'
+  })
+}
+
+# compose_orphans KIND [LS-FLAG] ID-FIELD LABELS-FIELD: adds to ORPHANS the resources docker compose made for
+# a project a lab run named (ecrlab-<8 hex>-...). Compose does not copy the run's labels onto them, and a
+# daemon restarted after a killed run starts their containers again (restart policies), which keeps the
+# run's network busy; so they go with their run: when its owner is dead, or with --run=ID.
+compose_orphans() {
+  local id project run
+  while read -r id project; do
+    [[ $project =~ ^(ecrlab-[0-9a-f]{8})- ]] || continue
+    run=${BASH_REMATCH[1]}
+    if [[ -n $RUN_ID ]]; then
+      [[ $run == "$RUN_ID" ]] || continue
+    elif ((FORCE == 0)) && [[ -n ${LIVE[$run]:-} ]]; then
+      KEPT=$((KEPT + 1))
+      continue
+    fi
+    ORPHANS+=("$id")
+  done < <(docker "$1" ls -q --filter label=com.docker.compose.project ${2:+"$2"} |
+    xargs -r docker "$1" inspect -f "{{.$3}} {{index .$4 \"com.docker.compose.project\"}}")
+}
+
+# unique: ORPHANS without repeats (a resource can be both labelled and made by compose).
+unique() { ((${#ORPHANS[@]} == 0)) || mapfile -t ORPHANS < <(printf '%s\n' "${ORPHANS[@]}" | sort -u); }
+
 remove_leftovers() {
   KEPT=0
   if ! docker_api >/dev/null; then note "no daemon answers, nothing to remove"; return; fi
   [[ -n $RUN_ID ]] || docker rm -fv "$BUILD_CTR" >/dev/null 2>&1 || true
+  declare -gA LIVE
+  live_runs
   orphans container -a Id Config.Labels
+  compose_orphans container -a Id Config.Labels
+  unique
   ((${#ORPHANS[@]} == 0)) || run docker rm -fv "${ORPHANS[@]}" >/dev/null
   note "${#ORPHANS[@]} container(s)"
   orphans network '' Id Labels
+  compose_orphans network '' Id Labels
+  unique
   ((${#ORPHANS[@]} == 0)) || run docker network rm "${ORPHANS[@]}" >/dev/null
   note "${#ORPHANS[@]} network(s)"
   orphans volume '' Name Labels
+  compose_orphans volume '' Name Labels
+  unique
   ((${#ORPHANS[@]} == 0)) || run docker volume rm -f "${ORPHANS[@]}" >/dev/null
   note "${#ORPHANS[@]} volume(s)"
   ((KEPT == 0)) || note "kept $KEPT of running tests (ecrlab.pid alive; --force removes them)"

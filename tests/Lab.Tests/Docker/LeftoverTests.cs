@@ -49,6 +49,51 @@ public sealed class LeftoverTests(LabFixture lab)
         }
     }
 
+    [Fact]
+    public async Task A_dead_runs_compose_containers_running_again_on_its_network_are_removed_with_it_and_a_live_runs_are_kept()
+    {
+        // Given a killed run whose compose project's container a restarted daemon started again on the run's network
+        // (compose copies no run label onto it), and a live run's compose container
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
+        var cancel = timeout.Token;
+        string NewRun() => "ecrlab-" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(4));
+        var deadRun = NewRun();
+        var liveRun = NewRun();
+        using var live = Process.Start("sleep", "120");
+        try
+        {
+            var deadPid = await DeadPidAsync();
+            string[] Labels(string run, int pid) => ["--label", $"{LabFixture.RunLabel}={run}", "--label", $"{LabFixture.PidLabel}={pid}"];
+            string[] Compose(string run) => ["--label", $"com.docker.compose.project={run}-smoke", "--restart", "unless-stopped"];
+            await Cli.DockerAsync("create a dead run's network", cancel, ["network", "create", "--internal", .. Labels(deadRun, deadPid), deadRun + "-net"]);
+            await Cli.DockerAsync("start a dead run's compose container", cancel, ["run", "-d", "--pull", "never", "--name", deadRun + "-smoke_runner_1", "--network", deadRun + "-net", .. Compose(deadRun), lab.Images.DockerCli, "sleep", "600"]);
+            await Cli.DockerAsync("create a live run's network", cancel, ["network", "create", "--internal", .. Labels(liveRun, live.Id), liveRun + "-net"]);
+            await Cli.DockerAsync("start a live run's compose container", cancel, ["run", "-d", "--pull", "never", "--name", liveRun + "-smoke_runner_1", "--network", liveRun + "-net", .. Compose(liveRun), lab.Images.DockerCli, "sleep", "600"]);
+
+            // When the next run sweeps the leftovers
+            var sweep = await LabFixture.Teardown(cancel);
+
+            // Then the dead run's container and network are gone, the live run's stay until removed by run
+            Assert.True(sweep.Succeeded, sweep.Error + sweep.Output);
+            Assert.Empty(await ComposeProject("container", deadRun, cancel));
+            Assert.Empty(await Labelled("network", deadRun, cancel));
+            Assert.Single(await ComposeProject("container", liveRun, cancel));
+            Assert.Single(await Labelled("network", liveRun, cancel));
+
+            var byRun = await LabFixture.Teardown(cancel, "--run=" + liveRun);
+
+            Assert.True(byRun.Succeeded, byRun.Error + byRun.Output);
+            Assert.Empty(await ComposeProject("container", liveRun, cancel));
+            Assert.Empty(await Labelled("network", liveRun, cancel));
+        }
+        finally
+        {
+            live.Kill();
+            await LabFixture.Teardown(CancellationToken.None, "--run=" + liveRun);
+            await LabFixture.Teardown(CancellationToken.None, "--run=" + deadRun);
+        }
+    }
+
     [Theory]
     [InlineData("--run=ecrlab-x")]
     [InlineData("--leftovers --run=not-a-lab-run")]
@@ -68,6 +113,12 @@ public sealed class LeftoverTests(LabFixture lab)
         using var exited = Process.Start("true");
         await exited.WaitForExitAsync();
         return exited.Id;
+    }
+
+    private static async Task<string[]> ComposeProject(string kind, string run, CancellationToken cancel)
+    {
+        var result = await Cli.DockerAsync($"list {kind}s of {run}'s compose project", cancel, [kind, "ls", "-q", "-a", "--filter", $"label=com.docker.compose.project={run}-smoke"]);
+        return result.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries);
     }
 
     private static async Task<string[]> Labelled(string kind, string run, CancellationToken cancel)
