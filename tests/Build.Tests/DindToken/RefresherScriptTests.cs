@@ -202,9 +202,12 @@ public sealed class RefresherScriptTests : IDisposable
         // When a new token is issued
         _script.Answer(First, FirstSecret + "-renewed");
 
-        // Then a later refresh writes a new file (a rename: a new inode) holding it
-        await WaitForAsync(() => File.Exists(_script.ConfigFile) && _script.Auth(First).EndsWith("-renewed", StringComparison.Ordinal) ? true : (bool?)null);
-        Assert.True(_script.Status().GetProperty("refreshed_at").GetInt64() > first);
+        // Then a later refresh writes a new file (a rename: a new inode) holding it, and then a later status
+        // (the status follows config.json, so the two are awaited together)
+        var renewed = await WaitForAsync(() => File.Exists(_script.ConfigFile) && _script.Auth(First).EndsWith("-renewed", StringComparison.Ordinal)
+            ? _script.Status().GetProperty("refreshed_at").GetInt64() is var at && at > first ? at : (long?)null
+            : null);
+        Assert.True(renewed > first);
         Assert.NotEqual(inode, await InodeAsync(_script.ConfigFile));
 
         // And SIGTERM (docker stop) ends it at once, with exit code 0

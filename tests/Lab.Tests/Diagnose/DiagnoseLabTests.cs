@@ -26,6 +26,7 @@ public sealed class DiagnoseLabTests(LabFixture lab, ITestOutputHelper output)
         await using var run = new UpRun(lab, "diagnose");
         var runner = run.UseGitLab(gitlab);
         run.UseSmokeTestStandIns();
+        run.Environment["DIND_AUTH"] = "helper";
         await run.UpAndRegisterAsync(cancel);
 
         // Given the runner Up started and the config.toml Register wrote (its GitLab records every call)

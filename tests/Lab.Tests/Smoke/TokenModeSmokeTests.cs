@@ -63,7 +63,7 @@ public sealed class TokenModeSmokeTests(LabFixture lab, ITestOutputHelper output
             var refusedText = refused.Output + refused.Error;
             output.WriteLine(refusedText);
             Assert.False(refused.Succeeded, refusedText);
-            Assert.Matches(@"DinD \(docker pull in a job\)\s+FAIL .*docker pull in the job failed \(exit 1\) with the refresher's token", refusedText);
+            Assert.Matches(@"DinD \(docker pull in a job\)\s+FAIL .*docker pull \S+ in the job failed \(exit 1\) with the refresher's token", refusedText);
             Assert.Contains("\"unauthorized\" means the registry refused the token in config.json", refusedText);
             File.WriteAllText(tokens + ".good", good);
             File.Move(tokens + ".good", tokens, overwrite: true);
