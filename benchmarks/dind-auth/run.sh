@@ -12,6 +12,6 @@ out="$here/.out"
 mkdir -p "$out"
 cd "$root"
 DIND_AUTH_BENCH_RUNS="$runs" DIND_AUTH_BENCH_OUT="$out/result.txt" \
-  dotnet test tests/Lab.Tests --filter "FullyQualifiedName~Lab.Smoke.DindAuthBenchmark" --logger "console;verbosity=normal" >"$out/test.log" 2>&1 \
+  dotnet test tests/Lab.Tests --filter "FullyQualifiedName~Lab.SmokeTest.DindAuthBenchmark" --logger "console;verbosity=normal" >"$out/test.log" 2>&1 \
   || { tail -40 "$out/test.log"; exit 1; }
 cat "$out/result.txt"

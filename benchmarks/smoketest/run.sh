@@ -10,6 +10,6 @@ out="$here/.out"
 mkdir -p "$out"
 cd "$root"
 SMOKETEST_BENCH_RUNS="$runs" SMOKETEST_BENCH_OUT="$out/result.txt" \
-  dotnet test tests/Lab.Tests --filter "FullyQualifiedName~Lab.Smoke.SmokeTestBenchmark" --logger "console;verbosity=normal" >"$out/test.log" 2>&1 \
+  dotnet test tests/Lab.Tests --filter "FullyQualifiedName~Lab.SmokeTest.SmokeTestBenchmark" --logger "console;verbosity=normal" >"$out/test.log" 2>&1 \
   || { tail -40 "$out/test.log"; exit 1; }
 cat "$out/result.txt"

@@ -7,7 +7,7 @@
 #   --leftovers   only remove leftovers (the lab fixture runs this at its start)
 #   --run=ID      only the resources of run ID, its owner alive or not (the fixture's own clean-up)
 # /etc/hosts lines and /etc/docker/certs.d folders of a run are the test fixture's to remove (HostsFile,
-# DockerCertsDirectory in tests/Lab.Tests/Docker), by the same rule: kept while their pid is alive.
+# DockerCertsDirectory in tests/Lab.Tests/Fixtures/Docker), by the same rule: kept while their pid is alive.
 TAG=lab-teardown
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 

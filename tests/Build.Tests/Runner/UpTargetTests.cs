@@ -29,7 +29,7 @@ public sealed class UpTargetTests : IDisposable
         File.Copy(RefresherScript, Path.Combine(_build.Root, "assets", "dind-token", "refresh-dind-tokens.sh"));
         // A well-formed credentials file outside the build's root (Up checks it as it mounts it).
         var credentials = Path.Combine(_outside.FullName, "credentials");
-        File.WriteAllText(credentials, Build.Tests.Aws.CredentialsRun.GoodFile);
+        File.WriteAllText(credentials, CredentialsRun.GoodFile);
         File.SetUnixFileMode(credentials, UnixFileMode.UserRead | UnixFileMode.UserWrite);
         _settings = new()
         {
@@ -38,7 +38,7 @@ public sealed class UpTargetTests : IDisposable
             ["HELPER_PLATFORMS"] = "linux/amd64",
             ["RUNNER_CREDENTIALS_FILE"] = credentials,
             ["AWS_CA_BUNDLE"] = string.Empty,
-            ["ECR_REGISTRIES"] = Build.Tests.Aws.CredentialsRun.Registry,
+            ["ECR_REGISTRIES"] = CredentialsRun.Registry,
             // These tests are about Compose and the runner; token mode's are below, with a refresher that answers.
             ["DIND_AUTH"] = "helper",
         };
@@ -64,7 +64,7 @@ public sealed class UpTargetTests : IDisposable
     private string RefresherWrites(string result) =>
         $$"""
         /bin/mkdir -p '{{Path.GetDirectoryName(StatusFile)}}'; now=$(/bin/date +%s)
-        printf '{"version": 1, "refreshed_at": %s, "result": "{{result}}", "interval_seconds": 3600, "last_success_at": 0, "registries": [{"host": "{{Build.Tests.Aws.CredentialsRun.Registry}}", "result": "{{result}}", "obtained_at": %s, "expires_at": %s, "expiry_from": "assumed", "error": "{{(result == "ok" ? string.Empty : "level=error msg=Error retrieving credentials error=InvalidSignatureException: signature mismatch")}}"}]}' "$now" "$now" "$((now + 43200))" > '{{StatusFile}}'
+        printf '{"version": 1, "refreshed_at": %s, "result": "{{result}}", "interval_seconds": 3600, "last_success_at": 0, "registries": [{"host": "{{CredentialsRun.Registry}}", "result": "{{result}}", "obtained_at": %s, "expires_at": %s, "expiry_from": "assumed", "error": "{{(result == "ok" ? string.Empty : "level=error msg=Error retrieving credentials error=InvalidSignatureException: signature mismatch")}}"}]}' "$now" "$now" "$((now + 43200))" > '{{StatusFile}}'
         """;
 
     /// <summary>Fake docker (with the compose plugin when <paramref name="plugin"/>) and docker-compose v1 (when <paramref name="v1"/>).</summary>
@@ -274,7 +274,7 @@ public sealed class UpTargetTests : IDisposable
         var up = Calls.Split('\n').Single(l => l.Contains(" up ", StringComparison.Ordinal));
         Assert.Contains("--profile ecr-token up --detach --wait", up);
         Assert.Contains($"DinD tokens: refresher {TokenContainer[..12]} renews {Path.Combine(_build.Root, ".state", "runner", "dind-token", "docker", "config.json")} every 1 h", output);
-        Assert.Contains($"DinD token for {Build.Tests.Aws.CredentialsRun.Registry}: expires at ", output);
+        Assert.Contains($"DinD token for {CredentialsRun.Registry}: expires at ", output);
         Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute, File.GetUnixFileMode(Path.Combine(_build.Root, ".state", "runner", "dind-token", "docker")));
 
         // And a second Up with the same inputs, both containers running and the last refresh good, does nothing
@@ -320,7 +320,7 @@ public sealed class UpTargetTests : IDisposable
         // Then it fails naming the registry, the cause and the fix
         Assert.Equal(ExitCodes.Failed, code);
         Assert.Contains("the DinD token refresher's first refresh failed (it retries on its own):", output);
-        Assert.Contains($"{Build.Tests.Aws.CredentialsRun.Registry}: level=error msg=Error retrieving credentials error=InvalidSignatureException", output);
+        Assert.Contains($"{CredentialsRun.Registry}: level=error msg=Error retrieving credentials error=InvalidSignatureException", output);
         Assert.Contains("fix: wrong secret access key: copy the secret access key again", output);
 
         // And a second Up is not a no-op: nothing was confirmed

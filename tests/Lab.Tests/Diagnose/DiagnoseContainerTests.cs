@@ -1,5 +1,4 @@
 using System.Security.Cryptography;
-using Lab.Docker;
 using Xunit.Abstractions;
 
 namespace Lab.Diagnose;

@@ -1,9 +1,5 @@
 using System.Security.Cryptography;
 using System.Text.Json;
-using Lab.Docker;
-using Lab.GitLab;
-using Lab.Helper;
-using Lab.Runner;
 using Xunit.Abstractions;
 
 namespace Lab.Diagnose;
@@ -22,10 +18,8 @@ public sealed class DiagnoseLabTests(LabFixture lab, ITestOutputHelper output)
     {
         using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(8));
         var cancel = timeout.Token;
-        await using var gitlab = await GitLabEmulator.StartNewAsync(cancel: cancel);
-        await using var run = new UpRun(lab, "diagnose");
-        var runner = run.UseGitLab(gitlab);
-        run.UseSmokeTestStandIns();
+        await using var stack = await SmokeStack.StartAsync(lab, "diagnose", cancel);
+        var (gitlab, run, runner) = stack;
         run.Environment["DIND_AUTH"] = "helper";
         await run.UpAndRegisterAsync(cancel);
 

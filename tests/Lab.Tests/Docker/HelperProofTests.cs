@@ -1,9 +1,8 @@
 using System.Text.Json;
-using Lab.Helper;
 
 namespace Lab.Docker;
 
-/// <summary>The real amazon-ecr-credential-helper (upstream 0.8.0, static, built by <see cref="Lab.Helper.LabHelper"/>) against the lab's ECR emulator.</summary>
+/// <summary>The real amazon-ecr-credential-helper (upstream 0.8.0, static, built by <see cref="LabHelper"/>) against the lab's ECR emulator.</summary>
 [Collection(LabCollection.Name)]
 [Trait("Category", "Integration")]
 public sealed class HelperProofTests(LabFixture lab)

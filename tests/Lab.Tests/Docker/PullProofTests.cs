@@ -1,4 +1,3 @@
-using Lab.Helper;
 
 namespace Lab.Docker;
 

@@ -2,7 +2,6 @@ using Amazon;
 using Amazon.Runtime;
 using Amazon.SecurityToken;
 using Amazon.SecurityToken.Model;
-using Lab.Emulator;
 
 namespace Lab.Docker;
 

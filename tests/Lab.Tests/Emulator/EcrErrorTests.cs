@@ -1,6 +1,5 @@
 using System.Net;
 using System.Text;
-using Lab.Aws;
 
 namespace Lab.Emulator;
 

@@ -1,8 +1,6 @@
 using System.Net;
 using System.Net.Sockets;
 using System.Security.Authentication;
-using Lab.Aws;
-using Lab.Pki;
 
 namespace Lab.Emulator;
 

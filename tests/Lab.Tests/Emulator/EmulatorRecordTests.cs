@@ -1,5 +1,4 @@
 using System.Text.Json;
-using Lab.Aws;
 
 namespace Lab.Emulator;
 

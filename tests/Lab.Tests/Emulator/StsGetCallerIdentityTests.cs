@@ -5,7 +5,6 @@ using System.Xml.Linq;
 using Amazon.Runtime;
 using Amazon.SecurityToken;
 using Amazon.SecurityToken.Model;
-using Lab.Aws;
 
 namespace Lab.Emulator;
 

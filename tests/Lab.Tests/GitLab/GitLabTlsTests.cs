@@ -1,6 +1,5 @@
 using Build.GitLab;
 using Build.Secrets;
-using Lab.Pki;
 
 namespace Lab.GitLab;
 

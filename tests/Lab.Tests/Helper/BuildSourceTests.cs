@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Text.Json;
-using Lab.Docker;
 
 namespace Lab.Helper;
 

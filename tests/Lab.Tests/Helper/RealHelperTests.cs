@@ -1,9 +1,5 @@
 using System.Net;
 using System.Text.Json;
-using Lab.Aws;
-using Lab.Docker;
-using Lab.Emulator;
-using Lab.Pki;
 
 namespace Lab.Helper;
 

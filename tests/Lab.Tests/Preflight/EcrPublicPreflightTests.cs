@@ -1,7 +1,4 @@
 using System.Text;
-using Lab.Aws;
-using Lab.Docker;
-using Lab.Helper;
 
 namespace Lab.Preflight;
 

@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Text.RegularExpressions;
-using Lab.Docker;
 using Xunit.Abstractions;
 
 namespace Lab.Preflight;

@@ -1,6 +1,4 @@
 using System.Text;
-using Lab.Aws;
-using Lab.Docker;
 
 namespace Lab.Preflight;
 
@@ -180,7 +178,7 @@ public sealed class PreflightLabTests(LabFixture lab)
     {
         var build = new LabBuild(lab);
         build.WriteCredentials();
-        using var other = Pki.TestCertificateAuthority.Create("another CA");
+        using var other = TestCertificateAuthority.Create("another CA");
         var bundle = Path.Combine(lab.NewFolder("other-ca"), "ca.pem");
         other.WriteCertificatePem(bundle);
         build.Environment["AWS_CA_BUNDLE"] = bundle;

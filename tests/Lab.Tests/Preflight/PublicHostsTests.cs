@@ -1,5 +1,3 @@
-using Lab.Docker;
-using Lab.Helper;
 
 namespace Lab.Preflight;
 

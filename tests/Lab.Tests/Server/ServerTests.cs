@@ -1,8 +1,6 @@
 using System.Net;
-using Lab.Docker;
 using Tomlyn;
 using Tomlyn.Model;
-using Lab.Helper;
 
 namespace Lab.Server;
 
@@ -174,7 +172,7 @@ public sealed class ServerTests(LabFixture lab)
         run.GitLab.ProjectCreationFault = HttpStatusCode.Unauthorized;
         var refused = await run.RunAsync(cancel, "--target=Bootstrap", "--exclusive");
         run.GitLab.ProjectCreationFault = null;
-        run.GitLab.FailCreation("POST", "/api/v4/projects", Lab.GitLab.CreationFault.DropAfter);
+        run.GitLab.FailCreation("POST", "/api/v4/projects", CreationFault.DropAfter);
         var fixedRun = await run.RunAsync(cancel, "--target=Bootstrap", "--exclusive");
 
         Assert.Equal(1, failed.ExitCode);

@@ -1,5 +1,4 @@
 using System.Text;
-using Lab.Aws;
 
 namespace Lab.Signing;
 

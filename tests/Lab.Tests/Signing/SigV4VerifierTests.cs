@@ -1,4 +1,3 @@
-using Lab.Aws;
 
 namespace Lab.Signing;
 
