@@ -154,6 +154,21 @@ public static class Needs
         }
     }
 
+    /// <summary>With FLEET=aws, the group's name, and where the workers download the helper.</summary>
+    public static IEnumerable<string> Fleet(BuildContext context)
+    {
+        var fleet = context.Settings.Fleet;
+        if (fleet.Enabled && fleet.GroupName is null)
+        {
+            yield return $"FLEET=aws and {SettingCatalog.FleetAsg.Key} is not set: set it to the Auto Scaling group of the workers (STATE_DIR/fleet/cloudformation.yaml creates one)";
+        }
+
+        if (fleet.Enabled && fleet.HelperUrl is null)
+        {
+            yield return $"FLEET=aws and {SettingCatalog.FleetHelperUrl.Key} is not set: set it to where the workers download the helper (<url>/<HELPER_VERSION>/linux-<arch>/docker-credential-ecr-login: copy STATE_DIR/helper's binaries there)";
+        }
+    }
+
     private static bool HasToken(BuildContext context)
     {
         try
