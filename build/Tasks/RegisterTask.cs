@@ -9,7 +9,7 @@ namespace Build.Tasks;
 public sealed class RegisterTask : AsyncFrostingTask<BuildContext>
 {
     public override IEnumerable<string> Requirements(BuildContext context) =>
-        Needs.State(context).Concat(Needs.Registries(context)).Concat(Needs.PullThroughRegistry(context)).Concat(Needs.CredentialsFile(context)).Concat(Needs.RunnerToken(context));
+        Needs.State(context).Concat(Needs.Registries(context)).Concat(Needs.PullThroughRegistry(context)).Concat(Needs.CredentialsFile(context)).Concat(Needs.RunnerToken(context)).Concat(Needs.Fleet(context));
 
     public override Task RunAsync(BuildContext context) =>
         new RunnerRegister(

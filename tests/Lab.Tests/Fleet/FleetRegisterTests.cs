@@ -1,0 +1,116 @@
+using Lab.GitLab;
+using Tomlyn;
+using Tomlyn.Model;
+
+namespace Lab.Fleet;
+
+/// <summary>
+/// Register with FLEET=aws as a process against the GitLab emulator: the docker-autoscaler entry merged into a lived-in
+/// config.toml (other runners, comments and the user's keys kept, a backup made), and a fleet without its group refused
+/// before GitLab is asked. No Docker is needed.
+/// </summary>
+public sealed class FleetRegisterTests : IAsyncLifetime
+{
+    private static readonly TimeSpan Timeout = TimeSpan.FromMinutes(2);
+    private GitLabEmulator _gitlab = null!;
+    private RegisterRun _run = null!;
+
+    private const string LivedIn = """
+        # ops: this file is shared; ask before changing
+        concurrent = 6
+        listen_address = ":9252"
+
+        [[runners]]
+          name = "deploy-shell"
+          url = "https://gitlab.example.com"
+          token = "glrt-deployshellrunnertoken1"
+          executor = "shell"
+
+        [[runners]]
+          name = "ecr-runner"
+          executor = "docker"
+          [runners.docker]
+            image = "lab/docker-cli:1"
+            shm_size = 268435456 # big builds
+          [runners.autoscaler]
+            instance_ready_command = "cloud-init status --wait"
+
+        """;
+
+    public async Task InitializeAsync()
+    {
+        _gitlab = await GitLabEmulator.StartNewAsync();
+        _run = new RegisterRun(_gitlab);
+        _run.Environment["FLEET"] = "aws";
+        _run.Environment["FLEET_ASG"] = "lab-workers";
+        _run.Environment["FLEET_IDLE_COUNT"] = "1";
+        _run.Environment["FLEET_HELPER_URL"] = "http://helpers.lab.internal/ecr";
+    }
+
+    public async Task DisposeAsync()
+    {
+        _run.Dispose();
+        await _gitlab.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task Register_writes_the_autoscaler_entry_into_a_lived_in_config_toml_and_keeps_everything_else()
+    {
+        // Given a lived-in config.toml and a runner created in the UI
+        Directory.CreateDirectory(_run.ConfigDirectory);
+        File.WriteAllText(_run.ConfigFile, LivedIn);
+        var runner = _gitlab.AddRunner();
+        _run.Environment["GITLAB_RUNNER_TOKEN"] = runner.Token;
+        using var timeout = new CancellationTokenSource(Timeout);
+
+        // When Register runs with FLEET=aws
+        var result = await _run.RegisterAsync(timeout.Token);
+
+        // Then the entry is the docker-autoscaler's, with the group, the worker's token folder and one policy
+        Assert.True(result.Succeeded, Printed(result));
+        var text = File.ReadAllText(_run.ConfigFile);
+        var entry = Entry(text);
+        Assert.Equal("docker-autoscaler", entry["executor"]);
+        Assert.Equal(runner.Token, entry["token"]);
+        var autoscaler = (TomlTable)entry["autoscaler"];
+        Assert.Equal("aws:1.1", autoscaler["plugin"]);
+        Assert.Equal("lab-workers", ((TomlTable)autoscaler["plugin_config"])["name"]);
+        Assert.Equal("ec2-user", ((TomlTable)autoscaler["connector_config"])["username"]);
+        Assert.Equal(1L, Assert.Single(((TomlTableArray)autoscaler["policy"]).Cast<TomlTable>())["idle_count"]);
+        Assert.Contains("/etc/gitlab-runner-ecr/dind-token/docker:/etc/gitlab-runner-ecr/docker:ro", ((TomlArray)((TomlTable)entry["docker"])["volumes"]).Cast<string>());
+
+        // And the user's keys, comments and the other runner are kept, with a backup of the file it replaced
+        Assert.Equal("cloud-init status --wait", autoscaler["instance_ready_command"]);
+        Assert.Equal(268435456L, ((TomlTable)entry["docker"])["shm_size"]);
+        Assert.StartsWith("# ops: this file is shared; ask before changing\nconcurrent = 6\nlisten_address = \":9252\"\n\n[[runners]]\n  name = \"deploy-shell\"", text, StringComparison.Ordinal);
+        Assert.Contains("# big builds", text, StringComparison.Ordinal);
+        Assert.Equal(LivedIn, File.ReadAllText(Assert.Single(Directory.GetFiles(_run.BackupDirectory))));
+
+        // And no manager-side DinD file is made (the workers' user-data makes theirs), and the token was printed nowhere
+        Assert.False(Directory.Exists(Path.Combine(_run.State, "runner", "dind-token")));
+        Assert.Contains("manages the Auto Scaling group lab-workers", Printed(result));
+        Assert.DoesNotContain(runner.Token, Printed(result));
+    }
+
+    [Fact]
+    public async Task A_fleet_without_its_group_is_refused_before_GitLab_is_asked_and_nothing_is_written()
+    {
+        // Given FLEET=aws and no FLEET_ASG
+        _run.Environment["FLEET_ASG"] = string.Empty;
+        _run.Environment["GITLAB_RUNNER_TOKEN"] = _gitlab.AddRunner().Token;
+        using var timeout = new CancellationTokenSource(Timeout);
+
+        // When Register runs, then it stops with what to set, asks GitLab nothing and writes nothing
+        var result = await _run.RegisterAsync(timeout.Token);
+
+        Assert.Equal(2, result.ExitCode);
+        Assert.Contains("FLEET=aws and FLEET_ASG is not set: set it to the Auto Scaling group of the workers", Printed(result));
+        Assert.Empty(_gitlab.Calls.Snapshot());
+        Assert.False(File.Exists(_run.ConfigFile));
+    }
+
+    private static TomlTable Entry(string toml) =>
+        ((TomlTableArray)TomlSerializer.Deserialize<TomlTable>(toml)!["runners"]).Cast<TomlTable>().Single(r => (string)r["name"] == "ecr-runner");
+
+    private static string Printed(ProcessResult result) => result.Output + result.Error;
+}
