@@ -18,6 +18,9 @@ public static class WorkerPaths
     /// <summary>The refresher script, copied from assets/dind-token by the user-data.</summary>
     public const string Refresher = Root + "/refresh-dind-tokens.sh";
 
+    /// <summary>The user-data's script that installs the helper for the instance's architecture.</summary>
+    public const string InstallHelper = Root + "/install-helper.sh";
+
     /// <summary>The static helper: the refresher's in token mode, the jobs' (mounted) in helper mode.</summary>
     public const string Helper = "/usr/local/bin/docker-credential-ecr-login";
 

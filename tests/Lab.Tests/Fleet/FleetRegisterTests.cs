@@ -45,6 +45,18 @@ public sealed class FleetRegisterTests : IAsyncLifetime
         _run.Environment["FLEET_ASG"] = "lab-workers";
         _run.Environment["FLEET_IDLE_COUNT"] = "1";
         _run.Environment["FLEET_HELPER_URL"] = "http://helpers.lab.internal/ecr";
+
+        // The run's root is a folder of its own: the templates the workers' files come from are the repository's.
+        var root = Path.GetDirectoryName(_run.State)!;
+        foreach (var folder in new[] { "fleet", "dind-token" })
+        {
+            var source = Path.Combine(TestRepository.Root(), "assets", folder);
+            Directory.CreateDirectory(Path.Combine(root, "assets", folder));
+            foreach (var file in Directory.GetFiles(source))
+            {
+                File.Copy(file, Path.Combine(root, "assets", folder, Path.GetFileName(file)));
+            }
+        }
     }
 
     public async Task DisposeAsync()
@@ -89,6 +101,15 @@ public sealed class FleetRegisterTests : IAsyncLifetime
         // And no manager-side DinD file is made (the workers' user-data makes theirs), and the token was printed nowhere
         Assert.False(Directory.Exists(Path.Combine(_run.State, "runner", "dind-token")));
         Assert.Contains("manages the Auto Scaling group lab-workers", Printed(result));
+
+        // And the workers' files are in STATE_DIR/fleet, for token mode, with the helper build's checksum
+        var fleet = Path.Combine(_run.State, "fleet");
+        Assert.Equal(
+            ["cloudformation.yaml", "gitlab-runner-ecr-token.service", "gitlab-runner-ecr-token.timer", "install-helper.sh", "launch-template.json", "manager-policy.json", "user-data.yaml", "worker-policy.json"],
+            Directory.GetFiles(fleet).Select(Path.GetFileName).Order(StringComparer.Ordinal));
+        var sha = Build.Helper.HelperOutput.For(Build.Settings.BuildSettings.Load(new Cake.Core.IO.DirectoryPath(fleet), new Cake.Core.IO.DirectoryPath(fleet), new Dictionary<string, string>(), n => n == "STATE_DIR" ? _run.State : null, null)).ReadManifest()!.Binaries.Single().Sha256;
+        Assert.Contains($"arch=amd64; sum={sha} ;;", File.ReadAllText(Path.Combine(fleet, "install-helper.sh")), StringComparison.Ordinal);
+        Assert.Contains("lab-workers", File.ReadAllText(Path.Combine(fleet, "cloudformation.yaml")), StringComparison.Ordinal);
         Assert.DoesNotContain(runner.Token, Printed(result));
     }
 
@@ -107,6 +128,25 @@ public sealed class FleetRegisterTests : IAsyncLifetime
         Assert.Contains("FLEET=aws and FLEET_ASG is not set: set it to the Auto Scaling group of the workers", Printed(result));
         Assert.Empty(_gitlab.Calls.Snapshot());
         Assert.False(File.Exists(_run.ConfigFile));
+    }
+
+    [Fact]
+    public async Task Without_a_helper_build_the_fleet_is_refused_before_GitLab_is_asked_and_nothing_is_written()
+    {
+        // Given FLEET=aws and no helper build (the user-data needs its checksums)
+        File.Delete(Path.Combine(_run.State, "helper", "manifest.json"));
+        _run.Environment["GITLAB_RUNNER_TOKEN"] = _gitlab.AddRunner().Token;
+        using var timeout = new CancellationTokenSource(Timeout);
+
+        // When Register runs, then it says to build the helper, asks GitLab nothing and writes no config.toml
+        var result = await _run.RegisterAsync(timeout.Token);
+
+        Assert.Equal(1, result.ExitCode);
+        Assert.Contains("Register: no helper build in ", Printed(result));
+        Assert.Contains("fix: run ./build.sh --target=BuildHelper", Printed(result));
+        Assert.Empty(_gitlab.Calls.Snapshot());
+        Assert.False(File.Exists(_run.ConfigFile));
+        Assert.False(Directory.Exists(Path.Combine(_run.State, "fleet")));
     }
 
     private static TomlTable Entry(string toml) =>
