@@ -154,13 +154,22 @@ public static class Needs
         }
     }
 
+    /// <summary>With FLEET=aws, the group's name.</summary>
+    public static IEnumerable<string> FleetGroup(BuildContext context)
+    {
+        if (context.Settings.Fleet is { Enabled: true, GroupName: null })
+        {
+            yield return $"FLEET=aws and {SettingCatalog.FleetAsg.Key} is not set: set it to the Auto Scaling group of the workers (STATE_DIR/fleet/cloudformation.yaml creates one)";
+        }
+    }
+
     /// <summary>With FLEET=aws, the group's name, and where the workers download the helper.</summary>
     public static IEnumerable<string> Fleet(BuildContext context)
     {
         var fleet = context.Settings.Fleet;
-        if (fleet.Enabled && fleet.GroupName is null)
+        foreach (var problem in FleetGroup(context))
         {
-            yield return $"FLEET=aws and {SettingCatalog.FleetAsg.Key} is not set: set it to the Auto Scaling group of the workers (STATE_DIR/fleet/cloudformation.yaml creates one)";
+            yield return problem;
         }
 
         if (fleet.Enabled && fleet.HelperUrl is null)
