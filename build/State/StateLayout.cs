@@ -53,6 +53,9 @@ public sealed class StateLayout(string root)
     /// <summary>The refresher's last result, time and each token's expiry (never a token).</summary>
     public string DindTokenStatus => In("runner", "dind-token", "status.json");
 
+    /// <summary>FLEET=aws: the runner container's fleeting folder (FLEETING_PLUGIN_PATH's plugins, an unpacked plugin archive).</summary>
+    public string Fleeting => In("runner", "fleeting");
+
     /// <summary>The AWS credentials file Register writes for jobs when the keys come from the environment.</summary>
     public string JobsCredentials => In("runner", "jobs", "credentials");
 
