@@ -154,6 +154,18 @@ public static class Needs
         }
     }
 
+    /// <summary>
+    /// SmokeTest proves jobs on this machine; with FLEET=aws they run on the workers, which it cannot reach yet, and a
+    /// probe of this machine would prove nothing about them.
+    /// </summary>
+    public static IEnumerable<string> SmokeTestWithoutFleet(BuildContext context)
+    {
+        if (context.Settings.Fleet.Enabled)
+        {
+            yield return "FLEET=aws: SmokeTest proves jobs on this machine, and a fleet's jobs run on its workers, which it does not prove yet: check a worker by hand (docs/scale-out.md, Proving a worker by hand), or run SmokeTest with FLEET=none on a single host";
+        }
+    }
+
     /// <summary>With FLEET=aws, the group's name.</summary>
     public static IEnumerable<string> FleetGroup(BuildContext context)
     {
