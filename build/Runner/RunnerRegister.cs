@@ -82,7 +82,7 @@ public sealed class RunnerRegister(
     {
         Directory.CreateDirectory(ConfigDirectory);
         // A fleet's jobs mount the worker's files, which its user-data makes (STATE_DIR/fleet), not this machine's.
-        var dind = !settings.Fleet.Enabled && (settings.Runner.DindAuth == DindAuth.Token ? PrepareTokenMode() : WriteHelperModeFiles());
+        var dind = settings.Fleet.Enabled ? RemoveJobFiles("FLEET=aws") : settings.Runner.DindAuth == DindAuth.Token ? PrepareTokenMode() : WriteHelperModeFiles();
         var merged = ConfigToml.Merge(existing, entry, ConfigFile);
         if (merged == existing && (OperatingSystem.IsWindows() || File.GetUnixFileMode(ConfigFile) == AtomicFile.Private))
         {
@@ -128,17 +128,24 @@ public sealed class RunnerRegister(
         _ = OperatingSystem.IsWindows()
             ? Directory.CreateDirectory(state.DindTokenDocker)
             : Directory.CreateDirectory(state.DindTokenDocker, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        var removed = RemoveJobFiles("DIND_AUTH=token");
+        if (!File.Exists(state.DindTokenStatus))
+        {
+            warn($"no DinD token yet in {state.DindTokenDocker}: run ./build.sh --target=Up, which starts the token refresher");
+        }
+
+        return removed;
+    }
+
+    /// <summary>Helper mode's files for this machine's jobs (the jobs' credentials file holds long-lived keys): gone when no job mounts them.</summary>
+    private bool RemoveJobFiles(string why)
+    {
         var removed = false;
         foreach (var file in new[] { state.JobsCredentials, DindConfigFile }.Where(File.Exists))
         {
             File.Delete(file);
-            info($"DIND_AUTH=token: removed {file} (jobs no longer mount it)");
+            info($"{why}: removed {file} (jobs no longer mount it)");
             removed = true;
-        }
-
-        if (!File.Exists(state.DindTokenStatus))
-        {
-            warn($"no DinD token yet in {state.DindTokenDocker}: run ./build.sh --target=Up, which starts the token refresher");
         }
 
         return removed;

@@ -71,6 +71,13 @@ public sealed class FleetRegisterTests : IAsyncLifetime
         // Given a lived-in config.toml and a runner created in the UI
         Directory.CreateDirectory(_run.ConfigDirectory);
         File.WriteAllText(_run.ConfigFile, LivedIn);
+        // and helper mode's files for this machine's jobs, from before the fleet (the credentials file holds keys)
+        var jobsCredentials = Path.Combine(_run.State, "runner", "jobs", "credentials");
+        var dindConfig = Path.Combine(_run.State, "runner", "dind", "config.json");
+        Directory.CreateDirectory(Path.GetDirectoryName(jobsCredentials)!);
+        Directory.CreateDirectory(Path.GetDirectoryName(dindConfig)!);
+        File.WriteAllText(jobsCredentials, "[default]\n");
+        File.WriteAllText(dindConfig, "{}\n");
         var runner = _gitlab.AddRunner();
         _run.Environment["GITLAB_RUNNER_TOKEN"] = runner.Token;
         using var timeout = new CancellationTokenSource(Timeout);
@@ -98,8 +105,10 @@ public sealed class FleetRegisterTests : IAsyncLifetime
         Assert.Contains("# big builds", text, StringComparison.Ordinal);
         Assert.Equal(LivedIn, File.ReadAllText(Assert.Single(Directory.GetFiles(_run.BackupDirectory))));
 
-        // And no manager-side DinD file is made (the workers' user-data makes theirs), and the token was printed nowhere
+        // And no manager-side DinD file is made (the workers' user-data makes theirs), the old ones are gone, and the token was printed nowhere
         Assert.False(Directory.Exists(Path.Combine(_run.State, "runner", "dind-token")));
+        Assert.False(File.Exists(jobsCredentials));
+        Assert.False(File.Exists(dindConfig));
         Assert.Contains("manages the Auto Scaling group lab-workers", Printed(result));
 
         // And the workers' files are in STATE_DIR/fleet, for token mode, with the helper build's checksum
