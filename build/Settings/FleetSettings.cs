@@ -91,9 +91,6 @@ public sealed partial record FleetSettings
         return settings;
     }
 
-    /// <summary>The plugin's version constraint: what follows the last ':' after the last '/'.</summary>
-    public static string Constraint(string plugin) => plugin[(plugin.LastIndexOf(':') + 1)..];
-
     private static string? ParsePlugin(string text) => PluginPattern().IsMatch(text.Trim()) ? text.Trim() : null;
 
     private static string? PluginReason(string? text) =>
