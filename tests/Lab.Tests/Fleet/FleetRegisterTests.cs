@@ -122,11 +122,13 @@ public sealed class FleetRegisterTests : IAsyncLifetime
         Assert.DoesNotContain(runner.Token, Printed(result));
     }
 
-    [Fact]
-    public async Task A_fleet_without_its_group_is_refused_before_GitLab_is_asked_and_nothing_is_written()
+    [Theory]
+    [InlineData("FLEET_ASG", "FLEET=aws and FLEET_ASG is not set: set it to the Auto Scaling group of the workers")]
+    [InlineData("FLEET_HELPER_URL", "FLEET=aws and FLEET_HELPER_URL is not set: set it to where the workers download the helper")]
+    public async Task A_fleet_without_its_group_or_helper_url_is_refused_before_GitLab_is_asked_and_nothing_is_written(string key, string message)
     {
-        // Given FLEET=aws and no FLEET_ASG
-        _run.Environment["FLEET_ASG"] = string.Empty;
+        // Given FLEET=aws without one of the settings its files need
+        _run.Environment[key] = string.Empty;
         _run.Environment["GITLAB_RUNNER_TOKEN"] = _gitlab.AddRunner().Token;
         using var timeout = new CancellationTokenSource(Timeout);
 
@@ -134,7 +136,7 @@ public sealed class FleetRegisterTests : IAsyncLifetime
         var result = await _run.RegisterAsync(timeout.Token);
 
         Assert.Equal(2, result.ExitCode);
-        Assert.Contains("FLEET=aws and FLEET_ASG is not set: set it to the Auto Scaling group of the workers", Printed(result));
+        Assert.Contains(message, Printed(result));
         Assert.Empty(_gitlab.Calls.Snapshot());
         Assert.False(File.Exists(_run.ConfigFile));
     }
