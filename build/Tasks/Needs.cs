@@ -166,6 +166,15 @@ public static class Needs
         }
     }
 
+    /// <summary>With FLEET=aws and FLEET_PLUGIN_ARCHIVE, the archive Up unpacks exists.</summary>
+    public static IEnumerable<string> FleetPluginArchive(BuildContext context)
+    {
+        if (context.Settings.Fleet is { Enabled: true, PluginArchive: { } archive } && !File.Exists(archive.FullPath))
+        {
+            yield return $"{SettingCatalog.FleetPluginArchive.Key} = {archive.FullPath} does not exist: point it at the plugin release's .tar.gz, or unset it to install FLEET_PLUGIN from its registry";
+        }
+    }
+
     /// <summary>With FLEET=aws, the group's name.</summary>
     public static IEnumerable<string> FleetGroup(BuildContext context)
     {
