@@ -99,6 +99,19 @@ public sealed class Preflight(BuildSettings settings, RunnerCredentials runner, 
             problems.AddRange(await check.RunAsync(outcomes.FirstOrDefault(o => o.Registry.Host == cache.Host)?.Token, cancellation));
         }
 
+        if (settings.Fleet is { Enabled: true, GroupName: { } group })
+        {
+            if (identity is null)
+            {
+                info("fleet: not checked, because STS refused the credentials (above)");
+            }
+            else
+            {
+                var api = new Fleet.FleetApi(new Fleet.AwsQueryClient(await SigningKeyAsync(staged, cancellation), bundle), staged.Region);
+                problems.AddRange(await new Fleet.FleetCheck(api, group, settings.Runner.DindAuth, info).RunAsync(cancellation));
+            }
+        }
+
         return problems.Count == 0
             ? new PreflightReport(staged, identity, outcomes, sts, helperTime) { PullThrough = clock.Elapsed }
             : throw new PreflightException(problems, "Preflight failed; nothing was started or changed:");

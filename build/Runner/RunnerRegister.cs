@@ -81,7 +81,8 @@ public sealed class RunnerRegister(
     private void Write(string? existing, RunnerEntry entry)
     {
         Directory.CreateDirectory(ConfigDirectory);
-        var dind = settings.Runner.DindAuth == DindAuth.Token ? PrepareTokenMode() : WriteHelperModeFiles();
+        // A fleet's jobs mount the worker's files, which its user-data makes (STATE_DIR/fleet), not this machine's.
+        var dind = settings.Fleet.Enabled ? RemoveJobFiles("FLEET=aws") : settings.Runner.DindAuth == DindAuth.Token ? PrepareTokenMode() : WriteHelperModeFiles();
         var merged = ConfigToml.Merge(existing, entry, ConfigFile);
         if (merged == existing && (OperatingSystem.IsWindows() || File.GetUnixFileMode(ConfigFile) == AtomicFile.Private))
         {
@@ -93,6 +94,12 @@ public sealed class RunnerRegister(
         AtomicFile.Write(ConfigFile, merged);
         info($"{(existing is null ? "Wrote" : "Updated")} runner \"{entry.Name}\" in {ConfigFile} (mode 0600){(backup is null ? string.Empty : $"; previous file kept as {backup}")}");
         var hosts = string.Join(", ", settings.Aws.Registries.Select(r => r.Host));
+        if (settings.Fleet.Enabled)
+        {
+            info($"FLEET=aws: the runner manages the Auto Scaling group {settings.Fleet.GroupName} with the docker-autoscaler ({entry.Executor.Name}); its helper resolves image: credentials for {hosts}, and DinD jobs use the worker's {(settings.Runner.DindAuth == DindAuth.Token ? $"token folder {Fleet.WorkerPaths.TokenDocker}" : $"helper and instance role ({Fleet.WorkerPaths.DindConfig})")}");
+            return;
+        }
+
         info(settings.Runner.DindAuth == DindAuth.Token
             ? $"Jobs get DOCKER_AUTH_CONFIG with credHelpers for {hosts} (the runner's helper pulls their image:) and, for DinD, {state.DindTokenDocker} read-only at {DockerExecutor.TokenTarget} (DOCKER_CONFIG): short-lived ECR tokens, no AWS credentials, no helper"
             : $"Jobs get DOCKER_AUTH_CONFIG with credHelpers for {hosts} and {DindConfigFile} at {DockerExecutor.DindConfigTarget}, with the helper and the runner's credentials (DIND_AUTH=helper)");
@@ -121,17 +128,24 @@ public sealed class RunnerRegister(
         _ = OperatingSystem.IsWindows()
             ? Directory.CreateDirectory(state.DindTokenDocker)
             : Directory.CreateDirectory(state.DindTokenDocker, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        var removed = RemoveJobFiles("DIND_AUTH=token");
+        if (!File.Exists(state.DindTokenStatus))
+        {
+            warn($"no DinD token yet in {state.DindTokenDocker}: run ./build.sh --target=Up, which starts the token refresher");
+        }
+
+        return removed;
+    }
+
+    /// <summary>Helper mode's files for this machine's jobs (the jobs' credentials file holds long-lived keys): gone when no job mounts them.</summary>
+    private bool RemoveJobFiles(string why)
+    {
         var removed = false;
         foreach (var file in new[] { state.JobsCredentials, DindConfigFile }.Where(File.Exists))
         {
             File.Delete(file);
-            info($"DIND_AUTH=token: removed {file} (jobs no longer mount it)");
+            info($"{why}: removed {file} (jobs no longer mount it)");
             removed = true;
-        }
-
-        if (!File.Exists(state.DindTokenStatus))
-        {
-            warn($"no DinD token yet in {state.DindTokenDocker}: run ./build.sh --target=Up, which starts the token refresher");
         }
 
         return removed;

@@ -137,6 +137,15 @@ public sealed class RunnerStack
     public static string RenderOverride(BuildSettings settings, RunnerCredentials credentials)
     {
         var services = new JsonObject { [RunnerService] = SiteParts(settings, credentials) };
+        if (settings.Fleet.Enabled)
+        {
+            // The manager of a fleet: the fleeting plugin's folder in the state folder (and an air-gapped plugin's binary).
+            var (volumes, variables) = Fleet.FleetPlugin.ComposeParts(settings, State.StateLayout.Of(settings));
+            var runner = services[RunnerService]!.AsObject();
+            runner["volumes"] = new JsonArray([.. (runner["volumes"]?.AsArray().Select(v => (string)v!) ?? []).Concat(volumes).Select(v => (JsonNode)v)]);
+            runner["environment"] = new JsonArray([.. (runner["environment"]?.AsArray().Select(v => (string)v!) ?? []).Concat(variables).Select(v => (JsonNode)v)]);
+        }
+
         if (settings.Runner.DindAuth == DindAuth.Token)
         {
             // The refresher asks ECR as the runner does: the same credentials, hosts and networks.

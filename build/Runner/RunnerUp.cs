@@ -70,6 +70,11 @@ public sealed class RunnerUp(
             return "the DinD token refresher's last refresh did not succeed";
         }
 
+        if (settings.Fleet.Enabled && new Fleet.FleetPlugin(settings, state, docker, info).NeedsInstall)
+        {
+            return $"the fleeting plugin {settings.Fleet.Plugin} is not installed yet";
+        }
+
         if (settings.Server.Enabled && server.Container() is var gitlab
             && (gitlab is null || docker.ContainerStatus(gitlab) != "running"))
         {
@@ -95,6 +100,8 @@ public sealed class RunnerUp(
 
         var stack = Stack(engine);
         PrepareStateFolder(stack);
+        var plugin = settings.Fleet.Enabled ? new Fleet.FleetPlugin(settings, state, docker, info) : null;
+        plugin?.Prepare();
         CheckNetwork();
         stack.Write(cli.Version);
         Check(cli.Run(stack.ProjectWithAllProfiles, ["config", "--quiet"], stack.Options), "the compose project is not valid", "the compose error above names the file and key; assets/compose/compose.yaml is the project's, the override is generated from the settings");
@@ -108,6 +115,7 @@ public sealed class RunnerUp(
         var up = cli.Up(stack.Project, wait: !settings.Server.Enabled, stack.Options with { Timeout = TimeSpan.FromMinutes(10) });
         Check(up, "docker compose up failed", UpFix(up.StandardError));
         var container = WaitUntilRunning(cli, stack, RunnerStack.RunnerService);
+        plugin?.Install(container);
         var refresher = Refresher(stack);
         (string Id, TokenStatus Status)? token = null;
         if (stack.TokenMode)

@@ -53,22 +53,23 @@ public static class DockerExecutor
 
         volumes.Add("/certs/client");
         volumes.Add("/cache");
-        var extraHosts = settings.Runner.ExtraHosts.Select(h => $"{h.Host}:{h.Address}").ToList();
         var network = settings.Runner.Network ?? (settings.Server.Enabled ? ServerNetwork(settings) : null);
+        return new RunnerExecutor(Name, [DockerSection(settings, volumes, network)], []);
+    }
+
+    /// <summary><c>[runners.docker]</c> with these volumes (Register's; the user's are kept beside them) and network, for this executor and the autoscaler's.</summary>
+    public static RunnerSection DockerSection(BuildSettings settings, IReadOnlyList<string> volumes, string? network)
+    {
+        var extraHosts = settings.Runner.ExtraHosts.Select(h => $"{h.Host}:{h.Address}").ToList();
         KeyValuePair<string, OwnedValue> Key(string name, OwnedValue value) => new(name, value);
-        return new RunnerExecutor(
-            Name,
-            [
-                new RunnerSection(Section,
-                [
-                    Key("image", new OwnedValue.Text(settings.Runner.DockerCliImage.ToString())),
-                    Key("privileged", new OwnedValue.Flag(true)),
-                    Key("volumes", new OwnedValue.SharedList(volumes, IsOwnedVolume)),
-                    Key("extra_hosts", extraHosts.Count > 0 ? new OwnedValue.List(extraHosts) : new OwnedValue.Absent()),
-                    Key("network_mode", network is null ? new OwnedValue.Absent() : new OwnedValue.Text(network)),
-                ]),
-            ],
-            []);
+        return new RunnerSection(Section,
+        [
+            Key("image", new OwnedValue.Text(settings.Runner.DockerCliImage.ToString())),
+            Key("privileged", new OwnedValue.Flag(true)),
+            Key("volumes", new OwnedValue.SharedList(volumes, IsOwnedVolume)),
+            Key("extra_hosts", extraHosts.Count > 0 ? new OwnedValue.List(extraHosts) : new OwnedValue.Absent()),
+            Key("network_mode", network is null ? new OwnedValue.Absent() : new OwnedValue.Text(network)),
+        ]);
     }
 
     /// <summary>In server mode, the compose project's network, where the jobs reach the local GitLab as <c>gitlab</c>.</summary>

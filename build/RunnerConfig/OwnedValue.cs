@@ -46,6 +46,7 @@ public sealed record RunnerExecutor(string Name, IReadOnlyList<RunnerSection> Se
     public static IReadOnlyDictionary<string, IReadOnlyList<string>> Known { get; } = new Dictionary<string, IReadOnlyList<string>>(StringComparer.Ordinal)
     {
         [DockerExecutor.Name] = [DockerExecutor.Section],
+        [AutoscalerExecutor.Name] = AutoscalerExecutor.Sections,
     };
 
     /// <summary>Every section name this executor writes (tables and arrays).</summary>

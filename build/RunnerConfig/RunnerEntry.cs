@@ -28,8 +28,9 @@ public sealed record RunnerEntry(
     public const string BuildxConfig = "/root/.docker/buildx";
 
     /// <summary>
-    /// The Docker-executor entry for these settings: DOCKER_AUTH_CONFIG for the executor level; for the DinD level, in
-    /// token mode DOCKER_CONFIG at the refresher's folder, in helper mode the credentials per source (RunnerCredentials.Jobs).
+    /// The entry for these settings (the Docker executor, or with FLEET=aws the docker-autoscaler): DOCKER_AUTH_CONFIG for
+    /// the executor level; for the DinD level, in token mode DOCKER_CONFIG at the refresher's folder, in helper mode the
+    /// credentials per source (RunnerCredentials.Jobs; a fleet's workers use their instance role).
     /// </summary>
     /// <param name="url">Where the runner reaches GitLab (EffectiveGitLab.RunnerUrl); GITLAB_URL when null.</param>
     public static RunnerEntry For(BuildSettings settings, RunnerCredentials credentials, Secret token, string helperBinary, string dindConfigFile, Uri? url = null)
@@ -46,14 +47,19 @@ public sealed record RunnerEntry(
         }
 
         // Never a secret value: config.toml's environment is copied into every job (RunnerCredentials.Jobs has none).
-        environment.AddRange(credentials.Jobs.Environment.OrderBy(e => e.Key, StringComparer.Ordinal));
+        // A fleet's jobs run on a worker, whose helper mode uses the worker's instance role, not the manager's credentials.
+        if (!settings.Fleet.Enabled)
+        {
+            environment.AddRange(credentials.Jobs.Environment.OrderBy(e => e.Key, StringComparer.Ordinal));
+        }
+
         return new RunnerEntry(
             settings.Runner.Concurrent,
             settings.Runner.Name,
             (url ?? settings.GitLab.Url).ToString().TrimEnd('/'),
             token,
             environment,
-            DockerExecutor.For(settings, credentials, helperBinary, dindConfigFile));
+            settings.Fleet.Enabled ? AutoscalerExecutor.For(settings) : DockerExecutor.For(settings, credentials, helperBinary, dindConfigFile));
     }
 
     /// <summary>The entry's <c>environment</c> as config.toml holds it: ours first, then the user's variables we do not own.</summary>

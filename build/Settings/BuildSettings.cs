@@ -39,6 +39,8 @@ public sealed partial class BuildSettings
 
     public required DiagnoseSettings Diagnose { get; init; }
 
+    public required FleetSettings Fleet { get; init; }
+
     /// <summary>Every secret the run read, from any layer, with the setting it came from: the redactor masks them all.</summary>
     public IEnumerable<(string Name, Secret Secret)> Secrets => GitLab.Secrets.Concat(Aws.Secrets);
 
@@ -81,6 +83,7 @@ public sealed partial class BuildSettings
             Smoke = SmokeSettings.Read(s),
             Clean = CleanSettings.Read(s),
             Diagnose = DiagnoseSettings.Read(s),
+            Fleet = FleetSettings.Read(s),
             OverriddenFileValues = s.Overridden.Select(o => o.Line).ToList(),
             SecretsFromDotEnv = SettingCatalog.All.Any(d => d.IsSecret && s.Get(d)?.Origin == SettingOrigin.DotEnv),
             SecretsFromDotEnvLocal = SettingCatalog.All.Any(d => d.IsSecret && s.Get(d)?.Origin == SettingOrigin.DotEnvLocal),

@@ -216,6 +216,43 @@ public static class SettingCatalog
     public static readonly SettingDefinition DiagnoseFormat = new(
         "DIAGNOSE_FORMAT", "text", "text or json", "Diagnose prints a table per runner entry (text), or one JSON document and nothing else on standard output (json).");
 
+    // Scale-out: GitLab's docker-autoscaler on an AWS Auto Scaling group (FLEET=aws).
+    public static readonly SettingDefinition Fleet = new(
+        "FLEET", "none", "none or aws", "none: jobs run on this machine (Docker executor); aws: the runner is the manager of GitLab's docker-autoscaler on the Auto Scaling group FLEET_ASG, and jobs run on its instances.");
+
+    public static readonly SettingDefinition FleetAsg = new(
+        "FLEET_ASG", null, "an Auto Scaling group name: letters, digits, '.', '-' and '_', at most 255", "The Auto Scaling group of the workers (FLEET=aws): one group per runner entry, desired and minimum 0, scale-in protection on.");
+
+    public static readonly SettingDefinition FleetPlugin = new(
+        "FLEET_PLUGIN", "aws:1.1", "a fleeting plugin reference pinned to a version: [<registry>/]<repository>/<name> or <name>, then :<major>[.<minor>[.<patch>]]", "The fleeting plugin Up installs in the runner container (gitlab-runner fleeting install) and config.toml names; pinned, so a new plugin release never changes a running fleet.");
+
+    public static readonly SettingDefinition FleetPluginArchive = new(
+        "FLEET_PLUGIN_ARCHIVE", null, "a .tar.gz file path holding the fleeting-plugin-aws binary", "Air-gapped sites: Up installs the plugin from this local archive instead of FLEET_PLUGIN's registry, and config.toml names the binary.");
+
+    public static readonly SettingDefinition FleetMaxInstances = new(
+        "FLEET_MAX_INSTANCES", "10", "a whole number 1-1000", "Most instances the autoscaler runs at once (max_instances); the group's maximum size should be at least this.");
+
+    public static readonly SettingDefinition FleetCapacityPerInstance = new(
+        "FLEET_CAPACITY_PER_INSTANCE", "1", "a whole number 1-100", "Jobs one instance runs at the same time (capacity_per_instance).");
+
+    public static readonly SettingDefinition FleetMaxUseCount = new(
+        "FLEET_MAX_USE_COUNT", "1", "a whole number 0-100000 (0: no limit)", "Jobs an instance runs before it is replaced (max_use_count); 1 gives every job a fresh instance.");
+
+    public static readonly SettingDefinition FleetIdleCount = new(
+        "FLEET_IDLE_COUNT", "0", "a whole number 0-100000, at most FLEET_MAX_INSTANCES x FLEET_CAPACITY_PER_INSTANCE", "Job slots kept idle and ready (the policy's idle_count); SmokeTest's fleet mode needs a running instance: 1 or more.");
+
+    public static readonly SettingDefinition FleetIdleTime = new(
+        "FLEET_IDLE_TIME", "20m", "a duration: seconds (90 or 90s), minutes (20m) or hours (1h), at most 24 h", "How long an idle instance is kept before it is removed (the policy's idle_time).");
+
+    public static readonly SettingDefinition FleetSshUser = new(
+        "FLEET_SSH_USER", "ec2-user", "a Linux user name: lower-case letters, digits, '_' and '-', at most 32", "The user the runner connects to the instances as (connector_config username); the generated user-data puts it in the docker group.");
+
+    public static readonly SettingDefinition FleetUseExternalAddr = new(
+        "FLEET_USE_EXTERNAL_ADDR", "false", "true or false", "The runner connects to the instances' public addresses (use_external_addr) instead of their private ones (a manager outside the group's VPC).");
+
+    public static readonly SettingDefinition FleetHelperUrl = new(
+        "FLEET_HELPER_URL", null, "an http(s) URL without user info (the SHA-256 check guards a plain-http download)", "Where the workers' user-data downloads the helper: <url>/<HELPER_VERSION>/linux-<arch>/docker-credential-ecr-login, checked against the SHA-256 of the helper BuildHelper made (FLEET=aws).");
+
     public static IReadOnlyList<SettingDefinition> All { get; } =
     [
         StateDir, ComposeProjectName, RunnerName, RunnerImage, DindImage, DockerCliImage,
@@ -232,6 +269,8 @@ public static class SettingCatalog
         DindPrivileged, RegistryCaBundle,
         PipelineBranch, PipelineTimeout, PipelinePendingTimeout, PipelinePollInterval,
         DiagnoseConfig, DiagnoseContainer, DiagnoseFormat,
+        Fleet, FleetAsg, FleetPlugin, FleetPluginArchive, FleetMaxInstances, FleetCapacityPerInstance, FleetMaxUseCount, FleetIdleCount, FleetIdleTime,
+        FleetSshUser, FleetUseExternalAddr, FleetHelperUrl,
     ];
 
     public static SettingDefinition? Find(string key) =>

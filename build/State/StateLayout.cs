@@ -10,7 +10,7 @@ public sealed class StateLayout(string root)
     public const string MarkerName = ".gitlab-runner-ecr-state";
 
     /// <summary>The top-level names the build writes (folders and files); anything else in STATE_DIR is not the build's.</summary>
-    public static readonly IReadOnlyList<string> Entries = ["helper", "helper.lock", "preflight", "compose", "runner", "pipeline", "smoketest", "server"];
+    public static readonly IReadOnlyList<string> Entries = ["helper", "helper.lock", "preflight", "compose", "runner", "pipeline", "smoketest", "server", "fleet"];
 
     /// <summary>Prefixes of short-lived top-level names (BuildHelper's staging and previous outputs, Up's write probe).</summary>
     public static readonly IReadOnlyList<string> TransientPrefixes = ["helper.staging-", "helper.previous-", ".write-test-"];
@@ -53,6 +53,9 @@ public sealed class StateLayout(string root)
     /// <summary>The refresher's last result, time and each token's expiry (never a token).</summary>
     public string DindTokenStatus => In("runner", "dind-token", "status.json");
 
+    /// <summary>FLEET=aws: the runner container's fleeting folder (FLEETING_PLUGIN_PATH's plugins, an unpacked plugin archive).</summary>
+    public string Fleeting => In("runner", "fleeting");
+
     /// <summary>The AWS credentials file Register writes for jobs when the keys come from the environment.</summary>
     public string JobsCredentials => In("runner", "jobs", "credentials");
 
@@ -61,6 +64,9 @@ public sealed class StateLayout(string root)
     public string PipelineFile => In("pipeline", ".gitlab-ci.yml");
 
     public string SmokeTestResult => In("smoketest", "junit.xml");
+
+    /// <summary>The fleet's generated worker files (FLEET=aws): user-data, systemd units, launch template, IAM policies, CloudFormation.</summary>
+    public string Fleet => In("fleet");
 
     /// <summary>The local GitLab's data (server mode).</summary>
     public string Server => In("server");

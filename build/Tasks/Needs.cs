@@ -154,6 +154,51 @@ public static class Needs
         }
     }
 
+    /// <summary>
+    /// SmokeTest proves jobs on this machine; with FLEET=aws they run on the workers, which it cannot reach yet, and a
+    /// probe of this machine would prove nothing about them.
+    /// </summary>
+    public static IEnumerable<string> SmokeTestWithoutFleet(BuildContext context)
+    {
+        if (context.Settings.Fleet.Enabled)
+        {
+            yield return "FLEET=aws: SmokeTest proves jobs on this machine, and a fleet's jobs run on its workers, which it does not prove yet: check a worker by hand (docs/scale-out.md, Proving a worker by hand), or run SmokeTest with FLEET=none on a single host";
+        }
+    }
+
+    /// <summary>With FLEET=aws and FLEET_PLUGIN_ARCHIVE, the archive Up unpacks exists.</summary>
+    public static IEnumerable<string> FleetPluginArchive(BuildContext context)
+    {
+        if (context.Settings.Fleet is { Enabled: true, PluginArchive: { } archive } && !File.Exists(archive.FullPath))
+        {
+            yield return $"{SettingCatalog.FleetPluginArchive.Key} = {archive.FullPath} does not exist: point it at the plugin release's .tar.gz, or unset it to install FLEET_PLUGIN from its registry";
+        }
+    }
+
+    /// <summary>With FLEET=aws, the group's name.</summary>
+    public static IEnumerable<string> FleetGroup(BuildContext context)
+    {
+        if (context.Settings.Fleet is { Enabled: true, GroupName: null })
+        {
+            yield return $"FLEET=aws and {SettingCatalog.FleetAsg.Key} is not set: set it to the Auto Scaling group of the workers (STATE_DIR/fleet/cloudformation.yaml creates one)";
+        }
+    }
+
+    /// <summary>With FLEET=aws, the group's name, and where the workers download the helper.</summary>
+    public static IEnumerable<string> Fleet(BuildContext context)
+    {
+        var fleet = context.Settings.Fleet;
+        foreach (var problem in FleetGroup(context))
+        {
+            yield return problem;
+        }
+
+        if (fleet.Enabled && fleet.HelperUrl is null)
+        {
+            yield return $"FLEET=aws and {SettingCatalog.FleetHelperUrl.Key} is not set: set it to where the workers download the helper (<url>/<HELPER_VERSION>/linux-<arch>/docker-credential-ecr-login: copy STATE_DIR/helper's binaries there)";
+        }
+    }
+
     private static bool HasToken(BuildContext context)
     {
         try

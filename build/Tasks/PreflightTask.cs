@@ -5,11 +5,11 @@ using Cake.Common.Diagnostics;
 namespace Build.Tasks;
 
 [TaskName("Preflight")]
-[TaskDescription("Proves the AWS credentials: validates them, asks STS who they are, gets an ECR token for every registry with the helper, as the runner will, and checks the pull-through cache's rules.")]
+[TaskDescription("Proves the AWS credentials: validates them, asks STS who they are, gets an ECR token for every registry with the helper, as the runner will, and checks the pull-through cache's rules and, with FLEET=aws, the Auto Scaling group.")]
 public sealed class PreflightTask : AsyncFrostingTask<BuildContext>
 {
     public override IEnumerable<string> Requirements(BuildContext context) =>
-        Needs.Registries(context).Concat(Needs.EnvironmentKeys(context)).Concat(Needs.PullThroughRegistry(context)).Concat(Needs.State(context));
+        Needs.Registries(context).Concat(Needs.EnvironmentKeys(context)).Concat(Needs.PullThroughRegistry(context)).Concat(Needs.State(context)).Concat(Needs.FleetGroup(context));
 
     public override async Task RunAsync(BuildContext context)
     {

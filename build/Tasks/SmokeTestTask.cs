@@ -8,7 +8,7 @@ namespace Build.Tasks;
 [TaskDescription("Proves both ECR paths: the executor pulls the private image (and the ECR Public and pull-through images when set), and a DinD job pulls them with docker pull; with GITLAB_TOKEN and GITLAB_PROJECT it also runs the example pipeline in GitLab.")]
 public sealed class SmokeTestTask : AsyncFrostingTask<BuildContext>
 {
-    public override IEnumerable<string> Requirements(BuildContext context) => Needs.PrivateImage(context).Concat(Needs.PullThroughRegistry(context)).Concat(Needs.State(context));
+    public override IEnumerable<string> Requirements(BuildContext context) => Needs.PrivateImage(context).Concat(Needs.PullThroughRegistry(context)).Concat(Needs.State(context)).Concat(Needs.SmokeTestWithoutFleet(context));
 
     public override async Task RunAsync(BuildContext context)
     {

@@ -11,7 +11,7 @@ namespace Build.Tasks;
 public sealed class UpTask : FrostingTask<BuildContext>
 {
     public override IEnumerable<string> Requirements(BuildContext context) =>
-        Needs.State(context).Concat(Needs.CredentialsFile(context)).Concat(Needs.TokenRegistries(context));
+        Needs.State(context).Concat(Needs.CredentialsFile(context)).Concat(Needs.TokenRegistries(context)).Concat(Needs.FleetPluginArchive(context));
 
     public override bool ShouldRun(BuildContext context)
     {

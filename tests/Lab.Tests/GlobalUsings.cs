@@ -2,6 +2,7 @@
 global using Lab.Fixtures.Aws;
 global using Lab.Fixtures.Docker;
 global using Lab.Fixtures.Emulator;
+global using Lab.Fixtures.Fleet;
 global using Lab.Fixtures.GitLab;
 global using Lab.Fixtures.Helper;
 global using Lab.Fixtures.Pki;

@@ -42,6 +42,8 @@ public static class SettingsReference
             ["CLEAN_"]),
         new("Diagnose", "targets/diagnose.md", "a runner this build did not set up",
             ["DIAGNOSE_"]),
+        new("Scale-out (docker-autoscaler on an Auto Scaling group)", "scale-out.md", "the manager, the workers, and where each ECR level authenticates",
+            ["FLEET", "FLEET_"]),
     ];
 
     /// <summary>The group a key belongs to, by the rule above.</summary>

@@ -59,6 +59,43 @@ public sealed class BuildGraphTests : IDisposable
     }
 
     [Fact]
+    [System.Runtime.Versioning.SupportedOSPlatform("linux")]
+    public void SmokeTest_with_a_fleet_says_it_does_not_prove_the_workers_before_anything_runs()
+    {
+        // Given FLEET=aws and everything else SmokeTest needs
+        var machine = FakeMachine(DaemonDown, ComposeV1, Sdk10);
+        machine["FLEET"] = "aws";
+        machine["FLEET_ASG"] = "ci-workers";
+        machine["PRIVATE_ECR_IMAGE"] = "123456789012.dkr.ecr.eu-west-1.amazonaws.com/team/app:1";
+
+        // When SmokeTest runs alone, then it stops with usage's exit code, says why and what to do, and writes nothing
+        var (code, output) = RunWith(machine, "--target=SmokeTest", "--exclusive");
+
+        Assert.Equal(ExitCodes.Usage, code);
+        Assert.Contains("FLEET=aws: SmokeTest proves jobs on this machine, and a fleet's jobs run on its workers, which it does not prove yet", output);
+        Assert.False(Directory.Exists(Path.Combine(Root, ".state")), "a refused run must leave nothing on disk");
+    }
+
+    [Fact]
+    [System.Runtime.Versioning.SupportedOSPlatform("linux")]
+    public void Up_with_a_plugin_archive_that_does_not_exist_stops_before_anything_runs()
+    {
+        // Given FLEET=aws with an air-gapped plugin archive that is not there
+        var machine = FakeMachine(DaemonDown, ComposeV1, Sdk10);
+        machine["CREDENTIALS_SOURCE"] = "instance-role";
+        machine["ECR_REGISTRIES"] = "123456789012.dkr.ecr.eu-west-1.amazonaws.com";
+        machine["FLEET"] = "aws";
+        machine["FLEET_PLUGIN_ARCHIVE"] = Path.Combine(Root, "missing", "fleeting-plugin-aws.tar.gz");
+
+        // When Up runs alone, then it names the archive and what to do, with usage's exit code, and writes nothing
+        var (code, output) = RunWith(machine, "--target=Up", "--exclusive");
+
+        Assert.Equal(ExitCodes.Usage, code);
+        Assert.Contains($"FLEET_PLUGIN_ARCHIVE = {Path.Combine(Root, "missing", "fleeting-plugin-aws.tar.gz")} does not exist: point it at the plugin release's .tar.gz", output);
+        Assert.False(Directory.Exists(Path.Combine(Root, ".state")), "a refused run must leave nothing on disk");
+    }
+
+    [Fact]
     public void Help_names_the_default_target_and_every_target()
     {
         var (code, output) = Run("--help");

@@ -89,6 +89,18 @@ public sealed class SettingDefaultsTests
         new(SettingCatalog.DiagnoseConfig, "/etc/gitlab-runner/config.toml", s => s.Diagnose.Config?.FullPath, Absolute),
         new(SettingCatalog.DiagnoseContainer, "gitlab-runner", s => s.Diagnose.Container),
         new(SettingCatalog.DiagnoseFormat, "json", s => s.Diagnose.Json, t => t == "json"),
+        new(SettingCatalog.Fleet, "aws", s => s.Fleet.Mode, t => Enum.Parse<FleetMode>(t, ignoreCase: true)),
+        new(SettingCatalog.FleetAsg, "ci-workers", s => s.Fleet.GroupName),
+        new(SettingCatalog.FleetPlugin, "registry.example.com/fleeting/aws:1.0.3", s => s.Fleet.Plugin),
+        new(SettingCatalog.FleetPluginArchive, "/srv/fleeting-plugin-aws.tar.gz", s => s.Fleet.PluginArchive?.FullPath, Absolute),
+        new(SettingCatalog.FleetMaxInstances, "3", s => s.Fleet.MaxInstances, Number),
+        new(SettingCatalog.FleetCapacityPerInstance, "4", s => s.Fleet.CapacityPerInstance, Number),
+        new(SettingCatalog.FleetMaxUseCount, "0", s => s.Fleet.MaxUseCount, Number),
+        new(SettingCatalog.FleetIdleCount, "2", s => s.Fleet.IdleCount, Number),
+        new(SettingCatalog.FleetIdleTime, "90s", s => s.Fleet.IdleTime, t => t.EndsWith('m') ? TimeSpan.FromMinutes(int.Parse(t[..^1], CultureInfo.InvariantCulture)) : TimeSpan.FromSeconds(int.Parse(t[..^1], CultureInfo.InvariantCulture))),
+        new(SettingCatalog.FleetSshUser, "ubuntu", s => s.Fleet.SshUser),
+        new(SettingCatalog.FleetUseExternalAddr, "true", s => s.Fleet.UseExternalAddress, Flag),
+        new(SettingCatalog.FleetHelperUrl, "https://helpers.example.com/ecr", s => s.Fleet.HelperUrl, t => new Uri(t)),
     ];
 
     public static TheoryData<string> Keys => new(SettingCatalog.All.Select(d => d.Key));

@@ -12,8 +12,9 @@ namespace Lab.Fixtures.Aws;
 
 /// <summary>
 /// In-process HTTPS emulator of the Amazon ECR (<c>GetAuthorizationToken</c>, <c>DescribePullThroughCacheRules</c>),
-/// ECR Public (<c>GetAuthorizationToken</c>) and STS (<c>GetCallerIdentity</c>) APIs, with full SigV4 verification and
-/// AWS's error shapes. All services answer on the same endpoints.
+/// ECR Public (<c>GetAuthorizationToken</c>), STS (<c>GetCallerIdentity</c>), Auto Scaling
+/// (<c>DescribeAutoScalingGroups</c>) and EC2 (<c>DescribeLaunchTemplateVersions</c>, <c>DescribeInstances</c>) APIs,
+/// with full SigV4 verification and AWS's error shapes. All services answer on the same endpoints.
 /// </summary>
 public sealed partial class AwsEmulator : IAsyncDisposable
 {
@@ -46,6 +47,9 @@ public sealed partial class AwsEmulator : IAsyncDisposable
     public void SetRule(PullThroughCacheRule rule) => _rules[(rule.AccountId, rule.Region, rule.Prefix)] = rule;
 
     public bool RemoveRule(string accountId, string region, string prefix) => _rules.TryRemove((accountId, region, prefix), out _);
+
+    /// <summary>The Auto Scaling groups, launch templates and instances that Auto Scaling and EC2 describe.</summary>
+    public FleetWorld Fleet { get; } = new();
 
     /// <summary>Every request answered so far.</summary>
     public AwsRequestLog Requests { get; } = new();
@@ -111,7 +115,7 @@ public sealed partial class AwsEmulator : IAsyncDisposable
         var app = builder.Build();
         var handler = new AwsEmulatorHandler(
             new EcrService(PasswordOf, () => TokenLifetime, () => [.. _rules.Values]), new EcrPublicService(() => PublicPassword, () => TokenLifetime),
-            new StsService(), KeyOf, Requests, _options.TimeProvider);
+            new StsService(), KeyOf, Requests, _options.TimeProvider, new AutoScalingService(Fleet), new Ec2Service(Fleet));
         app.Run(handler.HandleAsync);
         try
         {

@@ -5,7 +5,8 @@ namespace Lab.Fixtures.Aws;
 
 /// <summary>Reads a request, authenticates it like AWS does (key, scope, signature), runs the operation, records and answers.</summary>
 internal sealed class AwsEmulatorHandler(
-    EcrService ecr, EcrPublicService ecrPublic, StsService sts, Func<string, AwsKey?> keyOf, AwsRequestLog log, TimeProvider time)
+    EcrService ecr, EcrPublicService ecrPublic, StsService sts, Func<string, AwsKey?> keyOf, AwsRequestLog log, TimeProvider time,
+    params EmulatedService[] byScope)
 {
     private const long MaxBodyBytes = 1 << 20;
 
@@ -64,6 +65,9 @@ internal sealed class AwsEmulatorHandler(
     private EmulatedService Classify(SigV4Request request, SigV4Authorization? authorization)
     {
         var contentType = request.Header("Content-Type") ?? "";
+        // Auto Scaling and EC2 are form-encoded like STS: their signature's scope names them.
+        if (byScope.FirstOrDefault(s => s.Name == authorization?.Scope.Service) is { } scoped)
+            return scoped;
         if (request.Header("X-Amz-Target") is { } target && target.StartsWith(EcrPublicService.TargetPrefix, StringComparison.Ordinal))
             return ecrPublic;
         if (request.Header("X-Amz-Target") is not null || contentType.Contains("x-amz-json", StringComparison.OrdinalIgnoreCase))
