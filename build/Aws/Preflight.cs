@@ -93,7 +93,7 @@ public sealed class Preflight(BuildSettings settings, RunnerCredentials runner, 
         }
         else if (settings.Aws.PullThrough is { Enabled: true, Registry: { } cache } pullThrough)
         {
-            var key = await SigningKeyAsync(staged, cancellation);
+            var key = await SigningKeyAsync(staged, redactor, cancellation);
             var registryCa = settings.Runner.RegistryCaBundle is { } ca ? CaBundle.Load(ca.FullPath, "REGISTRY_CA_BUNDLE", "REGISTRY_CA_BUNDLE") : null;
             var check = new PullThroughCheck(pullThrough, new EcrApi(key, bundle), new ManifestProbe(registryCa), redactor, info, warn);
             problems.AddRange(await check.RunAsync(outcomes.FirstOrDefault(o => o.Registry.Host == cache.Host)?.Token, cancellation));
@@ -107,7 +107,7 @@ public sealed class Preflight(BuildSettings settings, RunnerCredentials runner, 
             }
             else
             {
-                var api = new Fleet.FleetApi(new Fleet.AwsQueryClient(await SigningKeyAsync(staged, cancellation), bundle), staged.Region);
+                var api = new Fleet.FleetApi(new Fleet.AwsQueryClient(await SigningKeyAsync(staged, redactor, cancellation), bundle), staged.Region);
                 problems.AddRange(await new Fleet.FleetCheck(api, group, settings.Runner.DindAuth, info).RunAsync(cancellation));
             }
         }
@@ -118,7 +118,7 @@ public sealed class Preflight(BuildSettings settings, RunnerCredentials runner, 
     }
 
     /// <summary>The staged key, or the instance role's current one (through the SDK's metadata client), for a signature of our own.</summary>
-    private async Task<AwsSigningKey> SigningKeyAsync(StagedCredentials staged, CancellationToken cancellation)
+    public static async Task<AwsSigningKey> SigningKeyAsync(StagedCredentials staged, Redactor redactor, CancellationToken cancellation)
     {
         if (staged.Key is { } key)
         {

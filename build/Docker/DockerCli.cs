@@ -21,14 +21,25 @@ public sealed record DockerEngine(string Version, string ApiVersion, string Mini
 /// DockerCli.Containers.cs, those on networks, volumes and lists in DockerCli.Resources.cs.
 /// </summary>
 /// <param name="tool">docker on PATH; a path runs that program instead (tests give a fake).</param>
-public sealed partial class DockerCli(CommandRunner commands, string tool = DockerCli.Tool)
+/// <param name="host">A daemon other than the one the environment names (DOCKER_HOST for every command), or null.</param>
+public sealed partial class DockerCli(CommandRunner commands, string tool = DockerCli.Tool, string? host = null)
 {
     public const string Tool = "docker";
 
     private static readonly TimeSpan PullTimeout = TimeSpan.FromMinutes(15);
 
     /// <summary>The same CLI with commands the run's cancellation does not stop: removals in a finally block must run after Ctrl-C too.</summary>
-    public DockerCli WithoutCancellation() => new(commands.WithoutCancellation(), tool);
+    public DockerCli WithoutCancellation() => new(commands.WithoutCancellation(), tool, host);
+
+    /// <summary>The same CLI speaking to the daemon at <paramref name="dockerHost"/> (a worker's, through a tunnel), whatever the environment's context or TLS settings name.</summary>
+    public DockerCli At(string dockerHost) => new(commands, tool, dockerHost);
+
+    /// <summary>The variables that point the CLI at <see cref="At"/>'s daemon, and those that would point it elsewhere.</summary>
+    public static CommandOptions ForHost(CommandOptions options, string dockerHost) => options with
+    {
+        Environment = new Dictionary<string, string>(options.Environment) { ["DOCKER_HOST"] = dockerHost },
+        RemoveEnvironment = [.. options.RemoveEnvironment, "DOCKER_CONTEXT", "DOCKER_TLS_VERIFY", "DOCKER_CERT_PATH", "DOCKER_TLS"],
+    };
 
     public static ProcessArgumentBuilder ServerVersionArguments() =>
         Arguments.Of("version", "--format", "{{.Server.Version}} {{.Server.APIVersion}} {{.Server.MinAPIVersion}} {{.Server.Arch}}");
@@ -80,7 +91,8 @@ public sealed partial class DockerCli(CommandRunner commands, string tool = Dock
 
     public CommandResult RemoveImage(string image) => Run(RemoveImageArguments(image));
 
-    private CommandResult Run(ProcessArgumentBuilder arguments, CommandOptions? options = null) => commands.Run(tool, arguments, options);
+    private CommandResult Run(ProcessArgumentBuilder arguments, CommandOptions? options = null) =>
+        commands.Run(tool, arguments, host is null ? options : ForHost(options ?? CommandOptions.Default, host));
 
     private CommandResult Run(ProcessArgumentBuilder arguments, TimeSpan timeout) => Run(arguments, new CommandOptions { Timeout = timeout });
 

@@ -14,8 +14,8 @@ public sealed record FleetGroup(
 /// <summary>The launch template version's metadata options and instance profile.</summary>
 public sealed record LaunchTemplateFacts(string Id, string Version, string? HttpTokens, int? HopLimit, string? InstanceProfile);
 
-/// <summary>An instance as EC2 describes it: its state, and its instance profile (null when it has none).</summary>
-public sealed record InstanceFacts(string Id, string State, string? InstanceProfile);
+/// <summary>An instance as EC2 describes it: its state, its instance profile (null when it has none) and its addresses.</summary>
+public sealed record InstanceFacts(string Id, string State, string? InstanceProfile, string? PrivateAddress = null, string? PublicAddress = null);
 
 /// <summary>A call AWS refused, with its code and message.</summary>
 public sealed class FleetApiException(string call, string code, string message) : Exception($"{call}: {code}: {message}")
@@ -84,7 +84,7 @@ public sealed class FleetApi(AwsQueryClient client, string region, Func<string, 
         var answer = await Call("ec2", Ec2Version, "DescribeInstances", ids.Select((id, i) => new KeyValuePair<string, string>($"InstanceId.{i + 1}", id)), cancel);
         return [.. Children(Child(answer, "reservationSet"), "item")
             .SelectMany(r => Children(Child(r, "instancesSet"), "item"))
-            .Select(i => new InstanceFacts(Text(i, "instanceId") ?? string.Empty, Text(Child(i, "instanceState"), "name") ?? string.Empty, Text(Child(i, "iamInstanceProfile"), "arn")))];
+            .Select(i => new InstanceFacts(Text(i, "instanceId") ?? string.Empty, Text(Child(i, "instanceState"), "name") ?? string.Empty, Text(Child(i, "iamInstanceProfile"), "arn"), Text(i, "privateIpAddress"), Text(i, "ipAddress")))];
     }
 
     private async Task<XElement> Call(string service, string version, string action, IEnumerable<KeyValuePair<string, string>> parameters, CancellationToken cancel)

@@ -55,6 +55,9 @@ public sealed partial record FleetSettings
     /// <summary>FLEET_HELPER_URL: the base the workers download the helper from (Needs.Fleet asks for it when FLEET=aws).</summary>
     public required Uri? HelperUrl { get; init; }
 
+    /// <summary>FLEET_SSH_KEY: the private key SmokeTest's fleet mode connects with (Needs.SmokeTestFleet checks it).</summary>
+    public required FilePath? SshKey { get; init; }
+
     /// <summary>The longest idle time accepted: an idle instance costs money every hour.</summary>
     public static readonly TimeSpan MaximumIdleTime = TimeSpan.FromHours(24);
 
@@ -74,6 +77,7 @@ public sealed partial record FleetSettings
             SshUser = s.Defaulted(SettingCatalog.FleetSshUser, SettingParsers.Matching(UserPattern())),
             UseExternalAddress = s.Flag(SettingCatalog.FleetUseExternalAddr),
             HelperUrl = s.Parse(SettingCatalog.FleetHelperUrl, SettingParsers.HttpUrl),
+            SshKey = s.File(SettingCatalog.FleetSshKey),
         };
 
         // A refused number reads 0 and is reported already.

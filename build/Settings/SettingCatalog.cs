@@ -253,6 +253,9 @@ public static class SettingCatalog
     public static readonly SettingDefinition FleetHelperUrl = new(
         "FLEET_HELPER_URL", null, "an http(s) URL without user info (the SHA-256 check guards a plain-http download)", "Where the workers' user-data downloads the helper: <url>/<HELPER_VERSION>/linux-<arch>/docker-credential-ecr-login, checked against the SHA-256 of the helper BuildHelper made (FLEET=aws).");
 
+    public static readonly SettingDefinition FleetSshKey = new(
+        "FLEET_SSH_KEY", null, "a private key file (OpenSSH or PEM, no passphrase) readable by its owner only", "SmokeTest's fleet mode: the private key the runner's connector uses for FLEET_SSH_USER on the instances (connector_config key_path with static credentials); SmokeTest connects with it as the runner does. Never printed.");
+
     public static IReadOnlyList<SettingDefinition> All { get; } =
     [
         StateDir, ComposeProjectName, RunnerName, RunnerImage, DindImage, DockerCliImage,
@@ -270,7 +273,7 @@ public static class SettingCatalog
         PipelineBranch, PipelineTimeout, PipelinePendingTimeout, PipelinePollInterval,
         DiagnoseConfig, DiagnoseContainer, DiagnoseFormat,
         Fleet, FleetAsg, FleetPlugin, FleetPluginArchive, FleetMaxInstances, FleetCapacityPerInstance, FleetMaxUseCount, FleetIdleCount, FleetIdleTime,
-        FleetSshUser, FleetUseExternalAddr, FleetHelperUrl,
+        FleetSshUser, FleetUseExternalAddr, FleetHelperUrl, FleetSshKey,
     ];
 
     public static SettingDefinition? Find(string key) =>

@@ -13,9 +13,12 @@ namespace Build.Smoke;
 /// The only addition to the container's environment is a throwaway AWS_ECR_CACHE_DIR, so that a cached token
 /// cannot hide a broken credential and the helper's log can be read; it is deleted afterwards.
 /// </summary>
-public sealed class ExecutorProbe(DockerCli docker, Redactor redactor, EnginePull engine)
+/// <param name="daemon">The daemon the pull goes to, for the summary; null: the host daemon at the endpoint.</param>
+public sealed class ExecutorProbe(DockerCli docker, Redactor redactor, EnginePull engine, string? daemon = null)
 {
     public const string Level = "executor (image:)";
+
+    private string Daemon => daemon ?? $"the host daemon at {engine.Endpoint.Describe()}";
 
     /// <param name="level">The row's name: <see cref="Level"/> for the private image, with a suffix for the others.</param>
     /// <param name="via">For a pull-through image: the rule, so that a refused import is explained.</param>
@@ -49,7 +52,7 @@ public sealed class ExecutorProbe(DockerCli docker, Redactor redactor, EnginePul
         var failure = await engine.PullAsync(image, registry.Host, get.Username!, token, TimeSpan.FromMinutes(5), cancel);
         var known = failure is not null && via is not null ? ManifestProbe.Recognise(failure.Cause, via) : null;
         return failure is null
-            ? LevelResult.Pass(level, clock.Elapsed, $"helper in the runner container, pull of {image} through the host daemon at {engine.Endpoint.Describe()}")
+            ? LevelResult.Pass(level, clock.Elapsed, $"helper in the runner container, pull of {image} through {Daemon}")
             : LevelResult.Fail(level, clock.Elapsed, $"the helper gave a token for {registry.Host}, but {redactor.Redact(known?.Cause is { } why ? $"{why} ({failure.Cause})" : failure.Cause)}", known?.Fix ?? failure.Fix);
     }
 

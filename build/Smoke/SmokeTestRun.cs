@@ -17,9 +17,10 @@ namespace Build.Smoke;
 /// <param name="environment">The process environment (DOCKER_HOST and its TLS: where the Engine API pull goes).</param>
 /// <param name="runGitLab">The run's GitLab, asked after the probes: its pipeline mode runs when it has a token and a project.</param>
 /// <param name="claimState">Makes sure the build may write into STATE_DIR, before SmokeTest first writes there.</param>
+/// <param name="fleet">FLEET=aws: both levels on a worker of the group instead of this machine's daemon.</param>
 public sealed class SmokeTestRun(
     BuildSettings settings, State.StateLayout state, string root, Func<string, string?> environment, DockerCli docker, Redactor redactor,
-    Func<EffectiveGitLab> runGitLab, Action claimState, Action<string> info, Action<string> warn)
+    Func<EffectiveGitLab> runGitLab, Action claimState, Action<string> info, Action<string> warn, FleetLevels? fleet = null)
 {
     public string ResultDirectory => Path.GetDirectoryName(state.SmokeTestResult)!;
 
@@ -39,7 +40,7 @@ public sealed class SmokeTestRun(
         info($"Example pipeline written to {pipelineFile}");
 
         var job = JobSettings.Read(state.ConfigToml, settings.Runner.Name);
-        foreach (var needed in new[] { settings.Runner.DindImage.ToString(), job.Image }.Distinct())
+        foreach (var needed in fleet is null ? new[] { settings.Runner.DindImage.ToString(), job.Image }.Distinct() : [])
         {
             if (docker.EnsureImage(needed, settings.PullMissingImages, info) is { } why)
             {
@@ -49,7 +50,7 @@ public sealed class SmokeTestRun(
 
         var runner = docker.ContainerIds([$"com.docker.compose.project={settings.ComposeProjectName}", $"com.docker.compose.service={RunnerStack.RunnerService}"], all: false).FirstOrDefault()
             ?? throw new BuildFailure($"no running runner container in the compose project {settings.ComposeProjectName}", "run ./build.sh --target=Up");
-        var engine = docker.Engine(TimeSpan.FromSeconds(30));
+        var engine = fleet is null ? docker.Engine(TimeSpan.FromSeconds(30)) : null;
 
         var cleanup = docker.WithoutCancellation();
         var runId = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(4));
@@ -59,7 +60,14 @@ public sealed class SmokeTestRun(
         var levels = new List<LevelResult>();
         try
         {
-            var executor = new ExecutorProbe(docker, redactor, new EnginePull(EngineEndpoints.Resolve(environment), engine.ApiVersion));
+            if (fleet is not null)
+            {
+                levels.AddRange(await Level([.. subjects.Select(s => s.ExecutorLevel), .. subjects.Select(s => s.DindLevel)], async () =>
+                    ModeMismatch(job, subjects) ?? await fleet.RunAsync(job, runner, subjects, runId, job.TokenMode ? new TokenModeJob(settings, state, docker, redactor, environment).AwsValues() : null, cancel)));
+                return await Finish(levels, started, clock, pipelineFile, cancel);
+            }
+
+            var executor = new ExecutorProbe(docker, redactor, new EnginePull(EngineEndpoints.Resolve(environment), engine!.ApiVersion));
             foreach (var subject in subjects)
             {
                 levels.AddRange(await Level([subject.ExecutorLevel], async () => [await executor.RunAsync(runner, subject.Registry, subject.Image, runId, cancel, subject.ExecutorLevel, subject.Via)]));
@@ -75,6 +83,12 @@ public sealed class SmokeTestRun(
             }
         }
 
+        return await Finish(levels, started, clock, pipelineFile, cancel);
+    }
+
+    /// <summary>The pipeline mode when GitLab allows it, then the summary, its table and the JUnit XML.</summary>
+    private async Task<SmokeSummary> Finish(List<LevelResult> levels, DateTimeOffset started, Stopwatch clock, string pipelineFile, CancellationToken cancel)
+    {
         var gitLab = runGitLab();
         if (gitLab.CanRunPipelines)
         {
@@ -108,14 +122,12 @@ public sealed class SmokeTestRun(
     /// </summary>
     private IReadOnlyList<LevelResult> DindLevels(JobSettings job, SmokeResources resources, IReadOnlyList<SmokeSubject> subjects)
     {
-        var tokenMode = settings.Runner.DindAuth == DindAuth.Token;
-        if (job.TokenMode != tokenMode)
+        if (ModeMismatch(job, subjects) is { } mismatch)
         {
-            return [.. subjects.Select(s => LevelResult.Fail(s.DindLevel, TimeSpan.Zero,
-                $"config.toml gives jobs {(job.TokenMode ? "the token folder (DIND_AUTH=token)" : "the helper and the runner's credentials (DIND_AUTH=helper)")}, and DIND_AUTH is {(tokenMode ? "token" : "helper")}",
-                "run ./build.sh --target=Register, which writes the runner's entry for DIND_AUTH"))];
+            return mismatch;
         }
 
+        var tokenMode = settings.Runner.DindAuth == DindAuth.Token;
         var checks = new TokenModeJob(settings, state, docker, redactor, environment);
         var now = DateTimeOffset.UtcNow;
         var stale = subjects.ToDictionary(s => s.DindLevel, s => tokenMode ? checks.Stale(s.Registry.Host, now) : null);
@@ -125,6 +137,15 @@ public sealed class SmokeTestRun(
         return [.. subjects.Select(s => stale[s.DindLevel] is { } problem
             ? LevelResult.Fail(s.DindLevel, TimeSpan.Zero, $"not run: {problem.Problem}", problem.Fix)
             : ran.First(r => r.Level == s.DindLevel))];
+    }
+
+    /// <summary>Every DinD row failed when config.toml's entry was written for the other DIND_AUTH; null when it fits.</summary>
+    private IReadOnlyList<LevelResult>? ModeMismatch(JobSettings job, IReadOnlyList<SmokeSubject> subjects)
+    {
+        var tokenMode = settings.Runner.DindAuth == DindAuth.Token;
+        return job.TokenMode == tokenMode ? null : [.. subjects.Select(s => LevelResult.Fail(s.DindLevel, TimeSpan.Zero,
+            $"config.toml gives jobs {(job.TokenMode ? "the token folder (DIND_AUTH=token)" : "the helper and the runner's credentials (DIND_AUTH=helper)")}, and DIND_AUTH is {(tokenMode ? "token" : "helper")}",
+            "run ./build.sh --target=Register, which writes the runner's entry for DIND_AUTH"))];
     }
 
     /// <summary>The rows a probe gives; a failure that stops it fails each of its rows alike.</summary>

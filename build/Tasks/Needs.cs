@@ -155,14 +155,26 @@ public static class Needs
     }
 
     /// <summary>
-    /// SmokeTest proves jobs on this machine; with FLEET=aws they run on the workers, which it cannot reach yet, and a
-    /// probe of this machine would prove nothing about them.
+    /// With FLEET=aws SmokeTest proves a worker of the group, reached as the runner reaches it: the group's name, and
+    /// the connector's private key, which must exist and be private to its owner (as ssh demands).
     /// </summary>
-    public static IEnumerable<string> SmokeTestWithoutFleet(BuildContext context)
+    public static IEnumerable<string> SmokeTestFleet(BuildContext context)
     {
-        if (context.Settings.Fleet.Enabled)
+        foreach (var problem in FleetGroup(context))
         {
-            yield return "FLEET=aws: SmokeTest proves jobs on this machine, and a fleet's jobs run on its workers, which it does not prove yet: check a worker by hand (docs/scale-out.md, Proving a worker by hand), or run SmokeTest with FLEET=none on a single host";
+            yield return problem;
+        }
+
+        if (context.Settings.Fleet is { Enabled: true } fleet)
+        {
+            if (fleet.SshKey is not { } key)
+            {
+                yield return $"FLEET=aws and {SettingCatalog.FleetSshKey.Key} is not set: SmokeTest connects to a worker as the runner does, so point it at the private key the runner's connector uses for {SettingCatalog.FleetSshUser.Key}";
+            }
+            else if (Build.Fleet.SshKeyCheck.Problem(key.FullPath) is { } problem)
+            {
+                yield return problem;
+            }
         }
     }
 

@@ -9,7 +9,7 @@ TAG=lab-setup
 
 PACKAGES=(docker.io docker-compose docker-registry skopeo amazon-ecr-credential-helper debootstrap
   musl busybox-static golang-go apache2-utils openssl iproute2 iptables file curl ca-certificates
-  tar coreutils util-linux socat)
+  tar coreutils util-linux socat openssh-server)
 HELPER=/usr/bin/docker-credential-ecr-login
 
 install_packages() {

@@ -60,19 +60,44 @@ public sealed class BuildGraphTests : IDisposable
 
     [Fact]
     [System.Runtime.Versioning.SupportedOSPlatform("linux")]
-    public void SmokeTest_with_a_fleet_says_it_does_not_prove_the_workers_before_anything_runs()
+    public void SmokeTest_with_a_fleet_and_no_ssh_key_stops_before_anything_runs_naming_the_setting()
     {
-        // Given FLEET=aws and everything else SmokeTest needs
+        // Given FLEET=aws and everything else SmokeTest needs, but no FLEET_SSH_KEY
         var machine = FakeMachine(DaemonDown, ComposeV1, Sdk10);
         machine["FLEET"] = "aws";
         machine["FLEET_ASG"] = "ci-workers";
         machine["PRIVATE_ECR_IMAGE"] = "123456789012.dkr.ecr.eu-west-1.amazonaws.com/team/app:1";
 
-        // When SmokeTest runs alone, then it stops with usage's exit code, says why and what to do, and writes nothing
+        // When SmokeTest runs alone, then it stops with usage's exit code, says what to set, and writes nothing
         var (code, output) = RunWith(machine, "--target=SmokeTest", "--exclusive");
 
         Assert.Equal(ExitCodes.Usage, code);
-        Assert.Contains("FLEET=aws: SmokeTest proves jobs on this machine, and a fleet's jobs run on its workers, which it does not prove yet", output);
+        Assert.Contains("FLEET=aws and FLEET_SSH_KEY is not set: SmokeTest connects to a worker as the runner does", output);
+        Assert.False(Directory.Exists(Path.Combine(Root, ".state")), "a refused run must leave nothing on disk");
+    }
+
+    [Fact]
+    [System.Runtime.Versioning.SupportedOSPlatform("linux")]
+    public void SmokeTest_with_a_fleet_refuses_an_ssh_key_others_may_read_and_never_prints_it()
+    {
+        // Given FLEET=aws with a key file of mode 0644
+        var key = Path.Combine(Root, "worker-key");
+        const string content = "-----BEGIN OPENSSH PRIVATE KEY-----\nsecret-key-material-7f3a\n-----END OPENSSH PRIVATE KEY-----\n";
+        File.WriteAllText(key, content);
+        File.SetUnixFileMode(key, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead);
+        var machine = FakeMachine(DaemonDown, ComposeV1, Sdk10);
+        machine["FLEET"] = "aws";
+        machine["FLEET_ASG"] = "ci-workers";
+        machine["FLEET_SSH_KEY"] = key;
+        machine["PRIVATE_ECR_IMAGE"] = "123456789012.dkr.ecr.eu-west-1.amazonaws.com/team/app:1";
+
+        // When SmokeTest runs alone
+        var (code, output) = RunWith(machine, "--target=SmokeTest", "--exclusive");
+
+        // Then it stops before anything runs, naming the mode and the chmod, and prints nothing of the key
+        Assert.Equal(ExitCodes.Usage, code);
+        Assert.Contains($"FLEET_SSH_KEY = {key} may be read or changed by others (mode 0644), so ssh would refuse it and so does SmokeTest: chmod 600 {key}", output);
+        Assert.DoesNotContain("secret-key-material", output, StringComparison.Ordinal);
         Assert.False(Directory.Exists(Path.Combine(Root, ".state")), "a refused run must leave nothing on disk");
     }
 

@@ -101,6 +101,7 @@ public sealed class SettingDefaultsTests
         new(SettingCatalog.FleetSshUser, "ubuntu", s => s.Fleet.SshUser),
         new(SettingCatalog.FleetUseExternalAddr, "true", s => s.Fleet.UseExternalAddress, Flag),
         new(SettingCatalog.FleetHelperUrl, "https://helpers.example.com/ecr", s => s.Fleet.HelperUrl, t => new Uri(t)),
+        new(SettingCatalog.FleetSshKey, "/home/ci/.ssh/fleet_ed25519", s => s.Fleet.SshKey?.FullPath, Absolute),
     ];
 
     public static TheoryData<string> Keys => new(SettingCatalog.All.Select(d => d.Key));

@@ -258,7 +258,7 @@ public sealed class LabFixture : IAsyncLifetime
     }
 
     /// <summary>The emulator's host names: the ECR API and STS endpoints of the run's regions.</summary>
-    public IEnumerable<string> EmulatorNames => _ecr.Select(r => r.Region).Distinct().SelectMany(region => new[] { $"api.ecr.{region}.amazonaws.com", $"sts.{region}.amazonaws.com" });
+    public IEnumerable<string> EmulatorNames => _ecr.Select(r => r.Region).Distinct().SelectMany(region => new[] { $"api.ecr.{region}.amazonaws.com", $"sts.{region}.amazonaws.com", $"autoscaling.{region}.amazonaws.com", $"ec2.{region}.amazonaws.com" });
 
     private void CreatePki()
     {

@@ -70,6 +70,7 @@ internal sealed partial class Ec2Service(FleetWorld world) : EmulatedService
                 new XElement(Ns + "instancesSet", new XElement(Ns + "item",
                     new XElement(Ns + "instanceId", i.Id),
                     new XElement(Ns + "instanceState", new XElement(Ns + "code", i.State == "running" ? 16 : 0), new XElement(Ns + "name", i.State)),
+                    i.PrivateIp is null ? null : new XElement(Ns + "privateIpAddress", i.PrivateIp),
                     i.InstanceProfileArn is null ? null : new XElement(Ns + "iamInstanceProfile", new XElement(Ns + "arn", i.InstanceProfileArn), new XElement(Ns + "id", "AIPAEXAMPLE")),
                     new XElement(Ns + "metadataOptions", new XElement(Ns + "httpTokens", "required"))))))));
         return new AwsResponse(200, "text/xml", xml.ToString(), AwsRequestLog.Ok);

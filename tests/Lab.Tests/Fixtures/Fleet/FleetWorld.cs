@@ -11,8 +11,8 @@ public sealed record EmulatedGroup(
 /// <summary>A launch template version's metadata options and instance profile.</summary>
 public sealed record EmulatedLaunchTemplate(string Id, string Version, string HttpTokens = "required", int HopLimit = 1, string? InstanceProfileArn = "arn:aws:iam::123456789012:instance-profile/ci-workers");
 
-/// <summary>An EC2 instance; <see cref="InstanceProfileArn"/> null: it was started without one.</summary>
-public sealed record EmulatedInstance(string Id, string State = "running", string? InstanceProfileArn = "arn:aws:iam::123456789012:instance-profile/ci-workers");
+/// <summary>An EC2 instance; <see cref="InstanceProfileArn"/> null: it was started without one; <see cref="PrivateIp"/>: a lab worker's address.</summary>
+public sealed record EmulatedInstance(string Id, string State = "running", string? InstanceProfileArn = "arn:aws:iam::123456789012:instance-profile/ci-workers", string? PrivateIp = null);
 
 /// <summary>The fleet the emulator's Auto Scaling and EC2 answer about; tests change it between calls.</summary>
 public sealed class FleetWorld

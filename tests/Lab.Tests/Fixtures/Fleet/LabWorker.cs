@@ -13,7 +13,8 @@ public sealed class LabWorker : IAsyncDisposable
 
     public string Container { get; }
 
-    public static async Task<LabWorker> StartAsync(LabFixture lab, string name, string sshUser, CancellationToken cancel)
+    /// <param name="image">The worker's image: the lab's DinD image, or one derived from it (<see cref="SshWorker"/>).</param>
+    public static async Task<LabWorker> StartAsync(LabFixture lab, string name, string sshUser, CancellationToken cancel, string? image = null)
     {
         var container = $"{lab.RunId}-worker-{name}";
         var hosts = lab.Registries.SelectMany(r => new[] { "--add-host", $"{r.Host}:{r.Address}", "--add-host", $"api.ecr.{r.Ecr.Region}.amazonaws.com:{lab.Gateway}" });
@@ -22,7 +23,7 @@ public sealed class LabWorker : IAsyncDisposable
         [
             "run", "-d", "--pull", "never", "--name", container, "--label", $"{LabFixture.RunLabel}={lab.RunId}", "--label", LabFixture.Owner,
             "--network", lab.Network, .. hosts,
-            "--cap-add", "ALL", "--cap-drop", "SYS_RESOURCE", "--security-opt", "seccomp=unconfined", lab.Images.Dind,
+            "--cap-add", "ALL", "--cap-drop", "SYS_RESOURCE", "--security-opt", "seccomp=unconfined", image ?? lab.Images.Dind,
         ]);
         var worker = new LabWorker(container);
         try
