@@ -15,7 +15,10 @@ namespace Build.Smoke;
 /// <param name="api">The manager's Auto Scaling and EC2 calls (the credentials Preflight checked).</param>
 public sealed class FleetLevels(BuildSettings settings, DockerCli docker, Redactor redactor, Func<CancellationToken, Task<FleetApi>> api, Action<string> info, Action<string> warn)
 {
-    public async Task<IReadOnlyList<LevelResult>> RunAsync(JobSettings job, string runner, IReadOnlyList<SmokeSubject> subjects, string runId, IReadOnlyList<Secret>? awsValues, CancellationToken cancel)
+    /// <param name="modeMismatch">The DinD rows failed when config.toml was written for the other DIND_AUTH, else null.</param>
+    public async Task<IReadOnlyList<LevelResult>> RunAsync(
+        JobSettings job, string runner, IReadOnlyList<SmokeSubject> subjects, string runId, IReadOnlyList<Secret>? awsValues,
+        Func<IReadOnlyList<SmokeSubject>, IReadOnlyList<LevelResult>?> modeMismatch, CancellationToken cancel)
     {
         var fleet = settings.Fleet;
         var group = fleet.GroupName!;
@@ -43,12 +46,19 @@ public sealed class FleetLevels(BuildSettings settings, DockerCli docker, Redact
             levels.Add(await executor.RunAsync(runner, subject.Registry, subject.Image, runId, cancel, subject.ExecutorLevel, subject.Via));
         }
 
+        if (modeMismatch(onWorker) is { } refused)
+        {
+            levels.AddRange(refused);
+            return levels;
+        }
+
         var resources = new SmokeResources(remote.WithoutCancellation(), settings.ComposeProjectName, runId);
         try
         {
             // The worker's paths are in config.toml's volumes already (the CA's certs.d entries among them).
             levels.AddRange(new DindProbe(remote, resources, settings.Smoke.DindPrivileged, null, awsValues)
-                .Run(job, settings.Runner.DindImage.ToString(), settings.Aws.Registries, onWorker, TimeSpan.FromMinutes(5)));
+                .Run(job, settings.Runner.DindImage.ToString(), settings.Aws.Registries, onWorker, TimeSpan.FromMinutes(5))
+                .Select(row => OnWorker(row, worker)));
         }
         catch (BuildFailure failure)
         {
@@ -64,4 +74,14 @@ public sealed class FleetLevels(BuildSettings settings, DockerCli docker, Redact
 
         return levels;
     }
+
+    /// <summary>A DinD failure whose fix is on the worker, not on this machine: the worker's own refresher writes the jobs' token folder.</summary>
+    private static LevelResult OnWorker(LevelResult row, FleetWorker worker) =>
+        row is { Passed: false, Cause: { } cause } && cause.StartsWith("the job cannot read config.json", StringComparison.Ordinal)
+            ? row with
+            {
+                Cause = $"{cause} on {worker.InstanceId}",
+                Fix = $"on {worker.InstanceId}, the refresher of the user-data writes {WorkerPaths.TokenDocker}: check systemctl status gitlab-runner-ecr-token.timer and gitlab-runner-ecr-token.service (journalctl -u gitlab-runner-ecr-token), and /var/log/cloud-init-output.log for the user-data's run",
+            }
+            : row;
 }

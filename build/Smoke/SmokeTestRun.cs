@@ -62,8 +62,9 @@ public sealed class SmokeTestRun(
         {
             if (fleet is not null)
             {
-                levels.AddRange(await Level([.. subjects.Select(s => s.ExecutorLevel), .. subjects.Select(s => s.DindLevel)], async () =>
-                    ModeMismatch(job, subjects) ?? await fleet.RunAsync(job, runner, subjects, runId, job.TokenMode ? new TokenModeJob(settings, state, docker, redactor, environment).AwsValues() : null, cancel)));
+                var awsValues = job.TokenMode ? new TokenModeJob(settings, state, docker, redactor, environment).AwsValues() : null;
+                levels.AddRange(await Level([.. subjects.Select(s => s.ExecutorLevel), .. subjects.Select(s => s.DindLevel)], () =>
+                    fleet.RunAsync(job, runner, subjects, runId, awsValues, named => ModeMismatch(job, named), cancel)));
                 return await Finish(levels, started, clock, pipelineFile, cancel);
             }
 
