@@ -1,7 +1,7 @@
 using System.Text.Json;
 using Build.Fleet;
 using YamlDotNet.RepresentationModel;
-using static Build.Tests.Fleet.FleetFixture;
+using static Build.Tests.Fixtures.FleetFixture;
 
 namespace Build.Tests.Fleet;
 

@@ -4,7 +4,7 @@ using Build.Settings;
 using Build.Tests.RunnerConfig;
 using YamlDotNet.RepresentationModel;
 
-namespace Build.Tests.Fleet;
+namespace Build.Tests.Fixtures;
 
 /// <summary>Settings of a fleet, a helper manifest with known checksums, and YAML read back as data.</summary>
 [System.Runtime.Versioning.SupportedOSPlatform("linux")]
