@@ -116,6 +116,24 @@ public sealed class BootstrapScriptTests : IDisposable
         Assert.True(new FileInfo(Path.Combine(_copy, "artifacts", "build-host", "Build.dll")).Length < readyToRun * 3 / 4);
     }
 
+    [Fact]
+    public void Build_sh_compiles_with_NUGET_PACKAGES_spelled_without_its_trailing_slash()
+    {
+        // Given the package folder named as CI set-ups often name it: NUGET_PACKAGES without a trailing slash
+        // (NuGet then writes NuGetPackageRoot without one, and Cake's engine is found under that folder)
+        var packages = Environment.GetEnvironmentVariable("NUGET_PACKAGES") is { Length: > 0 } set
+            ? set
+            : Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".nuget", "packages");
+
+        // When build.sh compiles the host
+        using var run = ChildProcess.Start("bash", [Path.Combine(_copy, "build.sh"), "--tree"], _elsewhere, new Dictionary<string, string> { ["NUGET_PACKAGES"] = packages.TrimEnd('/') });
+        var (code, output, error) = run.Finish(TimeSpan.FromMinutes(3));
+
+        // Then it compiles and runs
+        Assert.True(code == 0, error + output);
+        Assert.Contains("└─StageCredentials", output);
+    }
+
     private (int Code, string Output, string Error) Run(string program, params string[] args)
     {
         using var run = ChildProcess.Start(program, args, _elsewhere);
