@@ -10,6 +10,8 @@ set -uo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 cd "$root"
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 NO_COLOR=1 AWS_EC2_METADATA_DISABLED=true
+# pwsh (build.ps1's tests) reports its start to Application Insights and checks for updates unless told not to.
+export POWERSHELL_TELEMETRY_OPTOUT=1 POWERSHELL_UPDATECHECK=Off
 
 unit_only=0
 if [[ "${1:-}" == "--unit" ]]; then unit_only=1; shift; fi

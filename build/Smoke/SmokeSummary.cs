@@ -36,6 +36,11 @@ public sealed record SmokeSummary(IReadOnlyList<LevelResult> Levels, TimeSpan To
         foreach (var failed in Levels.Where(l => !l.Passed && l.Fix is not null))
         {
             text.Append($"Fix ({failed.Level}): {failed.Fix}\n");
+            // The fixes point at it ("read the job's output below"): the last lines of what the level ran, redacted.
+            foreach (var line in (failed.Detail ?? string.Empty).Split('\n', StringSplitOptions.RemoveEmptyEntries))
+            {
+                text.Append("    ").Append(line.TrimEnd()).Append('\n');
+            }
         }
 
         return text.ToString().Replace(" \n", "\n", StringComparison.Ordinal);

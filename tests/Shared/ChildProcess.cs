@@ -64,6 +64,10 @@ public sealed class ChildProcess : IDisposable
 
         start.Environment["NO_COLOR"] = "1";
         start.Environment["AWS_EC2_METADATA_DISABLED"] = "true";
+        // Nothing a test starts may reach out: the dotnet CLI and pwsh send telemetry unless opted out.
+        start.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
+        start.Environment["POWERSHELL_TELEMETRY_OPTOUT"] = "1";
+        start.Environment["POWERSHELL_UPDATECHECK"] = "Off";
         foreach (var (name, value) in environment ?? new Dictionary<string, string>())
         {
             start.Environment[name] = value;

@@ -11,7 +11,7 @@ public sealed class SmokeSummaryTests
         "DinD (docker pull in a job)", TimeSpan.FromSeconds(3.5), "wrong secret access key (InvalidSignatureException)", "copy the secret access key again", "level=error msg=\"InvalidSignatureException\"");
 
     [Fact]
-    public void Table_lists_level_result_time_and_cause_and_the_fix_of_each_failed_level()
+    public void Table_lists_level_result_time_and_cause_and_the_fix_and_output_of_each_failed_level()
     {
         // Given one passed and one failed level
         var summary = new SmokeSummary([Executor, Dind], TimeSpan.FromSeconds(4.9));
@@ -19,7 +19,7 @@ public sealed class SmokeSummaryTests
         // When the table is rendered
         var table = summary.Table();
 
-        // Then every level has a row with its result, time and cause, and the failure's fix follows
+        // Then every level has a row with its result, time and cause, and the failure's fix follows with its output
         var expected =
             """
             level                        result   time  cause
@@ -28,6 +28,7 @@ public sealed class SmokeSummaryTests
             DinD (docker pull in a job)  FAIL    3.5 s  wrong secret access key (InvalidSignatureException)
             SmokeTest FAILED in 4.9 s
             Fix (DinD (docker pull in a job)): copy the secret access key again
+                level=error msg="InvalidSignatureException"
 
             """;
         Assert.Equal(expected, table);
