@@ -24,6 +24,10 @@ public sealed class LabWorker : IAsyncDisposable
             "run", "-d", "--pull", "never", "--name", container, "--label", $"{LabFixture.RunLabel}={lab.RunId}", "--label", LabFixture.Owner,
             "--network", lab.Network, .. hosts,
             "--cap-add", "ALL", "--cap-drop", "SYS_RESOURCE", "--security-opt", "seccomp=unconfined", image ?? lab.Images.Dind,
+            // The worker's own networks (a job's network, its DinD service) outside the ranges the host's daemon gives
+            // lab networks: with Docker's defaults a job network can take the lab network's range, and the job's
+            // DinD then has no route to the registry (as a job on an instance whose VPC lies in those ranges would).
+            "--bip=10.231.0.1/24", "--default-address-pool=base=10.232.0.0/16,size=24",
         ]);
         var worker = new LabWorker(container);
         try
