@@ -21,10 +21,13 @@ public sealed class LeftoverTests(LabFixture lab)
         {
             var deadPid = await DeadPidAsync();
             string[] Labels(string run, int pid) => ["--label", $"{LabFixture.RunLabel}={run}", "--label", $"{LabFixture.PidLabel}={pid}"];
-            await Cli.DockerAsync("create a dead run's network", cancel, ["network", "create", "--internal", .. Labels(deadRun, deadPid), deadRun]);
-            await Cli.DockerAsync("create a dead run's volume", cancel, ["volume", "create", .. Labels(deadRun, deadPid), deadRun]);
-            await Cli.DockerAsync("create a dead run's container", cancel, ["create", "--pull", "never", "--name", deadRun, "--network", deadRun, "-v", deadRun + ":/data", .. Labels(deadRun, deadPid), lab.Images.Hello]);
-            await Cli.DockerAsync("create a live run's network", cancel, ["network", "create", "--internal", .. Labels(liveRun, live.Id), liveRun]);
+            using (await SetupLockAsync(cancel))
+            {
+                await Cli.DockerAsync("create a dead run's network", cancel, ["network", "create", "--internal", .. Labels(deadRun, deadPid), deadRun]);
+                await Cli.DockerAsync("create a dead run's volume", cancel, ["volume", "create", .. Labels(deadRun, deadPid), deadRun]);
+                await Cli.DockerAsync("create a dead run's container", cancel, ["create", "--pull", "never", "--name", deadRun, "--network", deadRun, "-v", deadRun + ":/data", .. Labels(deadRun, deadPid), lab.Images.Hello]);
+                await Cli.DockerAsync("create a live run's network", cancel, ["network", "create", "--internal", .. Labels(liveRun, live.Id), liveRun]);
+            }
 
             var sweep = await LabFixture.Teardown(cancel);
 
@@ -65,10 +68,13 @@ public sealed class LeftoverTests(LabFixture lab)
             var deadPid = await DeadPidAsync();
             string[] Labels(string run, int pid) => ["--label", $"{LabFixture.RunLabel}={run}", "--label", $"{LabFixture.PidLabel}={pid}"];
             string[] Compose(string run) => ["--label", $"com.docker.compose.project={run}-smoke", "--restart", "unless-stopped"];
-            await Cli.DockerAsync("create a dead run's network", cancel, ["network", "create", "--internal", .. Labels(deadRun, deadPid), deadRun + "-net"]);
-            await Cli.DockerAsync("start a dead run's compose container", cancel, ["run", "-d", "--pull", "never", "--name", deadRun + "-smoke_runner_1", "--network", deadRun + "-net", .. Compose(deadRun), lab.Images.DockerCli, "sleep", "600"]);
-            await Cli.DockerAsync("create a live run's network", cancel, ["network", "create", "--internal", .. Labels(liveRun, live.Id), liveRun + "-net"]);
-            await Cli.DockerAsync("start a live run's compose container", cancel, ["run", "-d", "--pull", "never", "--name", liveRun + "-smoke_runner_1", "--network", liveRun + "-net", .. Compose(liveRun), lab.Images.DockerCli, "sleep", "600"]);
+            using (await SetupLockAsync(cancel))
+            {
+                await Cli.DockerAsync("create a dead run's network", cancel, ["network", "create", "--internal", .. Labels(deadRun, deadPid), deadRun + "-net"]);
+                await Cli.DockerAsync("start a dead run's compose container", cancel, ["run", "-d", "--pull", "never", "--name", deadRun + "-smoke_runner_1", "--network", deadRun + "-net", .. Compose(deadRun), lab.Images.DockerCli, "sleep", "600"]);
+                await Cli.DockerAsync("create a live run's network", cancel, ["network", "create", "--internal", .. Labels(liveRun, live.Id), liveRun + "-net"]);
+                await Cli.DockerAsync("start a live run's compose container", cancel, ["run", "-d", "--pull", "never", "--name", liveRun + "-smoke_runner_1", "--network", liveRun + "-net", .. Compose(liveRun), lab.Images.DockerCli, "sleep", "600"]);
+            }
 
             // When the next run sweeps the leftovers
             var sweep = await LabFixture.Teardown(cancel);
@@ -105,6 +111,27 @@ public sealed class LeftoverTests(LabFixture lab)
         Assert.Equal(2, result.ExitCode);
         Assert.Contains("usage:", result.Error);
         Assert.Single(await Labelled("network", lab.RunId, CancellationToken.None));
+    }
+
+    /// <summary>
+    /// The lock tests/lab/setup.sh and teardown.sh take (flock): held while a test makes its fake leftovers, so that
+    /// another collection's start, sweeping at the same time, never finds them half made (a volume whose container
+    /// appeared after the sweep listed containers is "in use").
+    /// </summary>
+    private static async Task<FileStream> SetupLockAsync(CancellationToken cancel)
+    {
+        while (true)
+        {
+            try
+            {
+                // On Linux, .NET takes FileShare.None as flock(LOCK_EX), the lock the lab's scripts take.
+                return new FileStream("/run/lock/ecrlab-setup.lock", FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
+            }
+            catch (IOException)
+            {
+                await Task.Delay(200, cancel);
+            }
+        }
     }
 
     /// <summary>The pid of a process that has exited and been reaped, so /proc has no entry for it.</summary>
