@@ -107,7 +107,7 @@ public sealed class Preflight(BuildSettings settings, RunnerCredentials runner, 
             }
             else
             {
-                var api = new Fleet.FleetApi(new Fleet.AwsQueryClient(await SigningKeyAsync(staged, redactor, cancellation), bundle), staged.Region);
+                var api = await Fleet.FleetApi.ForAsync(staged, redactor, bundle, cancellation);
                 problems.AddRange(await new Fleet.FleetCheck(api, group, settings.Runner.DindAuth, info).RunAsync(cancellation));
             }
         }

@@ -36,6 +36,10 @@ public sealed class FleetApi(AwsQueryClient client, string region, Func<string, 
     public const string AutoScalingVersion = "2011-01-01";
     public const string Ec2Version = "2016-11-15";
 
+    /// <summary>The API as the manager's staged credentials (or its instance role) sign for it, in their region.</summary>
+    public static async Task<FleetApi> ForAsync(Aws.StagedCredentials staged, Secrets.Redactor redactor, Aws.CaBundle? bundle, CancellationToken cancel) =>
+        new(new AwsQueryClient(await Aws.Preflight.SigningKeyAsync(staged, redactor, cancel), bundle), staged.Region);
+
     /// <summary>The hosts asked, for a message about the network.</summary>
     public string Endpoints => $"{Host("autoscaling")} and {Host("ec2")}";
 

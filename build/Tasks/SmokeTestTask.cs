@@ -31,7 +31,7 @@ public sealed class SmokeTestTask : AsyncFrostingTask<BuildContext>
         {
             var staged = new Aws.CredentialsStaging(context.Settings, context.Redactor, context.FileFacts, context.EnvironmentVariables, context.LogInformation).Stage();
             var bundle = context.Settings.Aws.CaBundle is { } path ? Aws.CaBundle.Load(path.FullPath, "AWS_CA_BUNDLE") : null;
-            return new Build.Fleet.FleetApi(new Build.Fleet.AwsQueryClient(await Aws.Preflight.SigningKeyAsync(staged, context.Redactor, cancel), bundle), staged.Region);
+            return await Build.Fleet.FleetApi.ForAsync(staged, context.Redactor, bundle, cancel);
         },
         context.LogInformation, context.LogWarning);
 }
